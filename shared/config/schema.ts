@@ -257,5 +257,3 @@ export type CourierChoice = ShipmentSettings['byWayOfDelivery'][string];
 export type CourierField = ShipmentSettings['courierFields'][number];
 export type SchedulesSettings = TenantSettings['schedules'];
 
-export const SECRET_KEYS = ['baselinkerToken', 'ongoingUser', 'ongoingPassword', 'webhookSecret'] as const satisfies readonly (keyof TenantSecrets)[];
-
