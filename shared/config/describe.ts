@@ -33,7 +33,7 @@ export interface RuntimeSettingDoc {
 }
 
 export const TENANT_SETTINGS: readonly SettingDoc[] = [
-  { path: 'id', env: 'TENANT_ID', envKind: 'string', required: true, default: 'default', meaning: 'Tenant id (lowercase slug). Keys all state, logs and labels. In env mode it defaults to "default".' },
+  { path: 'id', env: 'TENANT_ID', envKind: 'string', required: 'in a tenants file', default: 'default', meaning: 'Tenant id (lowercase slug). Keys all state, logs and labels. The default applies to env mode only.' },
 
   { path: 'baselinker.url', env: 'BASELINKER_URL', envKind: 'string', default: DEFAULT_BASELINKER_URL, meaning: 'BaseLinker API endpoint (point it at the simulator for local runs).' },
   { path: 'secrets.baselinkerToken', env: 'BASELINKER_TOKEN', envKind: 'string', required: true, secret: true, meaning: 'BaseLinker API token (My account → API).' },
@@ -114,9 +114,11 @@ export function settingsMarkdown(): string {
   const lines = [
     '| env var | JSON path (tenants file) | required | default | meaning |',
     '|---|---|---|---|---|',
-    ...TENANT_SETTINGS.map((doc) =>
-      `| ${doc.env ? `\`${doc.env}\`` : ''} | \`${doc.path}\` | ${cell(requiredCell(doc))} | ${cell(defaultCell(doc) ? `\`${defaultCell(doc)}\`` : '')} | ${cell(doc.secret ? `(secret) ${doc.meaning}` : doc.meaning)} |`,
-    ),
+    ...TENANT_SETTINGS.map((doc) => {
+      const byDefault = doc.defaultText ?? (doc.default === undefined ? '' : `\`${defaultCell(doc)}\``);
+      const meaning = doc.secret ? `(secret) ${doc.meaning}` : doc.meaning;
+      return `| ${doc.env ? `\`${doc.env}\`` : ''} | \`${doc.path}\` | ${cell(requiredCell(doc))} | ${cell(byDefault)} | ${cell(meaning)} |`;
+    }),
     '',
     '| process env var | default | meaning |',
     '|---|---|---|',

@@ -91,7 +91,7 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
 }
 
 function requiredEnvVars(): string[] {
-  return TENANT_SETTINGS.filter((doc) => doc.required === true && doc.env && doc.path !== 'id').map((doc) => doc.env as string);
+  return TENANT_SETTINGS.filter((doc) => doc.required === true && doc.env).map((doc) => doc.env as string);
 }
 
 function lazyProvider(given: SecretsProvider | undefined): () => SecretsProvider {
