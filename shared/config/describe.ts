@@ -1,0 +1,147 @@
+import { DEFAULT_BASELINKER_URL } from './schema';
+
+/**
+ * Every setting, once: the JSON path in a tenant entry, the single-tenant env var, the default and what
+ * it means. The env loader reads its variables from this table, and the README and `--help` print it,
+ * so the three cannot drift apart (a unit test also checks each default against the schema).
+ */
+
+/** How the text of an env var becomes a value. */
+export type EnvKind = 'string' | 'int' | 'number' | 'intList' | 'onoff' | 'json';
+
+export interface SettingDoc {
+  /** Path inside one tenant entry (tenants file / TENANTS), e.g. `baselinker.orderStatusIds`. */
+  path: string;
+  /** The single-tenant env var, when the setting has one. */
+  env?: string;
+  envKind?: EnvKind;
+  /** `true`, or the condition under which it is required. Absent: optional. */
+  required?: true | string;
+  /** The value used when the setting is absent (checked against the schema by a test). */
+  default?: unknown;
+  /** Shown instead of `default` when the default depends on something else. */
+  defaultText?: string;
+  /** Secrets come from Secrets Manager (AWS), inline `secrets` (local file) or env; never logged. */
+  secret?: true;
+  meaning: string;
+}
+
+export interface RuntimeSettingDoc {
+  env: string;
+  default?: string;
+  meaning: string;
+}
+
+export const TENANT_SETTINGS: readonly SettingDoc[] = [
+  { path: 'id', env: 'TENANT_ID', envKind: 'string', required: 'in a tenants file', default: 'default', meaning: 'Tenant id (lowercase slug). Keys all state, logs and labels. The default applies to env mode only.' },
+
+  { path: 'baselinker.url', env: 'BASELINKER_URL', envKind: 'string', default: DEFAULT_BASELINKER_URL, meaning: 'BaseLinker API endpoint (point it at the simulator for local runs).' },
+  { path: 'secrets.baselinkerToken', env: 'BASELINKER_TOKEN', envKind: 'string', required: true, secret: true, meaning: 'BaseLinker API token (My account → API).' },
+  { path: 'baselinker.inventoryId', env: 'BASELINKER_INVENTORY_ID', envKind: 'int', required: true, meaning: 'BaseLinker inventory (catalog) whose products become Ongoing articles and receive stock.' },
+  { path: 'baselinker.orderStatusIds', env: 'BASELINKER_ORDER_STATUS_IDS', envKind: 'intList', required: true, meaning: 'BaseLinker order statuses whose orders are sent to Ongoing (env: comma separated, e.g. "1051,1052").' },
+  { path: 'baselinker.cancelledStatusIds', env: 'BASELINKER_CANCELLED_STATUS_IDS', envKind: 'intList', default: [], meaning: 'BaseLinker statuses that mean "cancelled": such orders are cancelled in Ongoing while not yet in work.' },
+  { path: 'baselinker.statusAfterImport', env: 'BASELINKER_STATUS_AFTER_IMPORT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once it exists in Ongoing (once; unset = leave it).' },
+  { path: 'baselinker.statusAfterShipment', env: 'BASELINKER_STATUS_AFTER_SHIPMENT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once its shipment is created (unset = leave it).' },
+  { path: 'baselinker.journal', env: 'BASELINKER_JOURNAL', envKind: 'onoff', default: false, meaning: 'Use getJournalList as a fast hint for new orders (must be enabled by Base support; the status scan stays the safety net).' },
+  { path: 'baselinker.requestsPerMinute', env: 'BASELINKER_REQUESTS_PER_MINUTE', envKind: 'int', default: 80, meaning: 'Ceiling for any rolling minute on this token, across all processes (BaseLinker blocks above 100).' },
+  { path: 'baselinker.burst', env: 'BASELINKER_BURST', envKind: 'int', defaultText: 'requestsPerMinute / 8', meaning: 'Requests allowed back to back after a quiet spell (at most requestsPerMinute).' },
+  { path: 'baselinker.lookbackDays', env: 'ORDERS_LOOKBACK_DAYS', envKind: 'int', default: 30, meaning: 'How far back each order scan looks (by confirmation date). 0 = only orders confirmed from the first run on.' },
+  { path: 'baselinker.missingArticleRetryHours', env: 'MISSING_ARTICLE_RETRY_HOURS', envKind: 'number', default: 24, meaning: 'How long an order whose article is not yet in Ongoing keeps being retried before it is reported as failed.' },
+
+  { path: 'ongoing.url', env: 'ONGOING_URL', envKind: 'string', required: true, meaning: 'Ongoing REST base including /api/v1, e.g. https://<host>/<warehouse>/api/v1.' },
+  { path: 'secrets.ongoingUser', env: 'ONGOING_USER', envKind: 'string', required: true, secret: true, meaning: 'Ongoing API user (created by the warehouse under "API for goods owners").' },
+  { path: 'secrets.ongoingPassword', env: 'ONGOING_PASSWORD', envKind: 'string', required: true, secret: true, meaning: 'Password of the Ongoing API user.' },
+  { path: 'ongoing.goodsOwnerId', env: 'ONGOING_GOODS_OWNER_ID', envKind: 'int', required: true, meaning: 'Ongoing goods owner id (integer). Unique per tenant: the webhook finds its tenant by it.' },
+  { path: 'ongoing.inWorkStatusFrom', env: 'ONGOING_IN_WORK_STATUS_FROM', envKind: 'int', default: 300, meaning: 'Ongoing status from which an order counts as in work (no more updates or cancels from BaseLinker).' },
+
+  { path: 'articles.enabled', env: 'ARTICLES_SYNC', envKind: 'onoff', default: true, meaning: 'Articles flow: BaseLinker products and variants → Ongoing articles.' },
+  { path: 'articles.textLanguage', env: 'ARTICLES_TEXT_LANGUAGE', envKind: 'string', defaultText: 'the catalog default', meaning: 'Two-letter language of the name and description taken from BaseLinker text fields, e.g. "de".' },
+  { path: 'articles.nameSource', env: 'ARTICLES_NAME_SOURCE', envKind: 'string', defaultText: 'name (in textLanguage)', meaning: 'BaseLinker text field key used for the article name, e.g. "name|de|amazon_1".' },
+
+  { path: 'stock.enabled', env: 'STOCK_SYNC', envKind: 'onoff', default: false, meaning: 'Stock flow: Ongoing stock levels → BaseLinker inventory (env: on/off).' },
+  { path: 'stock.warehouseKey', env: 'BASELINKER_STOCK_WAREHOUSE', envKind: 'string', required: 'when stock sync is on', meaning: 'Writable BaseLinker warehouse that receives the stock, e.g. "bl_123".' },
+  { path: 'stock.safetyBuffer', env: 'STOCK_SAFETY_BUFFER', envKind: 'int', default: 0, meaning: 'Units held back per article when stock is pushed to BaseLinker.' },
+
+  { path: 'shipment.courierCode', env: 'BASELINKER_COURIER_CODE', envKind: 'string', required: 'for shipments, unless byWayOfDelivery names the courier', meaning: 'BaseLinker courier used for createPackage, e.g. "dpd".' },
+  { path: 'shipment.courierAccountId', env: 'BASELINKER_COURIER_ACCOUNT_ID', envKind: 'int', defaultText: "the courier's first account", meaning: 'BaseLinker courier account id.' },
+  { path: 'shipment.courierFields', env: 'BASELINKER_COURIER_FIELDS', envKind: 'json', default: [], meaning: 'Courier form fields for createPackage, as JSON [{"id":"…","value":"…"}] (see getCourierFields).' },
+  { path: 'shipment.service', env: 'BASELINKER_COURIER_SERVICE', envKind: 'string', meaning: 'Courier service id, for broker couriers that need one (see getCourierServices).' },
+  { path: 'shipment.byWayOfDelivery', env: 'SHIPMENT_BY_WAY_OF_DELIVERY', envKind: 'json', default: {}, meaning: 'Courier per Ongoing way-of-delivery or transporter code, as JSON {"<code>":{"courierCode":"…","accountId":1,"fields":[…]}}; wins over courierCode.' },
+  { path: 'shipment.shipStatusFrom', env: 'SHIPMENT_STATUS_FROM', envKind: 'int', default: 450, meaning: 'Ongoing status from which the webhook books the shipment (450 = Sent).' },
+  { path: 'shipment.printing.reportId', env: 'ONGOING_PRINT_REPORT_ID', envKind: 'int', meaning: 'Ongoing printingInfo.reportId for automatic label printing (ask the warehouse; unset = no printingInfo).' },
+  { path: 'shipment.printing.userId', env: 'ONGOING_PRINT_USER_ID', envKind: 'int', meaning: 'Print as this Ongoing user (printingInfo.printAsUser).' },
+  { path: 'shipment.printing.workstationId', env: 'ONGOING_PRINT_WORKSTATION_ID', envKind: 'int', meaning: 'Print at this Ongoing workstation (printingInfo.printAsWorkstation).' },
+  { path: 'shipment.webhookHeader', env: 'WEBHOOK_HEADER', envKind: 'string', default: 'x-webhook-secret', meaning: 'Header in which Ongoing sends the webhook secret (set the same name on the Ongoing webhook).' },
+  { path: 'secrets.webhookSecret', env: 'WEBHOOK_SECRET', envKind: 'string', required: true, secret: true, meaning: 'Value Ongoing must send in the webhook header (use a long random string).' },
+
+  { path: 'schedules.articlesMinutes', env: 'SCHEDULE_ARTICLES_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between article runs.' },
+  { path: 'schedules.stockMinutes', env: 'SCHEDULE_STOCK_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between stock runs.' },
+  { path: 'schedules.ordersMinutes', env: 'SCHEDULE_ORDERS_MINUTES', envKind: 'int', defaultText: '15, or 1 when the journal is on', meaning: 'Minutes between order runs.' },
+  { path: 'schedules.reconcileMinutes', env: 'SCHEDULE_RECONCILE_MINUTES', envKind: 'int', default: 60, meaning: 'Minutes between reconcile runs (re-check orders and shipments that did not complete).' },
+  { path: 'schedules.trackingMinutes', env: 'SCHEDULE_TRACKING_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between polls for tracking numbers BaseLinker did not have at shipment time.' },
+
+  { path: 'secretName', meaning: 'Tenants file / TENANTS only: name or ARN of the Secrets Manager secret holding {baselinkerToken, ongoingUser, ongoingPassword, webhookSecret} as JSON.' },
+  { path: 'secrets', meaning: 'Tenants file only (local use): the same four secrets inline. Give either secrets or secretName.' },
+];
+
+export const RUNTIME_SETTINGS: readonly RuntimeSettingDoc[] = [
+  { env: 'TENANTS_FILE', meaning: 'Path of a JSON file with an array of tenant entries (paths above). Takes the place of the single-tenant env vars.' },
+  { env: 'TENANTS', meaning: 'On AWS: JSON array of tenant entries, each with secretName (inline secrets are refused here).' },
+  { env: 'TABLE_NAME', meaning: 'DynamoDB table for state (on AWS; set by the CDK stack).' },
+  { env: 'LABELS_BUCKET', meaning: 'S3 bucket for shipping labels (on AWS; set by the CDK stack).' },
+  { env: 'DATA_DIR', default: '.data', meaning: 'Folder for local state and labels when running on one machine.' },
+  { env: 'LOG_LEVEL', default: 'INFO', meaning: 'TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT.' },
+];
+
+/** The env vars of single-tenant mode (every tenant setting that has one). */
+export const SINGLE_TENANT_ENV_VARS: readonly string[] = TENANT_SETTINGS.flatMap((doc) => (doc.env ? [doc.env] : []));
+
+function defaultCell(doc: SettingDoc): string {
+  if (doc.defaultText) return doc.defaultText;
+  if (doc.default === undefined) return '';
+  return typeof doc.default === 'string' ? doc.default : JSON.stringify(doc.default);
+}
+
+function requiredCell(doc: SettingDoc): string {
+  if (doc.required === true) return 'yes';
+  return doc.required ?? '';
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The settings as a markdown table, for the README. */
+export function settingsMarkdown(): string {
+  const lines = [
+    '| env var | JSON path (tenants file) | required | default | meaning |',
+    '|---|---|---|---|---|',
+    ...TENANT_SETTINGS.map((doc) => {
+      const byDefault = doc.defaultText ?? (doc.default === undefined ? '' : `\`${defaultCell(doc)}\``);
+      const meaning = doc.secret ? `(secret) ${doc.meaning}` : doc.meaning;
+      return `| ${doc.env ? `\`${doc.env}\`` : ''} | \`${doc.path}\` | ${cell(requiredCell(doc))} | ${cell(byDefault)} | ${cell(meaning)} |`;
+    }),
+    '',
+    '| process env var | default | meaning |',
+    '|---|---|---|',
+    ...RUNTIME_SETTINGS.map((doc) => `| \`${doc.env}\` | ${doc.default ? `\`${doc.default}\`` : ''} | ${cell(doc.meaning)} |`),
+  ];
+  return lines.join('\n');
+}
+
+/** The settings as plain text, for `--help`. */
+export function settingsHelp(): string {
+  const out: string[] = ['Tenant settings (env var  /  JSON path in a tenants file):', ''];
+  for (const doc of TENANT_SETTINGS) {
+    const head = [doc.env ?? '(file only)', doc.path].join('  /  ');
+    const notes = [
+      doc.required === true ? 'required' : doc.required ? `required ${doc.required}` : '',
+      defaultCell(doc) ? `default ${defaultCell(doc)}` : '',
+      doc.secret ? 'secret' : '',
+    ].filter(Boolean);
+    out.push(`  ${head}${notes.length ? `  [${notes.join('; ')}]` : ''}`, `      ${doc.meaning}`);
+  }
+  out.push('', 'Process settings:', '');
+  for (const doc of RUNTIME_SETTINGS) {
+    out.push(`  ${doc.env}${doc.default ? `  [default ${doc.default}]` : ''}`, `      ${doc.meaning}`);
+  }
+  return out.join('\n');
+}

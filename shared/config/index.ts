@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './secrets';
+export * from './load';
+export * from './describe';

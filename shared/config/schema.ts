@@ -1,0 +1,259 @@
+import { z } from 'zod';
+
+/**
+ * One tenant = one Ongoing goods owner + one BaseLinker account. The schemas validate the non-secret
+ * settings (which may sit in a file, an env var or the CDK app) separately from the secrets (which
+ * live in Secrets Manager or, locally, inline), so a settings object can be logged and diffed safely.
+ *
+ * Messages are written for the person editing the config: "expected a positive integer, got -3".
+ * A missing value says "required". `{{a.b}}` inside a message is a reference to another setting; the
+ * loader renders it as that setting's env var or JSON path, whichever the user wrote.
+ */
+
+export const DEFAULT_BASELINKER_URL = 'https://api.baselinker.com/connector.php';
+
+const MAX_SHOWN_INPUT = 60;
+
+/** A short, safe rendering of a wrong value for an error message (never used for secret fields). */
+export function showInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return input.length === 0 ? 'an empty list' : 'a list';
+  if (typeof input === 'object') return 'an object';
+  if (typeof input === 'string') {
+    const shown = input.length > MAX_SHOWN_INPUT ? `${input.slice(0, MAX_SHOWN_INPUT)}…` : input;
+    return JSON.stringify(shown);
+  }
+  return String(input);
+}
+
+type IssueLike = { input?: unknown; code?: string };
+
+/** Error option for a plain setting: "required" when absent, else what was expected and what came. */
+export const expected = (what: string) => ({
+  error: (issue: IssueLike) =>
+    issue.input === undefined ? 'required' : `expected ${what}, got ${showInput(issue.input)}`,
+});
+
+/** Error option for a secret: never echoes the value. */
+const expectedSecret = (what: string) => ({
+  error: (issue: IssueLike) => (issue.input === undefined ? 'required' : `expected ${what}`),
+});
+
+const positiveInt = (what = 'a positive integer') => z.int(expected(what)).positive(expected(what));
+const nonNegativeInt = (what = 'a whole number ≥ 0') => z.int(expected(what)).min(0, expected(what));
+const intRange = (min: number, max: number, what = `a whole number from ${min} to ${max}`) =>
+  z.int(expected(what)).min(min, expected(what)).max(max, expected(what));
+
+/** An Ongoing order status number, a fixed point on Ongoing's scale (200 Open … 450 Sent … 1000 Cancelled). */
+const ongoingStatus = () => intRange(100, 1000, 'an Ongoing status number from 100 to 1000');
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = (what: string) =>
+  z
+    .string(expected(what))
+    .trim()
+    .refine(isHttpUrl, expected(what))
+    .transform((url) => url.replace(/\/+$/, ''));
+
+const statusIdList = (what: string) =>
+  z
+    .array(positiveInt('a positive integer status id'), expected(what))
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'lists the same status id twice' });
+
+const courierCode = () =>
+  z
+    .string(expected('a BaseLinker courier code such as "dpd"'))
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,20}$/, expected('a BaseLinker courier code such as "dpd" (up to 20 letters, digits, _ or -)'));
+
+/** Courier form fields go to createPackage as strings; numbers and booleans in a JSON file are accepted. */
+const courierFieldValue = () =>
+  z
+    .union([z.string(), z.number(), z.boolean()], expected('a string value'))
+    .transform((value) => (typeof value === 'boolean' ? (value ? '1' : '0') : String(value)));
+
+const courierField = () =>
+  z.strictObject({
+    id: z.string(expected('a courier field id')).trim().min(1, expected('a courier field id')).max(50, expected('a courier field id of at most 50 characters')),
+    value: courierFieldValue(),
+  });
+
+const courierFieldList = () => z.array(courierField(), expected('a list of {id, value} courier fields'));
+
+const baselinkerSettings = z
+  .strictObject({
+    url: httpUrl('an http(s) URL of the BaseLinker connector').default(DEFAULT_BASELINKER_URL),
+    inventoryId: positiveInt('a positive integer inventory (catalog) id'),
+    orderStatusIds: statusIdList('a list of BaseLinker order status ids').refine((ids) => ids.length >= 1, {
+      error: 'needs at least one BaseLinker order status id',
+    }),
+    cancelledStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
+    statusAfterImport: positiveInt('a positive integer BaseLinker status id').optional(),
+    statusAfterShipment: positiveInt('a positive integer BaseLinker status id').optional(),
+    journal: z.boolean(expected('true or false')).default(false),
+    requestsPerMinute: intRange(1, 100, 'a whole number from 1 to 100 (BaseLinker blocks a token above 100 per minute)').default(80),
+    burst: positiveInt().optional(),
+    lookbackDays: intRange(0, 365).default(30),
+    missingArticleRetryHours: z.number(expected('a number of hours > 0')).positive(expected('a number of hours > 0')).max(24 * 30, expected('at most 720 hours')).default(24),
+  })
+  .superRefine((bl, ctx) => {
+    if (bl.burst !== undefined && bl.burst > bl.requestsPerMinute) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['burst'],
+        message: `must not exceed {{baselinker.requestsPerMinute}} (${bl.requestsPerMinute}), got ${bl.burst}`,
+      });
+    }
+    const both = bl.cancelledStatusIds.filter((id) => bl.orderStatusIds.includes(id));
+    if (both.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cancelledStatusIds'],
+        message: `status ${both.join(', ')} is also in {{baselinker.orderStatusIds}}; an order cannot be both transferred and cancelled`,
+      });
+    }
+  });
+
+const ongoingSettings = z.strictObject({
+  url: httpUrl('the Ongoing REST base URL ending in /api/v1').refine((url) => /\/api\/v1$/.test(url), {
+    error: (issue) => `expected the Ongoing REST base URL ending in /api/v1 (https://<host>/<warehouse>/api/v1), got ${showInput(issue.input)}`,
+  }),
+  goodsOwnerId: positiveInt(),
+  inWorkStatusFrom: ongoingStatus().default(300),
+});
+
+const articlesSettings = z.strictObject({
+  enabled: z.boolean(expected('true or false')).default(true),
+  textLanguage: z
+    .string(expected('a two-letter language code such as "de"'))
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]{2}$/, expected('a two-letter language code such as "de"'))
+    .optional(),
+  nameSource: z
+    .string(expected('a BaseLinker text field key such as "name|de|amazon_1"'))
+    .trim()
+    .regex(/^name(\|[a-z]{2}(\|[A-Za-z0-9_]+)?)?$/, expected('a BaseLinker text field key such as "name", "name|de" or "name|de|amazon_1"'))
+    .optional(),
+});
+
+const stockSettings = z
+  .strictObject({
+    enabled: z.boolean(expected('true or false')).default(false),
+    warehouseKey: z
+      .string(expected('a BaseLinker warehouse key such as "bl_123"'))
+      .trim()
+      .regex(/^bl_\d+$/, expected('a writable BaseLinker warehouse key such as "bl_123" (only bl_ warehouses accept stock)'))
+      .optional(),
+    safetyBuffer: nonNegativeInt().default(0),
+  })
+  .superRefine((stock, ctx) => {
+    if (stock.enabled && stock.warehouseKey === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warehouseKey'],
+        message: 'required when {{stock.enabled}} is on: the BaseLinker warehouse (e.g. "bl_123") that receives the stock levels',
+      });
+    }
+  });
+
+const courierChoice = z.strictObject({
+  courierCode: courierCode(),
+  accountId: positiveInt('a positive integer courier account id').optional(),
+  fields: courierFieldList().optional(),
+});
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const shipmentSettings = z.strictObject({
+  courierCode: courierCode().optional(),
+  courierAccountId: positiveInt('a positive integer courier account id').optional(),
+  courierFields: courierFieldList().default([]),
+  service: z.string(expected('a courier service id')).trim().min(1, expected('a courier service id')).optional(),
+  byWayOfDelivery: z
+    .record(z.string().trim().min(1, { error: 'expected a non-empty way-of-delivery or transporter code' }), courierChoice, expected('an object keyed by Ongoing way-of-delivery or transporter code'))
+    .default({}),
+  shipStatusFrom: ongoingStatus().default(450),
+  printing: z
+    .strictObject(
+      {
+        reportId: positiveInt('a positive integer Ongoing report id').optional(),
+        userId: positiveInt('a positive integer Ongoing user id').optional(),
+        workstationId: positiveInt('a positive integer Ongoing workstation id').optional(),
+      },
+      expected('an object {reportId?, userId?, workstationId?}'),
+    )
+    .optional(),
+  webhookHeader: z
+    .string(expected('an HTTP header name'))
+    .trim()
+    .regex(HEADER_NAME, expected('an HTTP header name such as "x-webhook-secret"'))
+    .transform((name) => name.toLowerCase())
+    .default('x-webhook-secret'),
+});
+
+const minutes = () => intRange(1, 1440, 'a number of minutes from 1 to 1440');
+
+const schedulesSettings = z.strictObject({
+  articlesMinutes: minutes().default(15),
+  stockMinutes: minutes().default(15),
+  /** Absent means 15, or 1 when the journal is on (then a run is one cheap journal poll). */
+  ordersMinutes: minutes().optional(),
+  reconcileMinutes: minutes().default(60),
+  trackingMinutes: minutes().default(15),
+});
+
+/** The non-secret settings of one tenant. */
+export const tenantSettingsSchema = z
+  .strictObject({
+    id: z
+      .string(expected('a tenant id'))
+      .trim()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, expected('a lowercase slug such as "shop-a" (a-z, 0-9 and -, up to 48 characters)')),
+    baselinker: baselinkerSettings,
+    ongoing: ongoingSettings,
+    articles: articlesSettings.prefault({}),
+    stock: stockSettings.prefault({}),
+    shipment: shipmentSettings.prefault({}),
+    schedules: schedulesSettings.prefault({}),
+  })
+  .transform((tenant) => ({
+    ...tenant,
+    schedules: {
+      ...tenant.schedules,
+      ordersMinutes: tenant.schedules.ordersMinutes ?? (tenant.baselinker.journal ? 1 : 15),
+    },
+  }));
+
+const secretString = (what: string) => z.string(expectedSecret(what)).min(1, expectedSecret(what));
+
+/** The secrets of one tenant: one JSON secret in Secrets Manager, or inline in a local tenants file. */
+export const tenantSecretsSchema = z.object({
+  baselinkerToken: secretString('a non-empty BaseLinker API token'),
+  ongoingUser: secretString('a non-empty Ongoing API user name'),
+  ongoingPassword: secretString('a non-empty Ongoing API password'),
+  webhookSecret: secretString('a non-empty webhook secret'),
+});
+
+export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;
+export type TenantSettings = z.output<typeof tenantSettingsSchema>;
+export type TenantSecrets = z.output<typeof tenantSecretsSchema>;
+export type TenantConfig = TenantSettings & { secrets: TenantSecrets };
+
+export type BaselinkerSettings = TenantSettings['baselinker'];
+export type OngoingSettings = TenantSettings['ongoing'];
+export type ArticlesSettings = TenantSettings['articles'];
+export type StockSettings = TenantSettings['stock'];
+export type ShipmentSettings = TenantSettings['shipment'];
+export type CourierChoice = ShipmentSettings['byWayOfDelivery'][string];
+export type CourierField = ShipmentSettings['courierFields'][number];
+export type SchedulesSettings = TenantSettings['schedules'];
+

@@ -1,0 +1,207 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadTenants } from '../../shared/config/load';
+import { StaticSecretsProvider, type SecretsProvider } from '../../shared/config/secrets';
+
+const secretsA = { baselinkerToken: 'tok-A-8f2c91d0', ongoingUser: 'WSI-a-user', ongoingPassword: 'pw-A-77e1b2', webhookSecret: 'hook-A-3c9d0e' };
+const secretsB = { baselinkerToken: 'tok-B-1a7e44c3', ongoingUser: 'WSI-b-user', ongoingPassword: 'pw-B-09fa6d', webhookSecret: 'hook-B-5b2f7a' };
+const ALL_SECRET_VALUES = [...Object.values(secretsA), ...Object.values(secretsB)];
+
+const shopA = {
+  id: 'shop-a',
+  baselinker: { inventoryId: 7, orderStatusIds: [1051] },
+  ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42 },
+};
+const shopB = {
+  id: 'shop-b',
+  baselinker: { inventoryId: 8, orderStatusIds: [2001, 2002], journal: true },
+  ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 43 },
+  stock: { enabled: true, warehouseKey: 'bl_9' },
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'obl-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let fileCounter = 0;
+async function tenantsFile(content: unknown): Promise<string> {
+  const path = join(dir, `tenants-${++fileCounter}.json`);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** A provider that records what it was asked for. */
+function recordingProvider(secrets: Record<string, unknown>): SecretsProvider & { asked: string[] } {
+  const inner = new StaticSecretsProvider(secrets);
+  const asked: string[] = [];
+  return { asked, getSecretJson: (name) => (asked.push(name), inner.getSecretJson(name)) };
+}
+
+async function problemsOf(promise: Promise<unknown>): Promise<readonly string[]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  const message = (error as ConfigError).message;
+  for (const secret of ALL_SECRET_VALUES) expect(message).not.toContain(secret);
+  return (error as ConfigError).problems;
+}
+
+describe('tenants file (TENANTS_FILE)', () => {
+  it('loads two tenants with inline secrets and applies defaults to each', async () => {
+    const path = await tenantsFile([
+      { ...shopA, secrets: secretsA },
+      { ...shopB, secrets: secretsB },
+    ]);
+    const tenants = await loadTenants({ env: { TENANTS_FILE: path } });
+    expect(tenants.map((t) => t.id)).toEqual(['shop-a', 'shop-b']);
+    expect(tenants[0].secrets).toEqual(secretsA);
+    expect(tenants[1].secrets).toEqual(secretsB);
+    expect(tenants[0].schedules.ordersMinutes).toBe(15);
+    expect(tenants[1].schedules.ordersMinutes).toBe(1);
+    expect(tenants[1].stock).toEqual({ enabled: true, warehouseKey: 'bl_9', safetyBuffer: 0 });
+  });
+
+  it('resolves a relative path against the given working directory', async () => {
+    const path = await tenantsFile([{ ...shopA, secrets: secretsA }]);
+    const tenants = await loadTenants({ env: { TENANTS_FILE: path.slice(dir.length + 1) }, cwd: dir });
+    expect(tenants).toHaveLength(1);
+  });
+
+  it('reads secrets by secretName through the provider', async () => {
+    const provider = recordingProvider({ 'obl/shop-a': secretsA, 'obl/shop-b': secretsB });
+    const path = await tenantsFile([
+      { ...shopA, secretName: 'obl/shop-a' },
+      { ...shopB, secrets: secretsB },
+    ]);
+    const tenants = await loadTenants({ env: { TENANTS_FILE: path }, secrets: provider });
+    expect(provider.asked).toEqual(['obl/shop-a']);
+    expect(tenants[0].secrets).toEqual(secretsA);
+  });
+
+  it('names the tenant and JSON path of each bad field, all problems together', async () => {
+    const path = await tenantsFile([
+      { ...shopA, secrets: secretsA },
+      { ...shopB, ongoing: { url: shopB.ongoing.url, goodsOwnerId: 'forty-three' }, stock: { enabled: true }, secrets: { ...secretsB, ongoingPassword: '' } },
+    ]);
+    const problems = await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }));
+    expect(problems).toEqual([
+      'tenants[1] (shop-b).ongoing.goodsOwnerId: expected a positive integer, got "forty-three"',
+      expect.stringMatching(/^tenants\[1\] \(shop-b\)\.stock\.warehouseKey: required when stock\.enabled is on/),
+      'tenants[1] (shop-b).secrets.ongoingPassword: expected a non-empty Ongoing API password',
+    ]);
+  });
+
+  it('rejects duplicate tenant ids', async () => {
+    const path = await tenantsFile([
+      { ...shopA, secrets: secretsA },
+      { ...shopB, id: 'shop-a', secrets: secretsB },
+    ]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }))).toEqual([
+      'tenants[1] (shop-a).id: duplicate tenant id "shop-a", also used by tenants[0] (shop-a)',
+    ]);
+  });
+
+  it('rejects two tenants on one goods owner, since the webhook finds its tenant by goods owner id', async () => {
+    const path = await tenantsFile([
+      { ...shopA, secrets: secretsA },
+      { ...shopB, ongoing: { ...shopB.ongoing, goodsOwnerId: 42 }, secrets: secretsB },
+    ]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }))).toEqual([
+      expect.stringMatching(/^tenants\[1\] \(shop-b\)\.ongoing\.goodsOwnerId: goods owner 42 is already used by tenants\[0\] \(shop-a\)/),
+    ]);
+  });
+
+  it('requires exactly one of secrets and secretName', async () => {
+    const path = await tenantsFile([
+      { ...shopA },
+      { ...shopB, secrets: secretsB, secretName: 'obl/shop-b' },
+    ]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }))).toEqual([
+      expect.stringMatching(/^tenants\[0\] \(shop-a\): secrets missing: give "secretName"/),
+      'tenants[1] (shop-b): give either "secrets" or "secretName", not both',
+    ]);
+  });
+
+  it('reports invalid JSON by position without quoting the file', async () => {
+    const text = `[\n  { "id": "shop-a", "secrets": { "baselinkerToken": "${secretsA.baselinkerToken}", } }\n]`;
+    const path = await tenantsFile(text);
+    const problems = await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }));
+    expect(problems).toEqual([expect.stringMatching(/^TENANTS_FILE: not valid JSON at line 2, column \d+$/)]);
+  });
+
+  it('names a missing file', async () => {
+    const problems = await problemsOf(loadTenants({ env: { TENANTS_FILE: join(dir, 'nope.json') } }));
+    expect(problems).toEqual([expect.stringMatching(/^TENANTS_FILE: cannot read .*nope\.json \(ENOENT\)$/)]);
+  });
+
+  it('wants an array of tenant objects', async () => {
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: await tenantsFile({ tenants: [] }) } }))).toEqual([
+      'tenants: expected a JSON array of tenant entries, got an object',
+    ]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: await tenantsFile([]) } }))).toEqual(['tenants: lists no tenant']);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: await tenantsFile([{ ...shopA, secrets: secretsA }, 'shop-b']) } }))).toEqual([
+      'tenants[1]: expected a tenant object, got "shop-b"',
+    ]);
+  });
+});
+
+describe('TENANTS env var (AWS)', () => {
+  it('loads settings from the env var and secrets through the provider', async () => {
+    const provider = recordingProvider({ 'obl/shop-a': secretsA, 'obl/shop-b': secretsB });
+    const TENANTS = JSON.stringify([
+      { ...shopA, secretName: 'obl/shop-a' },
+      { ...shopB, secretName: 'obl/shop-b' },
+    ]);
+    const tenants = await loadTenants({ env: { TENANTS }, secrets: provider });
+    expect(provider.asked.sort()).toEqual(['obl/shop-a', 'obl/shop-b']);
+    expect(tenants.map((t) => [t.id, t.secrets.ongoingUser])).toEqual([
+      ['shop-a', 'WSI-a-user'],
+      ['shop-b', 'WSI-b-user'],
+    ]);
+  });
+
+  it('refuses inline secrets, which would be readable in the Lambda console', async () => {
+    const TENANTS = JSON.stringify([{ ...shopA, secrets: secretsA }]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS }, secrets: recordingProvider({}) }))).toEqual([
+      expect.stringMatching(/^TENANTS\[0\] \(shop-a\)\.secrets: inline secrets are not accepted in TENANTS/),
+    ]);
+  });
+
+  it('names a secret that cannot be read or lacks a field, and never shows its values', async () => {
+    const provider = recordingProvider({ 'obl/shop-b': { ...secretsB, webhookSecret: undefined, ongoingUser: 17 } });
+    const TENANTS = JSON.stringify([
+      { ...shopA, secretName: 'obl/shop-a' },
+      { ...shopB, secretName: 'obl/shop-b' },
+    ]);
+    const problems = await problemsOf(loadTenants({ env: { TENANTS }, secrets: provider }));
+    expect([...problems].sort()).toEqual(
+      [
+        'TENANTS[0] (shop-a).secretName: could not read secret "obl/shop-a": no such secret',
+        'TENANTS[1] (shop-b) secret "obl/shop-b".ongoingUser: expected a non-empty Ongoing API user name',
+        'TENANTS[1] (shop-b) secret "obl/shop-b".webhookSecret: required',
+      ].sort(),
+    );
+  });
+
+  it('rejects a secret that is not a JSON object', async () => {
+    const provider = recordingProvider({ 'obl/shop-a': secretsA.baselinkerToken });
+    const TENANTS = JSON.stringify([{ ...shopA, secretName: 'obl/shop-a' }]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS }, secrets: provider }))).toEqual([
+      expect.stringMatching(/^TENANTS\[0\] \(shop-a\): secret "obl\/shop-a" must be a JSON object with baselinkerToken, ongoingUser, ongoingPassword, webhookSecret$/),
+    ]);
+  });
+
+  it('hides secret values that leak into a problem through a wrong field', async () => {
+    const provider = recordingProvider({ 'obl/shop-a': secretsA });
+    const TENANTS = JSON.stringify([{ ...shopA, id: secretsA.ongoingPassword, secretName: 'obl/shop-a' }]);
+    const problems = await problemsOf(loadTenants({ env: { TENANTS }, secrets: provider }));
+    expect(problems).toEqual([expect.stringMatching(/^TENANTS\[0\] \(\[redacted\]\)\.id: expected a lowercase slug .*got "\[redacted\]"$/)]);
+  });
+});
