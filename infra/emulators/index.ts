@@ -73,7 +73,7 @@ export function readRunningEmulators(dataDir: string): { pid: number; dynamoKind
   } catch {
     return undefined;
   }
-  if (!parsed || typeof parsed.pid !== 'number' || !parsed.env || parsed.pid === process.pid) return undefined;
+  if (!parsed || typeof parsed.pid !== 'number' || !parsed.env) return undefined;
   return processAlive(parsed.pid) ? { pid: parsed.pid, dynamoKind: parsed.dynamoKind, env: parsed.env } : undefined;
 }
 
