@@ -1,0 +1,1 @@
+export { LabelStore, labelKey, ensureBucket } from './store';

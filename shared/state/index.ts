@@ -1,0 +1,4 @@
+export * from './table';
+export * from './store';
+export * from './budget';
+export { boundedJson, boundedText, RAW_MAX_BYTES } from './bounded';

@@ -1,0 +1,700 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { boundedJson, boundedText } from './bounded';
+import { keys, tenantPk } from './table';
+
+/**
+ * Everything the flows remember between runs, on the single state table (see table.ts for the key design).
+ *
+ * Claims (orders, shipments) and leases share one rule, enforced by a single conditional write: a record
+ * may be taken when nobody holds it, when its holder's lease has run out (a crashed run), or by the holder
+ * itself; a finished record is never taken again. Lease times are compared with this process's clock.
+ */
+
+export type ClaimResult = 'claimed' | 'done' | 'busy';
+export type ExternalId = string | number;
+
+export interface ArticleRecord {
+  sku: string;
+  /** Content hash of what was last written to Ongoing for this SKU. */
+  hash: string;
+  articleSystemId?: number;
+  blProductId: ExternalId;
+  blVariantId?: ExternalId;
+  updatedAt: string;
+}
+
+export type ArticleRecordInput = Pick<ArticleRecord, 'hash' | 'articleSystemId' | 'blProductId' | 'blVariantId'>;
+
+export type OrderStatus = 'pending' | 'done' | 'cancelled';
+
+export interface OrderRecord {
+  tenant: string;
+  blOrderId: string;
+  /** pending: seen, not yet in Ongoing (maybe claimed right now); done: in Ongoing; cancelled: never to be sent. */
+  status: OrderStatus;
+  /** The run holding the claim; absent when released or finished. */
+  owner?: string;
+  /** Epoch ms; the claim is free once this has passed. 0 when released. */
+  leaseUntilMs?: number;
+  /** How many times the order was claimed. */
+  attempts: number;
+  firstSeenAt: string;
+  updatedAt: string;
+  ongoingOrderId?: ExternalId;
+  orderNumber?: string;
+  completedBy?: string;
+  completedAt?: string;
+  cancelledAt?: string;
+  lastError?: string;
+  note?: string;
+}
+
+export type ShipmentStatus = 'pending' | 'pending-tracking' | 'done' | 'failed';
+
+export interface ShipmentFields {
+  blOrderId?: string;
+  packageId?: ExternalId;
+  courierCode?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  labelKey?: string;
+  lastError?: string;
+}
+
+export interface ShipmentRecord extends ShipmentFields {
+  tenant: string;
+  ongoingOrderId: string;
+  /** pending: claimed, no package yet; pending-tracking: package made, tracking number not yet known. */
+  status: ShipmentStatus;
+  owner?: string;
+  leaseUntilMs?: number;
+  attempts: number;
+  firstSeenAt: string;
+  updatedAt: string;
+  completedBy?: string;
+  completedAt?: string;
+}
+
+export type SetAsideKind = 'article' | 'order' | 'shipment' | 'stock' | (string & {});
+export type SetAsideState = 'open' | 'retry' | 'dismissed';
+
+export interface SetAsideInput {
+  kind: SetAsideKind;
+  /** The id in the source system (SKU, BaseLinker order id, Ongoing order id...). */
+  sourceId: string;
+  reason: string;
+  /** The payload that caused it; stored as JSON text, cut to 64 KB with a visible marker. */
+  raw?: unknown;
+  ids?: Record<string, string>;
+}
+
+export interface SetAsideItem {
+  tenant: string;
+  kind: SetAsideKind;
+  sourceId: string;
+  reason: string;
+  raw?: string;
+  ids?: Record<string, string>;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** How many times it was set aside. */
+  count: number;
+  /** open: waits for a person; retry: a person asked for another attempt; dismissed: a person said ignore it. */
+  state: SetAsideState;
+  note?: string;
+  retryRequestedAt?: string;
+  dismissedAt?: string;
+}
+
+export interface RunSummary {
+  runId?: string;
+  startedAt: string;
+  finishedAt?: string;
+  outcome: 'running' | 'ok' | 'partial' | 'failed' | 'skipped';
+  counts?: Record<string, number>;
+  message?: string;
+}
+
+export interface RunSummaryRecord extends RunSummary {
+  flow: string;
+  updatedAt: string;
+}
+
+export interface LeaseRecord {
+  name: string;
+  owner: string;
+  leaseUntilMs: number;
+  acquiredAt: string;
+}
+
+/** A claim holder tried to finish work on a record that someone else has taken (or finished) since. */
+export class ClaimLostError extends Error {
+  constructor(what: string, owner: string, current: { owner?: string; status?: string } | undefined) {
+    super(
+      `${what}: the claim of ${owner} is gone (now ${current ? `status ${current.status}, held by ${current.owner ?? 'nobody'}` : 'no record'})`,
+    );
+    this.name = 'ClaimLostError';
+  }
+}
+
+export interface StateStoreOptions {
+  /** Clock in epoch ms; tests pass a fake one to let leases expire without sleeping. */
+  now?: () => number;
+}
+
+export function isConditionalCheckFailed(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Builds expression attribute names/values: every attribute goes through a #name, so reserved words are safe. */
+class Expr {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private i = 0;
+
+  n(attr: string): string {
+    this.names[`#${attr}`] = attr;
+    return `#${attr}`;
+  }
+
+  v(value: unknown): string {
+    const key = `:v${this.i++}`;
+    this.values[key] = value;
+    return key;
+  }
+
+  /** `#a = :v` for every defined entry. */
+  sets(fields: Record<string, unknown>): string[] {
+    return Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([attr, value]) => `${this.n(attr)} = ${this.v(value)}`);
+  }
+
+  params(): { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    return {
+      ExpressionAttributeNames: this.names,
+      ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}
+
+function updateExpression(parts: { set?: string[]; add?: string[]; remove?: string[] }): string {
+  const out: string[] = [];
+  if (parts.set?.length) out.push(`SET ${parts.set.join(', ')}`);
+  if (parts.add?.length) out.push(`ADD ${parts.add.join(', ')}`);
+  if (parts.remove?.length) out.push(`REMOVE ${parts.remove.join(', ')}`);
+  return out.join(' ');
+}
+
+export class StateStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+    options: StateStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item ? stripKeys<T>(Item) : undefined;
+  }
+
+  private async queryAll<T>(pk: string): Promise<T[]> {
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Runs a conditional write; false when the condition did not hold. */
+  private async conditional(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  // ---- cursors and checkpoints -------------------------------------------------------------------------
+
+  async getCursor<T>(tenant: string, name: string): Promise<T | undefined> {
+    const item = await this.get<{ value?: T }>(keys.cursor(tenant, name));
+    return item?.value;
+  }
+
+  async putCursor(tenant: string, name: string, value: unknown): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.cursor(tenant, name), value, updatedAt: this.iso() } }),
+    );
+  }
+
+  async deleteCursor(tenant: string, name: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.cursor(tenant, name) }));
+  }
+
+  getCheckpoint<T>(tenant: string, name: string): Promise<T | undefined> {
+    return this.getCursor<T>(tenant, `checkpoint:${name}`);
+  }
+
+  putCheckpoint(tenant: string, name: string, value: unknown): Promise<void> {
+    return this.putCursor(tenant, `checkpoint:${name}`, value);
+  }
+
+  clearCheckpoint(tenant: string, name: string): Promise<void> {
+    return this.deleteCursor(tenant, `checkpoint:${name}`);
+  }
+
+  // ---- article records ---------------------------------------------------------------------------------
+
+  async getArticleRecords(tenant: string): Promise<Map<string, ArticleRecord>> {
+    const items = await this.queryAll<ArticleRecord & { tenant?: string }>(tenantPk(tenant, 'ARTICLE'));
+    return new Map(items.map(({ tenant: _t, ...record }) => [record.sku, record]));
+  }
+
+  async getArticleRecord(tenant: string, sku: string): Promise<ArticleRecord | undefined> {
+    const item = await this.get<ArticleRecord & { tenant?: string }>(keys.article(tenant, sku));
+    if (!item) return undefined;
+    const { tenant: _t, ...record } = item;
+    return record;
+  }
+
+  async putArticleRecord(tenant: string, sku: string, record: ArticleRecordInput): Promise<void> {
+    const item: ArticleRecord & { tenant: string } = {
+      tenant,
+      sku,
+      hash: record.hash,
+      articleSystemId: record.articleSystemId,
+      blProductId: record.blProductId,
+      blVariantId: record.blVariantId,
+      updatedAt: this.iso(),
+    };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.article(tenant, sku), ...item } }));
+  }
+
+  async deleteArticleRecord(tenant: string, sku: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.article(tenant, sku) }));
+  }
+
+  // ---- claims (orders and shipments share the rule) ----------------------------------------------------
+
+  /**
+   * One conditional update takes the claim: the record is absent, or not terminal and either free (lease
+   * passed, or released) or already ours. `firstSeenAt` survives every later claim.
+   */
+  private async claim(
+    key: { pk: string; sk: string },
+    owner: string,
+    leaseMs: number,
+    terminal: string[],
+    identity: Record<string, unknown>,
+    initialStatus: string,
+  ): Promise<boolean> {
+    const now = this.now();
+    const e = new Expr();
+    const set = [
+      ...e.sets({ ...identity, owner, leaseUntilMs: now + leaseMs, updatedAt: new Date(now).toISOString() }),
+      `${e.n('firstSeenAt')} = if_not_exists(${e.n('firstSeenAt')}, ${e.v(new Date(now).toISOString())})`,
+      `${e.n('status')} = if_not_exists(${e.n('status')}, ${e.v(initialStatus)})`,
+    ];
+    const notTerminal = terminal.map((s) => `${e.n('status')} <> ${e.v(s)}`).join(' AND ');
+    const free = `(attribute_not_exists(${e.n('leaseUntilMs')}) OR ${e.n('leaseUntilMs')} < ${e.v(now)} OR ${e.n('owner')} = ${e.v(owner)})`;
+    return this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: updateExpression({ set, add: [`${e.n('attempts')} ${e.v(1)}`] }),
+          ConditionExpression: `attribute_not_exists(${e.n('pk')}) OR (${notTerminal} AND ${free})`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Updates a record only while `owner` holds it (its claim may have lapsed as long as nobody took it over).
+   * `release` frees the claim in the same write.
+   */
+  private async updateHeld(
+    key: { pk: string; sk: string },
+    owner: string,
+    fields: Record<string, unknown>,
+    options: { release?: boolean; terminal: string[] },
+  ): Promise<boolean> {
+    const e = new Expr();
+    const set = e.sets({ ...fields, updatedAt: this.iso(), ...(options.release ? { leaseUntilMs: 0 } : {}) });
+    const notTerminal = options.terminal.map((s) => `${e.n('status')} <> ${e.v(s)}`).join(' AND ');
+    return this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: updateExpression({ set, remove: options.release ? [e.n('owner')] : [] }),
+          ConditionExpression: `${e.n('owner')} = ${e.v(owner)} AND ${notTerminal}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  // ---- orders ------------------------------------------------------------------------------------------
+
+  async claimOrder(tenant: string, blOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const id = String(blOrderId);
+    const key = keys.order(tenant, id);
+    if (await this.claim(key, owner, leaseMs, ['done', 'cancelled'], { tenant, blOrderId: id }, 'pending')) return 'claimed';
+    const current = await this.get<OrderRecord>(key);
+    return current && current.status !== 'pending' ? 'done' : 'busy';
+  }
+
+  /** Records the order as created in Ongoing. Throws ClaimLostError when another run holds or finished it. */
+  async completeOrder(
+    tenant: string,
+    blOrderId: ExternalId,
+    owner: string,
+    result: { ongoingOrderId: ExternalId; orderNumber: string },
+  ): Promise<void> {
+    const id = String(blOrderId);
+    const key = keys.order(tenant, id);
+    const done = await this.updateHeld(
+      key,
+      owner,
+      { status: 'done', ongoingOrderId: result.ongoingOrderId, orderNumber: result.orderNumber, completedBy: owner, completedAt: this.iso() },
+      { release: true, terminal: ['done', 'cancelled'] },
+    );
+    if (done) return;
+    const current = await this.get<OrderRecord>(key);
+    // A retried completion of our own finished work is fine.
+    if (current?.status === 'done' && current.completedBy === owner) return;
+    throw new ClaimLostError(`Order ${id} of ${tenant}`, owner, current);
+  }
+
+  /** Gives the claim back (the work failed or was postponed); false if `owner` no longer held it. */
+  releaseOrder(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<boolean> {
+    return this.updateHeld(
+      keys.order(tenant, String(blOrderId)),
+      owner,
+      { lastError: lastError === undefined ? undefined : boundedText(lastError) },
+      { release: true, terminal: ['done', 'cancelled'] },
+    );
+  }
+
+  getOrderRecord(tenant: string, blOrderId: ExternalId): Promise<OrderRecord | undefined> {
+    return this.get<OrderRecord>(keys.order(tenant, String(blOrderId)));
+  }
+
+  listOrderRecords(tenant: string): Promise<OrderRecord[]> {
+    return this.queryAll<OrderRecord>(tenantPk(tenant, 'ORDER'));
+  }
+
+  /**
+   * The order must never be sent (again). Unconditional: a run that holds the claim right now gets a
+   * ClaimLostError from completeOrder and learns of the cancellation there.
+   */
+  async markOrderCancelled(tenant: string, blOrderId: ExternalId, note?: string): Promise<void> {
+    const id = String(blOrderId);
+    const e = new Expr();
+    const now = this.iso();
+    const set = [
+      ...e.sets({ tenant, blOrderId: id, status: 'cancelled', cancelledAt: now, updatedAt: now, leaseUntilMs: 0, note }),
+      `${e.n('firstSeenAt')} = if_not_exists(${e.n('firstSeenAt')}, ${e.v(now)})`,
+      `${e.n('attempts')} = if_not_exists(${e.n('attempts')}, ${e.v(0)})`,
+    ];
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.order(tenant, id),
+        UpdateExpression: updateExpression({ set, remove: [e.n('owner')] }),
+        ...e.params(),
+      }),
+    );
+  }
+
+  // ---- shipments ---------------------------------------------------------------------------------------
+
+  async claimShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const id = String(ongoingOrderId);
+    const key = keys.shipment(tenant, id);
+    if (await this.claim(key, owner, leaseMs, ['done'], { tenant, ongoingOrderId: id }, 'pending')) return 'claimed';
+    const current = await this.get<ShipmentRecord>(key);
+    return current?.status === 'done' ? 'done' : 'busy';
+  }
+
+  /** Saves progress (package made, label stored...) while holding the claim; returns the record. */
+  async updateShipment(
+    tenant: string,
+    ongoingOrderId: ExternalId,
+    owner: string,
+    fields: ShipmentFields & { status?: Exclude<ShipmentStatus, 'done'> },
+  ): Promise<ShipmentRecord> {
+    const id = String(ongoingOrderId);
+    const key = keys.shipment(tenant, id);
+    const ok = await this.updateHeld(key, owner, this.shipmentFields(fields), { terminal: ['done'] });
+    const current = await this.get<ShipmentRecord>(key);
+    if (!ok || !current) throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
+    return current;
+  }
+
+  async completeShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentFields): Promise<ShipmentRecord> {
+    const id = String(ongoingOrderId);
+    const key = keys.shipment(tenant, id);
+    const ok = await this.updateHeld(
+      key,
+      owner,
+      { ...this.shipmentFields(fields), status: 'done', completedAt: this.iso(), completedBy: owner },
+      { release: true, terminal: ['done'] },
+    );
+    const current = await this.get<ShipmentRecord>(key);
+    if (ok && current) return current;
+    if (current?.status === 'done' && current.completedBy === owner) return current;
+    throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
+  }
+
+  /** Frees the claim, optionally recording the outcome so far (e.g. 'pending-tracking' or 'failed'). */
+  releaseShipment(
+    tenant: string,
+    ongoingOrderId: ExternalId,
+    owner: string,
+    fields: ShipmentFields & { status?: Exclude<ShipmentStatus, 'done'> } = {},
+  ): Promise<boolean> {
+    return this.updateHeld(keys.shipment(tenant, String(ongoingOrderId)), owner, this.shipmentFields(fields), {
+      release: true,
+      terminal: ['done'],
+    });
+  }
+
+  getShipment(tenant: string, ongoingOrderId: ExternalId): Promise<ShipmentRecord | undefined> {
+    return this.get<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)));
+  }
+
+  async listShipments(tenant: string, filter: { status?: ShipmentStatus } = {}): Promise<ShipmentRecord[]> {
+    const all = await this.queryAll<ShipmentRecord>(tenantPk(tenant, 'SHIPMENT'));
+    return filter.status ? all.filter((s) => s.status === filter.status) : all;
+  }
+
+  private shipmentFields(fields: ShipmentFields & { status?: ShipmentStatus }): Record<string, unknown> {
+    return { ...fields, lastError: fields.lastError === undefined ? undefined : boundedText(fields.lastError) };
+  }
+
+  // ---- run leases --------------------------------------------------------------------------------------
+
+  /** True when `owner` now holds the lease: it was free, expired (a crashed run), or already ours. */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const until = now + ttlMs;
+    return this.conditional(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.lease(name),
+            name,
+            owner,
+            leaseUntilMs: until,
+            acquiredAt: new Date(now).toISOString(),
+            // Housekeeping only; an hour after it lapsed the row can go.
+            expiresAt: Math.ceil(until / 1000) + 3600,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #leaseUntilMs < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#pk': 'pk', '#leaseUntilMs': 'leaseUntilMs', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':owner': owner },
+        }),
+      ),
+    );
+  }
+
+  /** Extends the lease; false when someone else took it over (ours had lapsed). */
+  renewLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const until = this.now() + ttlMs;
+    return this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lease(name),
+          UpdateExpression: 'SET #leaseUntilMs = :until, #expiresAt = :expiresAt',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#leaseUntilMs': 'leaseUntilMs', '#expiresAt': 'expiresAt', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':until': until, ':expiresAt': Math.ceil(until / 1000) + 3600, ':owner': owner },
+        }),
+      ),
+    );
+  }
+
+  releaseLease(name: string, owner: string): Promise<boolean> {
+    return this.conditional(() =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.lease(name),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      ),
+    );
+  }
+
+  /** The lease if someone holds it now. */
+  async getLease(name: string): Promise<LeaseRecord | undefined> {
+    const item = await this.get<LeaseRecord & { expiresAt?: number }>(keys.lease(name));
+    if (!item || item.leaseUntilMs < this.now()) return undefined;
+    const { expiresAt: _e, ...lease } = item;
+    return lease;
+  }
+
+  // ---- set-aside items ---------------------------------------------------------------------------------
+
+  /**
+   * Records (or re-records) a problem a person must look at. Keeps first seen, bumps last seen and count.
+   * An item a person asked to retry opens again; a dismissed one stays dismissed (counting on).
+   */
+  async setAside(tenant: string, input: SetAsideInput): Promise<SetAsideItem> {
+    const key = keys.setAside(tenant, input.kind, input.sourceId);
+    const write = (reopen: boolean) => {
+      const e = new Expr();
+      const now = this.iso();
+      const set = [
+        ...e.sets({
+          tenant,
+          kind: input.kind,
+          sourceId: input.sourceId,
+          reason: boundedText(input.reason),
+          raw: input.raw === undefined ? undefined : boundedJson(input.raw),
+          ids: input.ids,
+          lastSeenAt: now,
+          ...(reopen ? { state: 'open' } : {}),
+        }),
+        `${e.n('firstSeenAt')} = if_not_exists(${e.n('firstSeenAt')}, ${e.v(now)})`,
+      ];
+      return this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: updateExpression({ set, add: [`${e.n('count')} ${e.v(1)}`] }),
+          ...(reopen ? { ConditionExpression: `attribute_not_exists(${e.n('state')}) OR ${e.n('state')} <> ${e.v('dismissed')}` } : {}),
+          ReturnValues: 'ALL_NEW',
+          ...e.params(),
+        }),
+      );
+    };
+    let result;
+    try {
+      result = await write(true);
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      result = await write(false);
+    }
+    return stripKeys<SetAsideItem>(result.Attributes ?? {});
+  }
+
+  async listSetAside(tenant: string, filter: { kind?: SetAsideKind; state?: SetAsideState } = {}): Promise<SetAsideItem[]> {
+    const all = await this.queryAll<SetAsideItem>(tenantPk(tenant, 'SETASIDE'));
+    return all
+      .filter((i) => (filter.kind === undefined || i.kind === filter.kind) && (filter.state === undefined || i.state === filter.state))
+      .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+  }
+
+  getSetAside(tenant: string, kind: SetAsideKind, sourceId: string): Promise<SetAsideItem | undefined> {
+    return this.get<SetAsideItem>(keys.setAside(tenant, kind, sourceId));
+  }
+
+  /** The problem is gone (the item went through): forget it. */
+  async clearSetAside(tenant: string, kind: SetAsideKind, sourceId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.setAside(tenant, kind, sourceId) }));
+  }
+
+  markSetAsideForRetry(tenant: string, kind: SetAsideKind, sourceId: string): Promise<boolean> {
+    return this.changeSetAside(tenant, kind, sourceId, { state: 'retry', retryRequestedAt: this.iso() });
+  }
+
+  dismissSetAside(tenant: string, kind: SetAsideKind, sourceId: string, note: string): Promise<boolean> {
+    return this.changeSetAside(tenant, kind, sourceId, { state: 'dismissed', dismissedAt: this.iso(), note: boundedText(note) });
+  }
+
+  private changeSetAside(tenant: string, kind: SetAsideKind, sourceId: string, fields: Record<string, unknown>): Promise<boolean> {
+    const e = new Expr();
+    const set = e.sets(fields);
+    return this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.setAside(tenant, kind, sourceId),
+          UpdateExpression: updateExpression({ set }),
+          ConditionExpression: `attribute_exists(${e.n('pk')})`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  // ---- webhook event de-duplication --------------------------------------------------------------------
+
+  /** 'first' exactly once per event id within `ttlSeconds`, however many deliveries race. */
+  async rememberEvent(tenant: string, eventId: string, ttlSeconds: number): Promise<'first' | 'duplicate'> {
+    const nowSec = Math.floor(this.now() / 1000);
+    const first = await this.conditional(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.event(tenant, eventId), expiresAt: nowSec + ttlSeconds, receivedAt: this.iso() },
+          // TTL deletion lags: an expired row counts as absent.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
+          ExpressionAttributeNames: { '#pk': 'pk', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': nowSec },
+        }),
+      ),
+    );
+    return first ? 'first' : 'duplicate';
+  }
+
+  // ---- run summaries -----------------------------------------------------------------------------------
+
+  async putRunSummary(tenant: string, flow: string, summary: RunSummary): Promise<void> {
+    const item: RunSummaryRecord = {
+      ...summary,
+      message: summary.message === undefined ? undefined : boundedText(summary.message),
+      flow,
+      updatedAt: this.iso(),
+    };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.run(tenant, flow), ...item } }));
+  }
+
+  async getRunSummaries(tenant: string): Promise<RunSummaryRecord[]> {
+    const all = await this.queryAll<RunSummaryRecord>(tenantPk(tenant, 'RUN'));
+    return all.sort((a, b) => a.flow.localeCompare(b.flow));
+  }
+}
