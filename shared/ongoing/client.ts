@@ -171,8 +171,6 @@ function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
 }
 
-const NETWORK_CODES_WITHOUT_RESPONSE = 'network error';
-
 export class OngoingClient {
   readonly goodsOwnerId: number;
   private readonly baseUrl: string;
@@ -181,6 +179,7 @@ export class OngoingClient {
   private readonly pageSize: number;
   private readonly numbersPerRequest: number;
   private readonly writeKey: string;
+  private readonly timeoutMs: number;
   private readonly counts: Record<HttpMethod, number> = { GET: 0, PUT: 0, POST: 0, PATCH: 0, DELETE: 0 };
 
   constructor(private readonly options: OngoingClientOptions) {
@@ -190,9 +189,10 @@ export class OngoingClient {
     this.pageSize = options.pageSize ?? 500;
     this.numbersPerRequest = options.numbersPerRequest ?? 50;
     this.writeKey = `${this.baseUrl}#${options.goodsOwnerId}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.http = axios.create({
       adapter: 'http',
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: this.timeoutMs,
       auth: { username: options.user, password: options.password },
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       // We read status and body ourselves: raw text, so a non-JSON 2xx is seen as such.
@@ -475,12 +475,18 @@ export class OngoingClient {
     this.options.onRequest?.(method, call.path);
     let res: AxiosResponse<string>;
     try {
-      res = await this.http.request<string>({ method, url, data: body === undefined ? undefined : JSON.stringify(body) });
+      res = await this.http.request<string>({
+        method,
+        url,
+        data: body === undefined ? undefined : JSON.stringify(body),
+        // axios' own timeout is per socket inactivity; this bounds the whole exchange.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
       // Never rethrow the axios error: its config holds the Authorization header.
       const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-      const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
-      throw new OngoingTransientError(call, timedOut ? 'timed out' : `${NETWORK_CODES_WITHOUT_RESPONSE} ${code ?? ''}`.trim(), undefined, code);
+      const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_CANCELED';
+      throw new OngoingTransientError(call, timedOut ? 'timed out' : `network error ${code ?? ''}`.trim(), undefined, code);
     }
     const status = res.status;
     const raw = typeof res.data === 'string' ? res.data : String(res.data ?? '');
@@ -500,7 +506,8 @@ export class OngoingClient {
     if (status === 408 || status >= 500) throw new OngoingTransientError(call, `${status}: ${ongoingErrorText(raw)}`, status);
     if (status === 401 || status === 403) throw new OngoingAuthError(call, status, ongoingErrorText(raw));
     if (status >= 400) throw new OngoingRefusedError(call, status, ongoingErrorText(raw), raw);
-    throw new OngoingTransientError(call, `unexpected status ${status}`, status);
+    // 1xx/3xx: redirects are not followed (a redirect usually means a wrong base URL); retrying will not help.
+    throw new OngoingResponseError(call, status, [`unexpected HTTP status ${status}; check the base URL`]);
   }
 }
 
@@ -515,6 +522,6 @@ function unique(values: readonly string[]): string[] {
 }
 
 function encodeId(id: number): string {
-  if (!Number.isInteger(id) || id < 1) throw new OngoingInvalidRequestError({ method: '-', path: '-' }, [`invalid id ${id}`]);
+  if (!Number.isInteger(id) || id < 1) throw new OngoingInvalidRequestError({ method: '-', path: '/orders/{orderId}' }, [`invalid orderId ${id}`]);
   return String(id);
 }
