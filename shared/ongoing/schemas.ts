@@ -1,0 +1,345 @@
+import { z } from 'zod';
+
+/**
+ * Ongoing Goods Owner REST API (v1) models: what we send and what we read.
+ *
+ * Requests are strict about key names (a misspelt key would be silently dropped by Ongoing, and the
+ * reference says send only documented keys; note `purcaseCurrencyCode` IS the real spelling) but accept
+ * null for optional values. Responses are lenient: nullable, extra keys pass through; only the things a
+ * flow relies on (ids, orderNumber, status number, articleNumber, stock numbers) are required.
+ */
+
+const str = z.string();
+const optStr = z.string().nullish();
+const optNum = z.number().nullish();
+const optBool = z.boolean().nullish();
+
+// ---------------------------------------------------------------- requests
+
+export const CodeNameSchema = z.strictObject({ code: optStr, name: optStr });
+export const NotificationSchema = z.strictObject({ toBeNotified: z.boolean(), value: optStr });
+
+export const PostArticleSchema = z.strictObject({
+  goodsOwnerId: z.number().int().positive(),
+  articleNumber: str.min(1),
+  articleName: optStr,
+  productCode: optStr,
+  unitCode: optStr,
+  description: optStr,
+  isStockArticle: optBool,
+  isActive: optBool,
+  barCodeInfo: z
+    .strictObject({
+      barCode: optStr,
+      barCodePackage: optStr,
+      barCodePallet: optStr,
+      alternativeBarCodes: z
+        .array(z.strictObject({ barCode: str, quantityPerBarCode: optNum, barCodeType: CodeNameSchema.nullish() }))
+        .nullish(),
+    })
+    .nullish(),
+  supplierInfo: z
+    .strictObject({ supplierArticleNumber: optStr, supplierNumber: optStr, supplierName: optStr })
+    .nullish(),
+  weight: optNum,
+  netWeight: optNum,
+  length: optNum,
+  width: optNum,
+  height: optNum,
+  volume: optNum,
+  quantityPerPackage: optNum,
+  quantityPerPallet: optNum,
+  purchasePrice: optNum,
+  stockValuationPrice: optNum,
+  customerPrice: optNum,
+  purcaseCurrencyCode: optStr,
+  countryOfOriginCode: optStr,
+  statisticsNumber: optStr,
+  customsDescription: optStr,
+  articleGroup: CodeNameSchema.nullish(),
+  articleCategory: CodeNameSchema.nullish(),
+  articleColor: CodeNameSchema.nullish(),
+  articleSize: CodeNameSchema.nullish(),
+  linkToPicture: optStr,
+  stockLimit: optNum,
+});
+export type PostArticle = z.infer<typeof PostArticleSchema>;
+
+export const AddressSchema = z.strictObject({
+  name: optStr,
+  address1: optStr,
+  address2: optStr,
+  address3: optStr,
+  postCode: optStr,
+  city: optStr,
+  countryCode: optStr,
+  countryStateCode: optStr,
+});
+
+const NotificationsSchema = z.strictObject({
+  emailNotification: NotificationSchema.nullish(),
+  smsNotification: NotificationSchema.nullish(),
+  telephoneNotification: NotificationSchema.nullish(),
+});
+
+export const InvoiceAddressSchema = AddressSchema.extend({ advanced: NotificationsSchema.nullish() });
+export type InvoiceAddress = z.infer<typeof InvoiceAddressSchema>;
+
+export const PostConsigneeSchema = AddressSchema.extend({
+  customerNumber: optStr,
+  remark: optStr,
+  doorCode: optStr,
+  vatNumber: optStr,
+  organisationNumber: optStr,
+  advanced: NotificationsSchema.extend({ externalCustomerCode: optStr }).nullish(),
+  invoiceAddress: InvoiceAddressSchema.nullish(),
+});
+export type PostConsignee = z.infer<typeof PostConsigneeSchema>;
+
+export const PostOrderLineSchema = z.strictObject({
+  rowNumber: str.min(1),
+  articleNumber: str.min(1),
+  numberOfItems: z.number().positive(),
+  comment: optStr,
+  shouldBePicked: optBool,
+  serialNumber: optStr,
+  batchNumber: optStr,
+  customerArticleNumber: optStr,
+  externalId: optStr,
+  warehouseInstruction: optStr,
+  lineTotalCustomsValue: optNum,
+  prices: z
+    .strictObject({
+      linePrice: optNum,
+      customerLinePrice: optNum,
+      currencyCode: optStr,
+      discountPercentage: optNum,
+      totalVat: optNum,
+    })
+    .nullish(),
+  lineFreeValues: z.strictObject({ freeText1: optStr, freeDecimal1: optNum }).nullish(),
+});
+export type PostOrderLine = z.infer<typeof PostOrderLineSchema>;
+
+export const PostOrderSchema = z
+  .strictObject({
+    goodsOwnerId: z.number().int().positive(),
+    orderNumber: str.min(1).max(50),
+    deliveryDate: str.min(1),
+    goodsOwnerOrderId: optStr,
+    referenceNumber: optStr,
+    consigneeOrderNumber: optStr,
+    orderRemark: z.string().max(500).nullish(),
+    deliveryInstruction: optStr,
+    warehouseInstruction: optStr,
+    servicePointCode: z.string().max(50).nullish(),
+    salesCode: optStr,
+    freeText1: optStr,
+    freeText2: optStr,
+    freeText3: optStr,
+    marketPlace: z.strictObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr }).nullish(),
+    orderType: CodeNameSchema.nullish(),
+    wayOfDelivery: CodeNameSchema.nullish(),
+    transporter: z.strictObject({ transporterCode: optStr, transporterServiceCode: optStr }).nullish(),
+    customsInfo: z.strictObject({ customsValueCurrencyCode: optStr }).nullish(),
+    freightPrice: optNum,
+    customerPrice: optNum,
+    preparedTransportDocumentId: optStr,
+    warehouseId: optNum,
+    pickingPriority: optNum,
+    languageCode: optStr,
+    invoiceUrl: optStr,
+    consignee: PostConsigneeSchema,
+    orderLines: z.array(PostOrderLineSchema).min(1),
+  })
+  .extend(NotificationsSchema.shape)
+  .superRefine((order, ctx) => {
+    const seen = new Set<string>();
+    order.orderLines.forEach((line, i) => {
+      if (seen.has(line.rowNumber)) {
+        ctx.addIssue({ code: 'custom', path: ['orderLines', i, 'rowNumber'], message: `duplicate rowNumber ${line.rowNumber}` });
+      }
+      seen.add(line.rowNumber);
+    });
+  });
+export type PostOrder = z.infer<typeof PostOrderSchema>;
+
+export const PrintingInfoSchema = z.strictObject({
+  reportId: optNum,
+  printAsUser: z.strictObject({ userId: z.number() }).nullish(),
+  printAsWorkstation: z.strictObject({ workstationId: z.number() }).nullish(),
+});
+export type PrintingInfo = z.infer<typeof PrintingInfoSchema>;
+
+/** Body of `PUT /orders/{orderId}/files?fileName=` (create or replace by file name). */
+export const PutFileSchema = z.strictObject({
+  mimeType: str.min(1),
+  fileDataBase64: str.min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+  advanced: z.strictObject({ printingInfo: PrintingInfoSchema.nullish() }).nullish(),
+});
+export type PutFile = z.infer<typeof PutFileSchema>;
+
+export const FileNameSchema = str.min(1).max(300);
+
+export const PostTrackingSchema = z.strictObject({
+  waybill: str.min(1).max(50),
+  trackingUrl: str.min(1),
+  isReturnTracking: z.boolean(),
+});
+export type PostTracking = z.infer<typeof PostTrackingSchema>;
+
+export const WaybillSchema = str.min(1).max(50);
+export const OrderRemarkSchema = z.string().max(500);
+
+// ---------------------------------------------------------------- responses
+
+const LooseCodeName = z.looseObject({ code: optStr, name: optStr });
+
+export const InventoryInfoSchema = z.looseObject({
+  numberOfItems: z.number(),
+  numberOfBookedItems: z.number(),
+  sellableNumberOfItems: z.number(),
+  allocatedNumberOfItems: optNum,
+  numberOfLockedItems: optNum,
+  lockedForSaleNumberOfItems: optNum,
+  toReceiveNumberOfItems: optNum,
+  pickedToBeCollectedNumberOfItems: optNum,
+  receivedToBeFinishedNumberOfItems: optNum,
+  totalStockValue: optNum,
+  lastInDate: optStr,
+});
+export type InventoryInfo = z.infer<typeof InventoryInfoSchema>;
+
+export const GetArticleSchema = z.looseObject({
+  articleSystemId: z.number().int(),
+  articleNumber: str,
+  goodsOwner: z.looseObject({ id: z.number().int(), name: optStr }).nullish(),
+  articleName: optStr,
+  productCode: optStr,
+  unitCode: optStr,
+  description: optStr,
+  isStockArticle: optBool,
+  isActive: optBool,
+  barCodeInfo: z.looseObject({ barCode: optStr }).nullish(),
+  weight: optNum,
+  netWeight: optNum,
+  length: optNum,
+  width: optNum,
+  height: optNum,
+  volume: optNum,
+  articleDataLastUpdated: optStr,
+  inventoryInfo: InventoryInfoSchema,
+});
+export type GetArticle = z.infer<typeof GetArticleSchema>;
+export const GetArticleListSchema = z.array(GetArticleSchema);
+
+const LooseNotification = z.looseObject({ toBeNotified: optBool, value: optStr });
+
+export const OrderTrackingSchema = z.looseObject({
+  waybill: optStr,
+  trackingUrl: optStr,
+  created: optStr,
+});
+
+export const GetOrderSchema = z.looseObject({
+  goodsOwner: z.looseObject({ id: z.number().int(), name: optStr }),
+  orderInfo: z.looseObject({
+    orderId: z.number().int(),
+    orderNumber: str,
+    orderStatus: z.looseObject({ number: z.number().int(), text: optStr }),
+    goodsOwnerOrderId: optStr,
+    referenceNumber: optStr,
+    orderRemark: optStr,
+    servicePointCode: optStr,
+    deliveryDate: optStr,
+    createdDate: optStr,
+    shippedTime: optStr,
+    wayBill: optStr,
+    returnWayBill: optStr,
+    marketPlace: z.looseObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr }).nullish(),
+    wayOfDelivery: LooseCodeName.nullish(),
+    emailNotification: LooseNotification.nullish(),
+    smsNotification: LooseNotification.nullish(),
+    telephoneNotification: LooseNotification.nullish(),
+  }),
+  consignee: z
+    .looseObject({
+      id: optNum,
+      customerNumber: optStr,
+      name: optStr,
+      address1: optStr,
+      postCode: optStr,
+      city: optStr,
+      countryCode: optStr,
+    })
+    .nullish(),
+  orderLines: z
+    .array(
+      z.looseObject({
+        id: z.number().int(),
+        rowNumber: optStr,
+        article: z.looseObject({ articleSystemId: optNum, articleNumber: str, articleName: optStr, productCode: optStr }),
+        orderedNumberOfItems: optNum,
+        allocatedNumberOfItems: optNum,
+        pickedNumberOfItems: optNum,
+        comment: optStr,
+        externalId: optStr,
+      }),
+    )
+    .nullish(),
+  tracking: z.array(OrderTrackingSchema).nullish(),
+  returnTracking: z.array(OrderTrackingSchema).nullish(),
+  parcels: z
+    .array(
+      z.looseObject({
+        id: optNum,
+        parcelNumber: optStr,
+        isReturnParcel: optBool,
+        tracking: z.looseObject({ trackingUrl: optStr }).nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type GetOrder = z.infer<typeof GetOrderSchema>;
+export const GetOrderListSchema = z.array(GetOrderSchema);
+
+export const GetFileSchema = z.looseObject({
+  fileId: z.number().int(),
+  orderId: optNum,
+  fileName: str,
+  mimeType: optStr,
+  fileDataBase64: optStr,
+});
+export type GetFile = z.infer<typeof GetFileSchema>;
+export const GetFileListSchema = z.array(GetFileSchema);
+
+export const OrderStatusSchema = z.looseObject({ number: z.number().int(), text: optStr });
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+export const OrderStatusesSchema = z.looseObject({ orderStatuses: z.array(OrderStatusSchema) });
+
+export const TransporterContractSchema = z.looseObject({
+  transporterName: optStr,
+  transporterCode: optStr,
+  transporterServiceCode: optStr,
+  ediCode: optStr,
+  transporterServices: z.array(z.looseObject({ transporterServiceName: optStr, transporterServiceCode: optStr })).nullish(),
+});
+export type TransporterContract = z.infer<typeof TransporterContractSchema>;
+export const TransporterContractListSchema = z.array(TransporterContractSchema);
+
+export const PutArticleResponseSchema = z.looseObject({ articleSystemId: z.number().int(), message: optStr });
+export const OrderIdResponseSchema = z.looseObject({ orderId: z.number().int(), message: optStr });
+export const FileResponseSchema = z.looseObject({ fileId: z.number().int().nullish(), success: z.boolean(), message: optStr });
+export const SuccessResponseSchema = z.looseObject({ success: z.boolean(), message: optStr });
+
+/** Order status numbers on Ongoing's standard scale (texts are localised per tenant: never compare them). */
+export const ORDER_STATUS = {
+  error: 150,
+  open: 200,
+  released: 300,
+  allocated: 320,
+  picked: 400,
+  sent: 450,
+  collected: 500,
+  cancelled: 1000,
+} as const;
