@@ -514,14 +514,20 @@ export class BaseLinkerClient {
     }
   }
 
-  /** When calls on a blocked token may resume: the stated Warsaw time plus the margin. */
   private blockEnd(message: string): Date {
-    const now = Date.now();
-    const stated = parseBlockedUntil(message);
-    // A time well in the past means we misread it (zone?): BaseLinker just said the block is on.
-    if (!stated || stated.getTime() < now - 60_000) return new Date(now + FALLBACK_BLOCK_MS);
-    return new Date(Math.max(stated.getTime(), now) + this.blockMarginMs);
+    return resumeAfterBlock(message, Date.now(), this.blockMarginMs);
   }
+}
+
+/**
+ * When calls on a blocked token may resume: the "blocked until" Warsaw time in the message plus a margin;
+ * now + 5 minutes when the message has no readable time, or a time so far in the past that we must have
+ * misread it (BaseLinker has just said the block is on).
+ */
+export function resumeAfterBlock(message: string, nowMs: number, marginMs: number): Date {
+  const stated = parseBlockedUntil(message);
+  if (!stated || stated.getTime() < nowMs - 60_000) return new Date(nowMs + FALLBACK_BLOCK_MS);
+  return new Date(Math.max(stated.getTime(), nowMs) + marginMs);
 }
 
 function assertPackageRef(method: string, ref: PackageRef): void {

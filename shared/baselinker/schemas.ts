@@ -33,7 +33,8 @@ export const identText = z.union([z.string(), z.number()]).transform(String);
 
 /** A physical measure or amount that may be absent: number, numeric string, "" or null => number (0 when empty). */
 export const measure = z
-  .union([z.number(), z.string().regex(NUMERIC_TEXT), z.literal(''), z.null(), z.undefined()])
+  .union([z.number(), z.string().regex(NUMERIC_TEXT), z.literal('')])
+  .nullish()
   .transform((v) => (v === '' || v === null || v === undefined ? 0 : Number(v)));
 
 /** A number we only display: malformed => 0 rather than failing the response. */
