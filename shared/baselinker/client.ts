@@ -483,12 +483,12 @@ export class BaseLinkerClient {
   }
 
   private transportError(method: string, error: unknown): BaseLinkerTransportError {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
+    // Duck-typed: fetch's errors may come from another realm (DOMException, undici's TypeError).
+    const e = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
       return new BaseLinkerTransportError(method, 'timeout', `no answer within ${this.timeoutMs} ms`);
     }
-    const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-    const code = typeof cause?.code === 'string' ? cause.code : 'unknown network error';
+    const code = typeof e.cause?.code === 'string' ? e.cause.code : 'unknown network error';
     return new BaseLinkerTransportError(method, 'network', code, undefined, NOT_SENT_CODES.has(code));
   }
 

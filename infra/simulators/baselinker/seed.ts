@@ -110,7 +110,9 @@ export function seedDemoOrders(sim: BaseLinkerSimulator, catalog?: DemoCatalog):
       weight: product?.weight ?? 0.2,
     };
   };
-  const [toFulfil, , , shipped] = sim.state.statuses.map((s) => s.id);
+  // The default statuses: [1] "Do realizacji" (to fulfil), [3] "Wysłane" (shipped).
+  const toFulfil = sim.state.statuses[1]?.id;
+  const shipped = sim.state.statuses[3]?.id;
   const ids: number[] = [];
 
   ids.push(
