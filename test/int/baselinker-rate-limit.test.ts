@@ -1,5 +1,6 @@
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
+import { BudgetWaitExceededError } from '../../shared/baselinker/budget';
 import { TokenBlockedError } from '../../shared/baselinker/errors';
 import { BaseLinkerSimulator, startBaseLinkerSimulator } from '../../infra/simulators/baselinker';
 
@@ -58,6 +59,19 @@ describe('BaseLinker rate limit and token blocks', () => {
     expect((await budget.inspect(bl.budgetKey)).blockedUntil).toBeInstanceOf(Date);
     await expect(bl.getOrders({ date_confirmed_from: 0 })).resolves.toMatchObject({ orders: [] });
     expect(sim.rejectedWhileBlocked).toBe(0);
+  });
+
+  it('fails fast instead of waiting out a block longer than maxBudgetWaitMs, sending nothing', async () => {
+    sim = await startBaseLinkerSimulator({ tokens: [TOKEN], rateLimit: { blockMs: 5_000 } });
+    sim.injectFault({ kind: 'blocked-token' });
+    const budget = new InMemoryBudget({ requestsPerMinute: 100_000, burst: 100 });
+    await expect(clientOn(sim, budget).getInventories()).rejects.toBeInstanceOf(TokenBlockedError);
+    const impatient = new BaseLinkerClient({ url: sim.url, token: TOKEN, budget, maxBudgetWaitMs: 100 });
+    const error = await impatient.getInventories().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetWaitExceededError);
+    expect((error as BudgetWaitExceededError).blockedUntil).toBeInstanceOf(Date);
+    expect(sim.calls()).toBe(1);
+    expect(impatient.requestCount).toBe(0);
   });
 
   it('two clients sharing one budget send 60 concurrent requests without a block', async () => {

@@ -1,6 +1,6 @@
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
-import { BaseLinkerApiError } from '../../shared/baselinker/errors';
+import { BaseLinkerApiError, BaseLinkerTransportError } from '../../shared/baselinker/errors';
 import { BaseLinkerSimulator, BaseLinkerSimulatorOptions, startBaseLinkerSimulator } from '../../infra/simulators/baselinker';
 
 const TOKEN = 'simulator-test-token-e6a0';
@@ -58,6 +58,21 @@ describe('BaseLinker simulator: wire format', () => {
     const inv = sim.addInventory();
     const { body } = await post({ method: 'getInventoryProductsList', parameters: JSON.stringify({ inventory_id: String(inv.inventory_id) }) });
     expect(body).toEqual({ status: 'SUCCESS', products: [] });
+  });
+
+  it('delays answers by the configured latency, so a client with a shorter timeout gives up', async () => {
+    sim.config.latencyMs = 400;
+    const impatient = new BaseLinkerClient({
+      url: sim.url,
+      token: TOKEN,
+      budget: new InMemoryBudget({ requestsPerMinute: 100_000, burst: 1_000 }),
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      timeoutMs: 100,
+    });
+    const error = await impatient.getOrderStatusList().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BaseLinkerTransportError);
+    expect((error as BaseLinkerTransportError).failure).toBe('timeout');
+    await expect(client().getOrderStatusList()).resolves.toHaveLength(5);
   });
 
   it('counts calls per method, faulted ones included', async () => {

@@ -3,6 +3,8 @@
 /** PDF text strings: ASCII only (the base-14 fonts have no Polish letters), with (, ) and \ escaped. */
 function pdfText(s: string): string {
   return s
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
     .normalize('NFD')
     .replace(/[^\x20-\x7e]/g, '')
     .replace(/[\\()]/g, (c) => `\\${c}`);
