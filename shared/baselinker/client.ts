@@ -205,8 +205,8 @@ interface CallOptions {
   idempotent: boolean;
 }
 
-const READ: CallOptions = { idempotent: true };
-const NOT_IDEMPOTENT: CallOptions = { idempotent: false };
+const REPEATABLE: CallOptions = { idempotent: true };
+const NOT_REPEATABLE: CallOptions = { idempotent: false };
 
 /** Connection failures that mean the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -267,16 +267,16 @@ export class BaseLinkerClient {
   // ---------- catalog ----------
 
   async getInventories(): Promise<Inventory[]> {
-    return (await this.call('getInventories', {}, responses.getInventories, READ)).inventories;
+    return (await this.call('getInventories', {}, responses.getInventories, REPEATABLE)).inventories;
   }
 
   async getInventoryWarehouses(): Promise<Warehouse[]> {
-    return (await this.call('getInventoryWarehouses', {}, responses.getInventoryWarehouses, READ)).warehouses;
+    return (await this.call('getInventoryWarehouses', {}, responses.getInventoryWarehouses, REPEATABLE)).warehouses;
   }
 
   /** One page (up to 1000) of basic product data. Without include_variants: main products only. */
   async getInventoryProductsList(params: ProductsListParams): Promise<ProductListEntry[]> {
-    return (await this.call('getInventoryProductsList', params, responses.getInventoryProductsList, READ)).products;
+    return (await this.call('getInventoryProductsList', params, responses.getInventoryProductsList, REPEATABLE)).products;
   }
 
   /** Every page of the product list, in id order; stops after the first short (or empty) page. */
@@ -290,7 +290,7 @@ export class BaseLinkerClient {
 
   /** Full data of the given products in one call; variants come nested in their parent. */
   async getInventoryProductsData(params: ProductsDataParams): Promise<ProductData[]> {
-    return (await this.call('getInventoryProductsData', params, responses.getInventoryProductsData, READ)).products;
+    return (await this.call('getInventoryProductsData', params, responses.getInventoryProductsData, REPEATABLE)).products;
   }
 
   /** Full data of any number of products, fetched `productsDataChunk` ids per call. */
@@ -304,7 +304,7 @@ export class BaseLinkerClient {
 
   /** One page (up to 1000 main products) of stock; variants' stock is nested under `variants`. */
   async getInventoryProductsStock(params: { inventory_id: number; page?: number }): Promise<ProductStockEntry[]> {
-    return (await this.call('getInventoryProductsStock', params, responses.getInventoryProductsStock, READ)).products;
+    return (await this.call('getInventoryProductsStock', params, responses.getInventoryProductsStock, REPEATABLE)).products;
   }
 
   async *listAllStock(inventoryId: number): AsyncGenerator<ProductStockEntry[]> {
@@ -327,7 +327,7 @@ export class BaseLinkerClient {
         'updateInventoryProductsStock',
         { inventory_id: inventoryId, products: Object.fromEntries(part) },
         responses.updateInventoryProductsStock,
-        READ,
+        REPEATABLE,
       );
       result.counter += answer.counter;
       Object.assign(result.warnings, answer.warnings);
@@ -339,7 +339,7 @@ export class BaseLinkerClient {
 
   /** One page (up to 100) of orders; every filter is passed through as given. */
   async getOrders(params: GetOrdersParams): Promise<GetOrdersResult> {
-    const answer = await this.call('getOrders', params, responses.getOrders, READ);
+    const answer = await this.call('getOrders', params, responses.getOrders, REPEATABLE);
     const result: GetOrdersResult = { orders: [], rejected: [], received: answer.orders.length };
     answer.orders.forEach((raw, index) => {
       const parsed = orderSchema.safeParse(raw);
@@ -359,34 +359,34 @@ export class BaseLinkerClient {
   }
 
   async getOrderStatusList(): Promise<OrderStatus[]> {
-    return (await this.call('getOrderStatusList', {}, responses.getOrderStatusList, READ)).statuses;
+    return (await this.call('getOrderStatusList', {}, responses.getOrderStatusList, REPEATABLE)).statuses;
   }
 
   /** Order events after `last_log_id` (last 3 days only; an account without the journal gets []). */
   async getJournalList(params: JournalParams): Promise<JournalEntry[]> {
-    return (await this.call('getJournalList', params, responses.getJournalList, READ)).logs;
+    return (await this.call('getJournalList', params, responses.getJournalList, REPEATABLE)).logs;
   }
 
   async setOrderStatus(orderId: number, statusId: number): Promise<void> {
-    await this.call('setOrderStatus', { order_id: orderId, status_id: statusId }, responses.statusOnly, READ);
+    await this.call('setOrderStatus', { order_id: orderId, status_id: statusId }, responses.statusOnly, REPEATABLE);
   }
 
   async setOrderFields(orderId: number, fields: OrderFieldsUpdate): Promise<void> {
-    await this.call('setOrderFields', { ...fields, order_id: orderId }, responses.statusOnly, READ);
+    await this.call('setOrderFields', { ...fields, order_id: orderId }, responses.statusOnly, REPEATABLE);
   }
 
   // ---------- shipping ----------
 
   async getCouriersList(): Promise<Courier[]> {
-    return (await this.call('getCouriersList', {}, responses.getCouriersList, READ)).couriers;
+    return (await this.call('getCouriersList', {}, responses.getCouriersList, REPEATABLE)).couriers;
   }
 
   async getCourierAccounts(courierCode: string): Promise<CourierAccount[]> {
-    return (await this.call('getCourierAccounts', { courier_code: courierCode }, responses.getCourierAccounts, READ)).accounts;
+    return (await this.call('getCourierAccounts', { courier_code: courierCode }, responses.getCourierAccounts, REPEATABLE)).accounts;
   }
 
   async getCourierFields(courierCode: string): Promise<CourierFields> {
-    return this.call('getCourierFields', { courier_code: courierCode }, responses.getCourierFields, READ);
+    return this.call('getCourierFields', { courier_code: courierCode }, responses.getCourierFields, REPEATABLE);
   }
 
   /**
@@ -394,22 +394,22 @@ export class BaseLinkerClient {
    * have gone through): the caller checks getOrderPackages before trying again.
    */
   async createPackage(params: CreatePackageParams): Promise<CreatedPackage> {
-    return this.call('createPackage', { fields: [], ...params }, responses.createPackage, NOT_IDEMPOTENT);
+    return this.call('createPackage', { fields: [], ...params }, responses.createPackage, NOT_REPEATABLE);
   }
 
   async getLabel(ref: PackageRef): Promise<Label> {
     assertPackageRef('getLabel', ref);
-    const answer = await this.call('getLabel', ref, responses.getLabel, READ);
+    const answer = await this.call('getLabel', ref, responses.getLabel, REPEATABLE);
     return { extension: answer.extension.toLowerCase(), bytes: Buffer.from(answer.label.replace(/\s+/g, ''), 'base64') };
   }
 
   async getOrderPackages(orderId: number): Promise<OrderPackage[]> {
-    return (await this.call('getOrderPackages', { order_id: orderId }, responses.getOrderPackages, READ)).packages;
+    return (await this.call('getOrderPackages', { order_id: orderId }, responses.getOrderPackages, REPEATABLE)).packages;
   }
 
   async deleteCourierPackage(ref: PackageRef & { force_delete?: boolean }): Promise<void> {
     assertPackageRef('deleteCourierPackage', ref);
-    await this.call('deleteCourierPackage', ref, responses.statusOnly, READ);
+    await this.call('deleteCourierPackage', ref, responses.statusOnly, REPEATABLE);
   }
 
   /**
