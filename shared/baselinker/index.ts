@@ -1,0 +1,5 @@
+export * from './budget';
+export * from './client';
+export * from './errors';
+export * from './schemas';
+export * from './warsaw-time';

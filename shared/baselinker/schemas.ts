@@ -1,0 +1,348 @@
+import { z } from 'zod';
+
+/**
+ * Response shapes of the BaseLinker methods we use. BaseLinker is PHP and its JSON shows it (reference
+ * §1.4): empty maps come as `[]`, flags as "0"/"1", numbers sometimes as strings. So:
+ * - fields our logic depends on (ids, SKUs, status ids, quantities, label data) are strict in meaning but
+ *   lenient in spelling (a numeric string is a number);
+ * - descriptive fields fall back to neutral values;
+ * - objects are loose: fields BaseLinker adds later pass through untouched.
+ */
+
+const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** A number, or a string holding one ("50" => 50). */
+export const numeric = z.union([z.number(), z.string().regex(NUMERIC_TEXT).transform(Number)]);
+
+/** A non-negative integer id, as a number or numeric string. */
+export const intId = numeric.pipe(z.number().int().nonnegative());
+
+/** true/false, 1/0 or "1"/"0" => boolean. */
+export const flag = z
+  .union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')])
+  .transform((v) => v === true || v === 1 || v === '1');
+
+/** Descriptive text: a string (numbers stringified); absent or null => "". Objects are still an error. */
+export const text = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? '' : String(v)));
+
+/** A SKU or other identifying string: required, numbers stringified (PHP may emit a numeric SKU as a number). */
+export const identText = z.union([z.string(), z.number()]).transform(String);
+
+/** A physical measure or amount that may be absent: number, numeric string, "" or null => number (0 when empty). */
+export const measure = z
+  .union([z.number(), z.string().regex(NUMERIC_TEXT), z.literal('')])
+  .nullish()
+  .transform((v) => (v === '' || v === null || v === undefined ? 0 : Number(v)));
+
+/** A number we only display: malformed => 0 rather than failing the response. */
+const softNumber = measure.catch(0);
+const softFlag = flag.catch(false);
+
+/** PHP serializes an empty map as `[]`, and a map with keys 0..n-1 as a list. */
+function listToMap(value: unknown): unknown {
+  if (value === null || value === undefined) return {};
+  if (Array.isArray(value)) return Object.fromEntries(value.map((v, i) => [String(i), v]));
+  return value;
+}
+
+/** A JSON map (string keys) that may arrive as `[]`, a list, or null. */
+export function mapOf<T extends z.ZodType>(value: T) {
+  return z.preprocess(listToMap, z.record(z.string(), value));
+}
+
+/** A map whose keys are numeric ids (products, variants), turned into an array carrying `id`. */
+export function idMapToArray<T extends z.ZodType>(value: T) {
+  return z
+    .preprocess(listToMap, z.record(z.string().regex(/^\d+$/, 'expected a numeric id as key'), value))
+    .transform((map) =>
+      Object.entries(map as Record<string, z.output<T>>).map(([key, entry]) => ({ ...(entry as object), id: Number(key) }) as z.output<T> & { id: number }),
+    );
+}
+
+/** `warnings`: "" / [] / {} / null mean none; otherwise id => message (non-string messages are JSON-encoded). */
+export const warnings = z.preprocess(
+  (v) => (v === '' ? {} : listToMap(v)),
+  z.record(z.string(), z.unknown().transform((m) => (typeof m === 'string' ? m : JSON.stringify(m)))),
+);
+
+/** Warehouse key => quantity (stock, reservations) or price group => price. */
+export const numberMap = mapOf(numeric);
+
+// ---------- catalog ----------
+
+export const inventorySchema = z.looseObject({
+  inventory_id: intId,
+  name: text,
+  description: text,
+  languages: z.array(z.string()).catch([]),
+  default_language: text,
+  price_groups: z.array(numeric).catch([]),
+  default_price_group: softNumber,
+  warehouses: z.array(z.string()),
+  default_warehouse: text,
+  reservations: softFlag,
+  is_default: softFlag,
+});
+export type Inventory = z.infer<typeof inventorySchema>;
+
+export const warehouseSchema = z
+  .looseObject({
+    warehouse_type: z.string().min(1),
+    warehouse_id: intId,
+    name: text,
+    description: text,
+    stock_edition: softFlag,
+    is_default: softFlag,
+  })
+  .transform((w) => ({ ...w, key: `${w.warehouse_type}_${w.warehouse_id}` }));
+export type Warehouse = z.infer<typeof warehouseSchema>;
+
+export const productListEntrySchema = z.looseObject({
+  parent_id: intId.optional().transform((v) => v ?? 0),
+  sku: identText,
+  ean: text,
+  asin: text,
+  name: text,
+  prices: numberMap.catch({}),
+  stock: numberMap,
+});
+export type ProductListEntry = z.infer<typeof productListEntrySchema> & { id: number };
+
+export const variantDataSchema = z.looseObject({
+  name: text,
+  sku: identText,
+  ean: text,
+  asin: text,
+  prices: numberMap.catch({}),
+  stock: numberMap,
+  locations: mapOf(text).catch({}),
+});
+export type VariantData = z.infer<typeof variantDataSchema> & { id: number };
+
+export const productDataSchema = z.looseObject({
+  is_bundle: softFlag,
+  parent_id: intId.optional().transform((v) => v ?? 0),
+  sku: identText,
+  ean: text,
+  asin: text,
+  tags: z.array(z.unknown()).catch([]),
+  tax_rate: softNumber,
+  weight: measure,
+  height: measure,
+  width: measure,
+  length: measure,
+  star: softNumber,
+  category_id: softNumber,
+  manufacturer_id: softNumber,
+  prices: numberMap.catch({}),
+  stock: numberMap,
+  locations: mapOf(text).catch({}),
+  /** Keys `field`, `field|lang`, `field|lang|source`; values are strings except `features` and file fields. */
+  text_fields: mapOf(z.unknown()),
+  average_cost: softNumber,
+  images: mapOf(z.unknown()).catch({}),
+  links: mapOf(z.unknown()).catch({}),
+  variants: idMapToArray(variantDataSchema),
+});
+export type ProductData = z.infer<typeof productDataSchema> & { id: number };
+
+export const productStockEntrySchema = z.looseObject({
+  stock: numberMap,
+  reservations: numberMap.optional(),
+  /** Variant id => (warehouse key => quantity); absent or [] when the product has no variants. */
+  variants: mapOf(numberMap).optional().transform((v) => v ?? {}),
+});
+export type ProductStockEntry = z.infer<typeof productStockEntrySchema> & { id: number };
+
+// ---------- orders ----------
+
+/** A product or variant id on an order line: a string; "", "0", 0 and null all mean "none" and become "". */
+const lineRef = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === 0 || v === '0' ? '' : String(v)));
+
+export const orderProductSchema = z.looseObject({
+  order_product_id: intId,
+  storage: text,
+  storage_id: softNumber,
+  product_id: lineRef,
+  variant_id: lineRef,
+  name: text,
+  attributes: text,
+  sku: identText,
+  ean: text,
+  location: text,
+  warehouse_id: softNumber,
+  auction_id: text,
+  /** Unit gross price. */
+  price_brutto: numeric,
+  tax_rate: softNumber,
+  quantity: numeric,
+  weight: measure,
+  bundle_id: softNumber,
+});
+export type OrderProduct = z.infer<typeof orderProductSchema>;
+
+export const orderSchema = z.looseObject({
+  order_id: intId,
+  shop_order_id: softNumber,
+  external_order_id: text,
+  order_source: text,
+  order_source_id: softNumber,
+  order_status_id: intId,
+  date_add: intId,
+  /** 0 while unconfirmed. */
+  date_confirmed: intId,
+  date_in_status: softNumber,
+  confirmed: flag,
+  user_login: text,
+  phone: text,
+  email: text,
+  user_comments: text,
+  admin_comments: text,
+  currency: text,
+  payment_method: text,
+  payment_method_cod: softFlag,
+  payment_done: softNumber,
+  delivery_method_id: softNumber,
+  delivery_method: text,
+  delivery_price: softNumber,
+  delivery_package_module: text,
+  delivery_package_nr: text,
+  delivery_fullname: text,
+  delivery_company: text,
+  delivery_address: text,
+  delivery_postcode: text,
+  delivery_city: text,
+  delivery_state: text,
+  delivery_country: text,
+  delivery_country_code: text,
+  delivery_point_id: text,
+  delivery_point_name: text,
+  delivery_point_address: text,
+  delivery_point_postcode: text,
+  delivery_point_city: text,
+  invoice_fullname: text,
+  invoice_company: text,
+  invoice_nip: text,
+  invoice_address: text,
+  invoice_postcode: text,
+  invoice_city: text,
+  invoice_state: text,
+  invoice_country: text,
+  invoice_country_code: text,
+  want_invoice: softFlag,
+  extra_field_1: text,
+  extra_field_2: text,
+  custom_extra_fields: mapOf(z.unknown()).optional(),
+  order_page: text,
+  pick_state: softNumber,
+  pack_state: softNumber,
+  products: z.array(orderProductSchema),
+});
+export type Order = z.infer<typeof orderSchema>;
+
+export const orderStatusSchema = z.looseObject({
+  id: intId,
+  name: text,
+  name_for_customer: text,
+  color: text,
+});
+export type OrderStatus = z.infer<typeof orderStatusSchema>;
+
+/** The docs' field table says `id`, their sample and every client read `log_id`: accept both. */
+export const journalEntrySchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && !('log_id' in v) && 'id' in v ? { ...v, log_id: (v as { id: unknown }).id } : v),
+  z.looseObject({
+    log_id: intId,
+    order_id: intId,
+    log_type: intId,
+    object_id: softNumber,
+    date: softNumber,
+  }),
+);
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+
+// ---------- shipping ----------
+
+export const courierSchema = z.looseObject({ code: z.string().min(1), name: text });
+export type Courier = z.infer<typeof courierSchema>;
+
+export const courierAccountSchema = z.looseObject({ id: intId, name: text });
+export type CourierAccount = z.infer<typeof courierAccountSchema>;
+
+export const courierFieldSchema = z.looseObject({
+  id: identText,
+  name: text,
+  type: text,
+  desc: text,
+  options: mapOf(z.unknown()).optional(),
+  function: text,
+});
+export const courierFieldsSchema = z.looseObject({
+  multi_packages: softFlag,
+  fields: z.array(courierFieldSchema).catch([]),
+  package_fields: z.array(courierFieldSchema).catch([]),
+});
+export type CourierFields = z.infer<typeof courierFieldsSchema>;
+
+export const createdPackageSchema = z.looseObject({
+  package_id: intId,
+  /** The tracking number; "" when the courier assigns it later (then poll getOrderPackages). */
+  package_number: text,
+  courier_inner_number: text,
+});
+export type CreatedPackage = z.infer<typeof createdPackageSchema>;
+
+export const labelSchema = z.looseObject({
+  extension: z.string().min(1).max(8),
+  label: z.string().min(1).regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64'),
+});
+
+export const orderPackageSchema = z.looseObject({
+  package_id: intId,
+  courier_package_nr: text,
+  courier_inner_number: text,
+  courier_code: text,
+  courier_other_name: text,
+  account_id: softNumber,
+  tracking_status_date: softNumber,
+  tracking_delivery_days: softNumber,
+  tracking_status: softNumber,
+  package_type: softNumber,
+  tracking_url: text,
+  is_return: softFlag,
+});
+export type OrderPackage = z.infer<typeof orderPackageSchema>;
+
+// ---------- whole responses ----------
+
+export const responses = {
+  getInventories: z.looseObject({ inventories: z.array(inventorySchema) }),
+  getInventoryWarehouses: z.looseObject({ warehouses: z.array(warehouseSchema) }),
+  getInventoryProductsList: z.looseObject({ products: idMapToArray(productListEntrySchema) }),
+  getInventoryProductsData: z.looseObject({ products: idMapToArray(productDataSchema) }),
+  getInventoryProductsStock: z.looseObject({ products: idMapToArray(productStockEntrySchema) }),
+  updateInventoryProductsStock: z.looseObject({ counter: numeric, warnings: warnings.optional().transform((w) => w ?? {}) }),
+  /** Orders are checked one by one in the client, so one malformed order is set aside, not the page. */
+  getOrders: z.looseObject({ orders: z.array(z.unknown()) }),
+  getOrderStatusList: z.looseObject({ statuses: z.array(orderStatusSchema) }),
+  getJournalList: z.looseObject({ logs: z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(journalEntrySchema)) }),
+  getCouriersList: z.looseObject({ couriers: z.array(courierSchema) }),
+  getCourierAccounts: z.looseObject({ accounts: z.array(courierAccountSchema) }),
+  getCourierFields: courierFieldsSchema,
+  createPackage: createdPackageSchema,
+  getLabel: labelSchema,
+  getOrderPackages: z.looseObject({ packages: z.array(orderPackageSchema) }),
+  /** Methods that answer with `status` only. */
+  statusOnly: z.looseObject({}),
+} as const;
+
+/** "orders.3.order_id" from a zod issue path. */
+export function issuePath(issue: z.core.$ZodIssue): string {
+  return issue.path.map(String).join('.');
+}
