@@ -1,0 +1,41 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { loadRuntime, loadTenants } from '../config';
+import { rootLogger } from '../log/logger';
+import { EmfMetrics } from '../observability/metrics';
+import type { Flow, FlowName } from './context';
+import { runFlow, type TenantRunReport } from './runner';
+
+/** Time kept back from Lambda's timeout for checkpointing, the run summary and metrics. */
+const SAFETY_MS = 30_000;
+
+export class RunFailedError extends Error {
+  constructor(readonly reports: TenantRunReport[]) {
+    super(`${reports.filter((r) => r.outcome === 'failed').map((r) => `${r.tenant}: ${r.error}`).join('; ')}`);
+    this.name = 'RunFailedError';
+  }
+}
+
+/**
+ * The Lambda entry for a scheduled flow (EventBridge). Each function bundles only its own flow. It fails the
+ * invocation when a tenant's run failed, so the function's error metric, alarm and failure destination see it;
+ * the next scheduled run is the retry (the CDK stack sets no async retries on these functions).
+ */
+export function scheduledHandler(name: FlowName, flow: Flow) {
+  return async (_event: ScheduledEvent | Record<string, unknown>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TenantRunReport[]> => {
+    const runtime = loadRuntime();
+    if (!runtime.tableName || !runtime.labelsBucket) throw new Error('TABLE_NAME and LABELS_BUCKET must be set for the Lambda functions');
+    const tenants = await loadTenants();
+    const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
+    const reports = await runFlow(name, flow, {
+      tenants,
+      runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket },
+      deadline: Date.now() + Math.max(remaining - SAFETY_MS, remaining / 2),
+      metrics: new EmfMetrics(),
+    });
+    if (reports.some((r) => r.outcome === 'failed')) {
+      rootLogger.error('scheduled run failed for some tenants', { flow: name });
+      throw new RunFailedError(reports);
+    }
+    return reports;
+  };
+}

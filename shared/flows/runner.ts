@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { TokenBlockedError } from '../baselinker/errors';
+import { BudgetWaitExceededError } from '../baselinker/budget';
+import type { TenantConfig } from '../config';
+import { flowLogger, type Log } from '../log/logger';
+import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
+import type { Flow, FlowName, FlowResult } from './context';
+import { createTenantServices, type Runtime, type ServiceOptions, type TenantServices } from './services';
+
+export interface RunOptions {
+  tenants: TenantConfig[];
+  runtime: Runtime;
+  /** Epoch ms after which flows start no new work (they checkpoint and the next run resumes). */
+  deadline: number;
+  metrics?: MetricsSink;
+  /** Tests and the local host pass their own wiring; default: createTenantServices. */
+  services?: (tenant: TenantConfig, options: ServiceOptions) => TenantServices;
+  runId?: string;
+  now?: () => number;
+  /** Human progress lines (the CLI prints them); structured logs go to the logger either way. */
+  onProgress?: (line: string) => void;
+}
+
+export type Outcome = 'ok' | 'partial' | 'failed' | 'skipped';
+
+export interface TenantRunReport {
+  flow: FlowName;
+  tenant: string;
+  runId: string;
+  outcome: Outcome;
+  result?: FlowResult;
+  error?: string;
+  durationMs: number;
+  baselinkerRequests: number;
+  ongoingRequests: number;
+}
+
+/** How long past its deadline a crashed run's lease still blocks the next run. */
+const LEASE_GRACE_MS = 60_000;
+
+/**
+ * Runs one flow once for every tenant: each tenant under its own lease (two runs of one flow for one
+ * tenant never overlap, whatever the scheduler does), with a run summary in state and metrics. A tenant
+ * that fails does not stop the others.
+ */
+export async function runFlow(name: FlowName, flow: Flow, options: RunOptions): Promise<TenantRunReport[]> {
+  const runId = options.runId ?? randomUUID();
+  const metrics = options.metrics ?? new InMemoryMetrics();
+  const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(name, flow, tenant, runId, metrics, options)));
+  metrics.flush();
+  return reports;
+}
+
+async function runForTenant(
+  name: FlowName,
+  flow: Flow,
+  tenant: TenantConfig,
+  runId: string,
+  metrics: MetricsSink,
+  options: RunOptions,
+): Promise<TenantRunReport> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
+  const dims = { flow: name, tenant: tenant.id };
+  const maxBudgetWaitMs = Math.max(0, options.deadline - started);
+  const services = (options.services ?? createTenantServices)(tenant, options.runtime, { maxBudgetWaitMs, log });
+  const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
+    flow: name,
+    tenant: tenant.id,
+    runId,
+    outcome,
+    durationMs: now() - started,
+    baselinkerRequests: services.baselinker.requestCount,
+    ongoingRequests: services.ongoing.requestCount,
+    ...extra,
+  });
+
+  const leaseName = `${name}#${tenant.id}`;
+  const leaseMs = Math.max(options.deadline - started, 0) + LEASE_GRACE_MS;
+  if (!(await services.state.acquireLease(leaseName, runId, leaseMs))) {
+    const holder = await services.state.getLease(leaseName);
+    const message = `another ${name} run for ${tenant.id} is still going (run ${holder?.owner ?? '?'}); this one stands down`;
+    log.info(message);
+    options.onProgress?.(`${name} [${tenant.id}]: skipped, ${message}`);
+    return report('skipped', { error: message });
+  }
+
+  const startedAt = new Date(started).toISOString();
+  await services.state.putRunSummary(tenant.id, name, { runId, startedAt, outcome: 'running' });
+  options.onProgress?.(`${name} [${tenant.id}]: started (run ${runId})`);
+  log.info('run started');
+  try {
+    const result = await flow({
+      tenant,
+      ...services,
+      log,
+      runId,
+      deadline: options.deadline,
+      now,
+      metric: (metricName, unit, value) => metrics.add(metricName, unit, value, dims),
+    });
+    const outcome: Outcome = result.complete ? 'ok' : 'partial';
+    const done = report(outcome, { result });
+    metrics.add(METRIC.itemsSeen, 'Count', result.seen, dims);
+    metrics.add(METRIC.itemsSynced, 'Count', result.written, dims);
+    metrics.add(METRIC.itemsSetAside, 'Count', result.setAside, dims);
+    metrics.add(METRIC.runFailed, 'Count', 0, dims);
+    finishMetrics(metrics, done, dims);
+    await services.state.putRunSummary(tenant.id, name, {
+      runId,
+      startedAt,
+      finishedAt: new Date(now()).toISOString(),
+      outcome,
+      counts: { ...result.counts, seen: result.seen, written: result.written, setAside: result.setAside, durationMs: done.durationMs, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests },
+      message: result.message,
+    });
+    log.info('run finished', { outcome, seen: result.seen, written: result.written, setAside: result.setAside, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests, durationMs: done.durationMs });
+    options.onProgress?.(summaryLine(done));
+    return done;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const failed = report('failed', { error: message });
+    metrics.add(METRIC.runFailed, 'Count', 1, dims);
+    if (err instanceof TokenBlockedError || (err instanceof BudgetWaitExceededError && err.blockedUntil)) {
+      metrics.add(METRIC.tokenBlocked, 'Count', 1, dims);
+    }
+    finishMetrics(metrics, failed, dims);
+    log.error('run failed', { error: message, errorName: err instanceof Error ? err.name : typeof err });
+    await services.state
+      .putRunSummary(tenant.id, name, { runId, startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'failed', message })
+      .catch((summaryErr) => log.error('could not record the failed run', { error: String(summaryErr) }));
+    options.onProgress?.(summaryLine(failed));
+    return failed;
+  } finally {
+    await services.state.releaseLease(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
+  }
+}
+
+function finishMetrics(metrics: MetricsSink, report: TenantRunReport, dims: { flow: string; tenant: string }): void {
+  metrics.add(METRIC.runDuration, 'Milliseconds', report.durationMs, dims);
+  metrics.add(METRIC.baselinkerRequests, 'Count', report.baselinkerRequests, dims);
+  metrics.add(METRIC.ongoingRequests, 'Count', report.ongoingRequests, dims);
+}
+
+/** One line per tenant: what an operator reads first. */
+export function summaryLine(report: TenantRunReport): string {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const head = `${report.flow} [${report.tenant}]: ${report.outcome} in ${seconds} s`;
+  if (report.outcome === 'failed' || report.outcome === 'skipped') return `${head}: ${report.error}`;
+  const r = report.result!;
+  const extras = Object.entries(r.counts ?? {})
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`);
+  const parts = [`seen ${r.seen}`, `written ${r.written}`, `set aside ${r.setAside}`, ...extras, `BaseLinker requests ${report.baselinkerRequests}`, `Ongoing requests ${report.ongoingRequests}`];
+  return `${head}: ${parts.join(', ')}${r.complete ? '' : ' (stopped at its time budget; the next run continues)'}${r.message ? ` — ${r.message}` : ''}`;
+}

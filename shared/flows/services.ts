@@ -1,0 +1,57 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocumentClient, s3Client } from '../aws/clients';
+import { BaseLinkerClient } from '../baselinker/client';
+import type { RequestBudget } from '../baselinker/budget';
+import type { TenantConfig } from '../config';
+import { LabelStore } from '../labels';
+import type { Log } from '../log/logger';
+import { OngoingClient } from '../ongoing/client';
+import { DynamoBudget, StateStore } from '../state';
+
+export interface Runtime {
+  tableName: string;
+  labelsBucket: string;
+}
+
+export interface TenantServices {
+  baselinker: BaseLinkerClient;
+  ongoing: OngoingClient;
+  state: StateStore;
+  labels: LabelStore;
+}
+
+export interface ServiceOptions {
+  dynamo?: DynamoDBDocumentClient;
+  s3?: S3Client;
+  /** Budget override (tests); default: the DynamoDB budget shared by every process on the token. */
+  budget?: RequestBudget;
+  /** Give up waiting for BaseLinker budget after this long (a run near its deadline must not hang). */
+  maxBudgetWaitMs?: number;
+  log?: Log;
+}
+
+/** The clients and stores one tenant's flows use, wired the same way on AWS, locally and in tests. */
+export function createTenantServices(tenant: TenantConfig, runtime: Runtime, options: ServiceOptions = {}): TenantServices {
+  const dynamo = options.dynamo ?? dynamoDocumentClient();
+  const budget =
+    options.budget ??
+    new DynamoBudget(dynamo, runtime.tableName, { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst });
+  return {
+    baselinker: new BaseLinkerClient({
+      url: tenant.baselinker.url,
+      token: tenant.secrets.baselinkerToken,
+      budget,
+      maxBudgetWaitMs: options.maxBudgetWaitMs,
+      log: options.log,
+    }),
+    ongoing: new OngoingClient({
+      baseUrl: tenant.ongoing.url,
+      user: tenant.secrets.ongoingUser,
+      password: tenant.secrets.ongoingPassword,
+      goodsOwnerId: tenant.ongoing.goodsOwnerId,
+    }),
+    state: new StateStore(dynamo, runtime.tableName),
+    labels: new LabelStore(options.s3 ?? s3Client(), runtime.labelsBucket),
+  };
+}

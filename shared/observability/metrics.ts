@@ -1,0 +1,57 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * Flow metrics. On AWS they go out as CloudWatch EMF through Powertools (no API calls); locally and in
+ * tests they are kept in memory, so a status screen or a test can read them and stdout stays readable.
+ * The names are the contract with the CDK dashboard and alarms (infra/cdk).
+ */
+export const METRIC = {
+  itemsSeen: 'ItemsSeen',
+  itemsSynced: 'ItemsSynced',
+  itemsSetAside: 'ItemsSetAside',
+  baselinkerRequests: 'BaseLinkerRequests',
+  ongoingRequests: 'OngoingRequests',
+  runFailed: 'RunFailed',
+  runDuration: 'RunDurationMs',
+  tokenBlocked: 'TokenBlocked',
+  orderLag: 'OrderLagSeconds',
+} as const;
+
+export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+export type Unit = 'Count' | 'Seconds' | 'Milliseconds';
+
+export interface MetricsSink {
+  add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void;
+  /** Sends what was added (EMF: one log line). */
+  flush(): void;
+}
+
+export class InMemoryMetrics implements MetricsSink {
+  readonly points: { name: MetricName; unit: Unit; value: number; flow: string; tenant: string }[] = [];
+  add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void {
+    this.points.push({ name, unit, value, ...dimensions });
+  }
+  flush(): void {}
+  sum(name: MetricName, filter: { flow?: string; tenant?: string } = {}): number {
+    return this.points
+      .filter((p) => p.name === name && (!filter.flow || p.flow === filter.flow) && (!filter.tenant || p.tenant === filter.tenant))
+      .reduce((total, p) => total + p.value, 0);
+  }
+}
+
+const UNIT: Record<Unit, (typeof MetricUnit)[keyof typeof MetricUnit]> = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, Milliseconds: MetricUnit.Milliseconds };
+
+/** CloudWatch EMF, one single-metric blob per point so each keeps its own flow/tenant dimensions. */
+export class EmfMetrics implements MetricsSink {
+  private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ongoing-baselinker' });
+  add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void {
+    const single = this.metrics.singleMetric();
+    single.addDimensions({ flow: dimensions.flow, tenant: dimensions.tenant });
+    single.addMetric(name, UNIT[unit], value);
+  }
+  flush(): void {
+    this.metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,77 @@
+import type { Flow } from '../../shared/flows/context';
+import { summaryLine } from '../../shared/flows/runner';
+import { main as syncMain } from '../../infra/local/sync';
+import { startWorld, type World } from '../support/world';
+
+describe('flow runner', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(() => world.close());
+
+  const countingFlow: Flow = async (ctx) => {
+    await ctx.baselinker.getOrderStatusList();
+    await ctx.ongoing.getOrderStatuses();
+    return { seen: 3, written: 2, setAside: 1, complete: true, counts: { unchanged: 1 } };
+  };
+
+  it('runs a flow for a tenant and records a summary with the requests it made', async () => {
+    const report = await world.run('articles', countingFlow);
+    expect(report).toMatchObject({ outcome: 'ok', baselinkerRequests: 1, ongoingRequests: 1, result: { seen: 3, written: 2, setAside: 1 } });
+    const [summary] = await world.services().state.getRunSummaries('test');
+    expect(summary).toMatchObject({ flow: 'articles', outcome: 'ok', runId: report.runId, counts: { seen: 3, written: 2, setAside: 1, unchanged: 1 } });
+    expect(summaryLine(report)).toMatch(/^articles \[test\]: ok in [\d.]+ s: seen 3, written 2, set aside 1, unchanged 1, BaseLinker requests 1, Ongoing requests 1$/);
+  });
+
+  it('makes a second run of the same flow and tenant stand down while the first holds its lease', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slowFlow: Flow = async () => {
+      await held;
+      return { seen: 0, written: 0, setAside: 0, complete: true };
+    };
+    const first = world.run('orders', slowFlow);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await world.run('orders', countingFlow);
+    release();
+    expect(second.outcome).toBe('skipped');
+    expect(second.baselinkerRequests).toBe(0);
+    expect((await first).outcome).toBe('ok');
+    // Once the first run is over its lease is gone, so the next run goes ahead.
+    expect((await world.run('orders', countingFlow)).outcome).toBe('ok');
+  });
+
+  it('records a failing run without stopping the other tenants', async () => {
+    const other = world.tenantWith({ id: 'other', ongoing: { goodsOwnerId: 43 } });
+    const failsForTest: Flow = async (ctx) => {
+      if (ctx.tenant.id === 'test') throw new Error('Ongoing said no');
+      return { seen: 1, written: 1, setAside: 0, complete: true };
+    };
+    const reports = await Promise.all([world.run('stock', failsForTest), world.run('stock', failsForTest, { tenant: other })]);
+    expect(reports.map((r) => [r.tenant, r.outcome])).toEqual([
+      ['test', 'failed'],
+      ['other', 'ok'],
+    ]);
+    const summaries = await world.services().state.getRunSummaries('test');
+    expect(summaries.find((s) => s.flow === 'stock')).toMatchObject({ outcome: 'failed', message: 'Ongoing said no' });
+    expect(world.metrics.sum('RunFailed', { flow: 'stock', tenant: 'test' })).toBe(1);
+  });
+
+  it('marks a run that stopped at its deadline as partial, to be continued', async () => {
+    const report = await world.run('articles', async () => ({ seen: 5, written: 5, setAside: 0, complete: false }));
+    expect(report.outcome).toBe('partial');
+    expect(summaryLine(report)).toContain('the next run continues');
+  });
+});
+
+describe('npm run sync', () => {
+  it('rejects an unknown flow with the usage text', async () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m) => errors.push(String(m)));
+    const code = await syncMain(['bogus']);
+    spy.mockRestore();
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toContain('unknown flow "bogus"');
+  });
+});

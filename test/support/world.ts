@@ -1,0 +1,111 @@
+import { InMemoryBudget } from '../../shared/baselinker/budget';
+import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
+import type { Flow, FlowName } from '../../shared/flows/context';
+import { runFlow, type RunOptions, type TenantRunReport } from '../../shared/flows/runner';
+import { createTenantServices, type TenantServices } from '../../shared/flows/services';
+import { InMemoryMetrics } from '../../shared/observability/metrics';
+import { DEFAULT_SIM_TOKEN, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
+import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator, type OngoingSimulatorOptions } from '../../infra/simulators/ongoing';
+import { closeTestClients, freshBucket, freshTable, testDocumentClient, testS3Client } from './emulators';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/**
+ * One integration-test world: both simulators over real HTTP, a fresh state table and labels bucket on
+ * the emulators, and a tenant wired to all of them. Flow tests build one per file (or per test) and run
+ * flows through the real runner, exactly as the Lambdas and `npm run sync` do.
+ */
+export interface World {
+  bl: BaseLinkerSimulator;
+  ongoing: OngoingSimulator;
+  tableName: string;
+  labelsBucket: string;
+  tenant: TenantConfig;
+  metrics: InMemoryMetrics;
+  /** Fresh clients and stores for the tenant (each call: new request counters). */
+  services(tenant?: TenantConfig): TenantServices;
+  /** One run of a flow through the runner; `deadline` defaults to a minute from now. */
+  run(name: FlowName, flow: Flow, options?: Partial<RunOptions> & { tenant?: TenantConfig }): Promise<TenantRunReport>;
+  /** A second tenant config (another id) on the same simulators, e.g. for a test of two tenants. */
+  tenantWith(overrides: DeepPartial<TenantSettingsInput> & { id?: string }): TenantConfig;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  tenant?: DeepPartial<TenantSettingsInput>;
+  baselinker?: Parameters<typeof startBaseLinkerSimulator>[0];
+  ongoing?: OngoingSimulatorOptions;
+  /** Requests per minute for the tenant's budget; tests use a high limit so only behaviour is tested. */
+  requestsPerMinute?: number;
+}
+
+function merge<T>(base: T, overrides: unknown): T {
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) return (overrides ?? base) as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(overrides as Record<string, unknown>)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
+  }
+  return out as T;
+}
+
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-placeholder';
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const [bl, ongoing, tableName, labelsBucket] = await Promise.all([
+    startBaseLinkerSimulator({ rateLimit: { requestsPerWindow: 100_000, windowMs: 60_000, blockMs: 1000 }, ...options.baselinker }),
+    startOngoingSimulator(demoSimulatorOptions(options.ongoing)),
+    freshTable(),
+    freshBucket(),
+  ]);
+  const dynamo = testDocumentClient();
+  const s3 = testS3Client();
+  const budget = new InMemoryBudget({ requestsPerMinute: options.requestsPerMinute ?? 100_000, burst: options.requestsPerMinute ?? 100_000 });
+
+  const makeTenant = (overrides: DeepPartial<TenantSettingsInput> & { id?: string }): TenantConfig => {
+    const settings = parseTenantSettings(
+      merge(
+        {
+          id: 'test',
+          baselinker: { url: bl.url, inventoryId: 1, orderStatusIds: [1] },
+          ongoing: { url: ongoing.baseUrl, goodsOwnerId: DEMO_GOODS_OWNER.id },
+        },
+        overrides,
+      ),
+    );
+    return {
+      ...settings,
+      secrets: { baselinkerToken: DEFAULT_SIM_TOKEN, ongoingUser: DEMO_API_USER.user, ongoingPassword: DEMO_API_USER.password, webhookSecret: TEST_WEBHOOK_SECRET },
+    };
+  };
+  const tenant = makeTenant(options.tenant ?? {});
+  const metrics = new InMemoryMetrics();
+  const runtime = { tableName, labelsBucket };
+  const services = (t: TenantConfig = tenant) => createTenantServices(t, runtime, { dynamo, s3, budget });
+
+  return {
+    bl,
+    ongoing,
+    tableName,
+    labelsBucket,
+    tenant,
+    metrics,
+    services,
+    tenantWith: (overrides) => makeTenant(merge(options.tenant ?? {}, overrides)),
+    async run(name, flow, runOptions = {}) {
+      const { tenant: t = tenant, ...rest } = runOptions;
+      const [report] = await runFlow(name, flow, {
+        tenants: [t],
+        runtime,
+        deadline: Date.now() + 60_000,
+        metrics,
+        services: (tt, serviceOptions) => createTenantServices(tt, runtime, { ...serviceOptions, dynamo, s3, budget }),
+        ...rest,
+      });
+      return report;
+    },
+    async close() {
+      await Promise.all([bl.close(), ongoing.close()]);
+      closeTestClients();
+    },
+  };
+}
