@@ -127,7 +127,8 @@ function parse(argv: string[]): { values: Values; positionals: string[] } {
     return { values: values as Values, positionals };
   } catch (err) {
     // parseArgs' messages are already user-facing ("Unknown option '--x'"); keep only the first sentence.
-    const message = err instanceof Error ? err.message.split('. ')[0].replace(/\.$/, '') : String(err);
+    const text = (err instanceof Error ? err.message : String(err)).replace(/^\w*Error \[[A-Z_]+\]: /, '');
+    const message = text.split('. ')[0].replace(/\.$/, '');
     throw new CliError(message, '');
   }
 }

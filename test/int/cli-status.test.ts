@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokenKey } from '../../shared/baselinker/budget';
@@ -136,6 +136,26 @@ describe('npm run cli -- status', () => {
       expect(doc.state).toBe(`AWS DynamoDB table ${world.tableName} in eu-north-1`);
       expect(doc.tenants[0].cursors[0].value).toEqual({ lastLogId: 4711 });
       expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the stores of a running local host on DATA_DIR instead of opening the folder a second time', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-local-'));
+    try {
+      // What `npm start` leaves in its data folder; here it points at the test emulators.
+      const pick = (name: string) => process.env[name] as string;
+      const endpoints = Object.fromEntries(
+        ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((n) => [n, pick(n)]),
+      );
+      writeFileSync(join(dataDir, 'emulators.json'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), dynamoKind: 'dynalite', env: endpoints }));
+      const cli = io({ state: undefined, env: { DATA_DIR: dataDir, TABLE_NAME: world.tableName } });
+      expect(await main(['status', '--local', '--json'], cli)).toBe(0);
+      const doc = JSON.parse(cli.stdout.join('\n'));
+      expect(doc.state).toBe(`state in ${dataDir} (served by the running local host, process ${process.pid})`);
+      expect(doc.tenants[0].exceptions.openTotal).toBe(3);
+      expect(readdirSync(dataDir)).toEqual(['emulators.json']);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -270,9 +270,13 @@ export function idsBySide(item: SetAsideItem): Record<Side, string[]> {
   const out: Record<Side, string[]> = { BaseLinker: [], Ongoing: [], other: [] };
   const ids = { ...(item.ids ?? {}) };
   // The source id of an order is the BaseLinker order id, of a shipment the Ongoing order id.
-  const hasKey = (k: string) => Object.keys(ids).some((x) => KNOWN_IDS[x.toLowerCase()]?.[1] === 'order' && KNOWN_IDS[x.toLowerCase()]?.[0] === k);
-  if (item.kind === 'order' && !hasKey('BaseLinker')) ids.blOrderId = item.sourceId;
-  if (item.kind === 'shipment' && !hasKey('Ongoing')) ids.ongoingOrderId = item.sourceId;
+  const hasOrderId = (side: Side) =>
+    Object.keys(ids).some((key) => {
+      const known = KNOWN_IDS[key.toLowerCase()];
+      return known?.[0] === side && known[1] === 'order';
+    });
+  if (item.kind === 'order' && !hasOrderId('BaseLinker')) ids.blOrderId = item.sourceId;
+  if (item.kind === 'shipment' && !hasOrderId('Ongoing')) ids.ongoingOrderId = item.sourceId;
   for (const [key, value] of Object.entries(ids)) {
     const known = KNOWN_IDS[key.toLowerCase()];
     if (known) out[known[0]].push(`${known[1]} ${value}`);
