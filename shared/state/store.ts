@@ -127,6 +127,12 @@ export interface RunSummaryRecord extends RunSummary {
   updatedAt: string;
 }
 
+export interface CursorRecord {
+  name: string;
+  value: unknown;
+  updatedAt?: string;
+}
+
 export interface LeaseRecord {
   name: string;
   owner: string;
@@ -264,6 +270,28 @@ export class StateStore {
 
   async deleteCursor(tenant: string, name: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.cursor(tenant, name) }));
+  }
+
+  /** Every cursor and checkpoint of a tenant (checkpoints named `checkpoint:<name>`), by name: for status screens. */
+  async listCursors(tenant: string): Promise<CursorRecord[]> {
+    const out: CursorRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': tenantPk(tenant, 'CURSOR') },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      // The name is the sort key, which the other readers strip.
+      for (const item of page.Items ?? []) out.push({ name: String(item.sk), value: item.value, updatedAt: item.updatedAt });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   getCheckpoint<T>(tenant: string, name: string): Promise<T | undefined> {

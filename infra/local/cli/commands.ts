@@ -1,0 +1,376 @@
+import { bucketParams, tokenKey } from '../../../shared/baselinker/budget';
+import type { TenantConfig } from '../../../shared/config';
+import { FLOW_NAMES } from '../../../shared/flows/registry';
+import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../../shared/state';
+import { CliError } from './errors';
+import { compactJson, duration, num, short, table, when } from './format';
+import type { CliState } from './state';
+
+export interface CommandContext {
+  /** The tenants the command acts on (all configured, or the one `--tenant` picked). */
+  tenants: TenantConfig[];
+  state: CliState;
+  store: StateStore;
+  now: () => number;
+  out: (text: string) => void;
+  json: boolean;
+}
+
+// ---- status ----------------------------------------------------------------------------------------------
+
+export interface RunStatus {
+  flow: string;
+  /** never: no run recorded; interrupted: recorded as running but nobody holds the run lease any more. */
+  outcome: 'never' | 'running' | 'interrupted' | 'ok' | 'partial' | 'failed' | 'skipped';
+  runId?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  seen?: number;
+  written?: number;
+  setAside?: number;
+  baselinkerRequests?: number;
+  ongoingRequests?: number;
+  counts?: Record<string, number>;
+  message?: string;
+}
+
+export interface TenantStatus {
+  tenant: string;
+  runs: RunStatus[];
+  cursors: CursorRecord[];
+  budget: {
+    tokenKey: string;
+    requestsPerMinute: number;
+    capacity: number;
+    tokensLeft: number;
+    used: number;
+    blockedUntil?: string;
+  };
+  exceptions: { open: Record<string, number>; retry: Record<string, number>; openTotal: number; retryTotal: number; dismissed: number };
+  shipments: {
+    waitingForTracking: { ongoingOrderId: string; blOrderId?: string; packageId?: string; courierCode?: string; since: string }[];
+    failed: number;
+  };
+}
+
+export async function collectStatus(ctx: CommandContext, tenant: TenantConfig): Promise<TenantStatus> {
+  const id = tenant.id;
+  const policy = { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst };
+  const budget = new DynamoBudget(ctx.state.dynamo, ctx.state.tableName, policy, { now: ctx.now });
+  const key = tokenKey(tenant.secrets.baselinkerToken);
+  const [summaries, cursors, bucket, items, waiting, failed] = await Promise.all([
+    ctx.store.getRunSummaries(id),
+    ctx.store.listCursors(id),
+    budget.inspect(key),
+    ctx.store.listSetAside(id),
+    ctx.store.listShipments(id, { status: 'pending-tracking' }),
+    ctx.store.listShipments(id, { status: 'failed' }),
+  ]);
+
+  const flows = [...FLOW_NAMES, ...summaries.map((s) => s.flow).filter((f) => !(FLOW_NAMES as string[]).includes(f))];
+  const runs = await Promise.all(
+    flows.map(async (flow): Promise<RunStatus> => {
+      const s = summaries.find((x) => x.flow === flow);
+      if (!s) return { flow, outcome: 'never' };
+      const c = s.counts ?? {};
+      const { seen, written, setAside, durationMs, baselinkerRequests, ongoingRequests, ...rest } = c;
+      let outcome: RunStatus['outcome'] = s.outcome;
+      // The runner writes 'running' first and the outcome last; a run that died in between leaves 'running'.
+      if (outcome === 'running' && !(await ctx.store.getLease(`${flow}#${id}`))) outcome = 'interrupted';
+      const finished = s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : undefined;
+      return {
+        flow,
+        outcome,
+        runId: s.runId,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+        durationMs: durationMs ?? (outcome === 'running' ? ctx.now() - Date.parse(s.startedAt) : finished),
+        seen,
+        written,
+        setAside,
+        baselinkerRequests,
+        ongoingRequests,
+        ...(Object.keys(rest).length ? { counts: rest } : {}),
+        ...(s.message ? { message: s.message } : {}),
+      };
+    }),
+  );
+
+  const byKind = (state: string) =>
+    items.filter((i) => i.state === state).reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.kind]: (acc[i.kind] ?? 0) + 1 }), {});
+  const { capacity } = bucketParams(policy);
+  return {
+    tenant: id,
+    runs,
+    cursors,
+    budget: {
+      tokenKey: key,
+      requestsPerMinute: policy.requestsPerMinute,
+      capacity,
+      tokensLeft: bucket.tokensLeft,
+      used: Math.max(0, capacity - bucket.tokensLeft),
+      ...(bucket.blockedUntil ? { blockedUntil: bucket.blockedUntil.toISOString() } : {}),
+    },
+    exceptions: {
+      open: byKind('open'),
+      retry: byKind('retry'),
+      openTotal: items.filter((i) => i.state === 'open').length,
+      retryTotal: items.filter((i) => i.state === 'retry').length,
+      dismissed: items.filter((i) => i.state === 'dismissed').length,
+    },
+    shipments: {
+      waitingForTracking: waiting
+        .map((s) => ({
+          ongoingOrderId: s.ongoingOrderId,
+          ...(s.blOrderId ? { blOrderId: s.blOrderId } : {}),
+          ...(s.packageId !== undefined ? { packageId: String(s.packageId) } : {}),
+          ...(s.courierCode ? { courierCode: s.courierCode } : {}),
+          since: s.updatedAt,
+        }))
+        .sort((a, b) => a.since.localeCompare(b.since)),
+      failed: failed.length,
+    },
+  };
+}
+
+export async function statusCommand(ctx: CommandContext): Promise<void> {
+  const statuses = await Promise.all(ctx.tenants.map((t) => collectStatus(ctx, t)));
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ state: ctx.state.description, tenants: statuses }, null, 2));
+    return;
+  }
+  const now = ctx.now();
+  const blocks = [`State: ${ctx.state.description}`];
+  for (const s of statuses) blocks.push(renderStatus(s, now));
+  ctx.out(blocks.join('\n\n'));
+}
+
+function kindCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  return entries.map(([kind, n]) => `${kind} ${n}`).join(', ');
+}
+
+function renderStatus(s: TenantStatus, now: number): string {
+  const lines: string[] = [`== Tenant ${s.tenant} ==`, '', 'Last runs'];
+  lines.push(
+    indent(
+      table(
+        ['FLOW', 'WHEN', 'TOOK', 'OUTCOME', 'SEEN', 'WRITTEN', 'SET ASIDE', 'REQUESTS BL/ONGOING'],
+        s.runs.map((r) =>
+          r.outcome === 'never'
+            ? [r.flow, 'never run', '', '', '', '', '', '']
+            : [
+                r.flow,
+                when(r.startedAt, now),
+                duration(r.durationMs),
+                r.outcome,
+                num(r.seen),
+                num(r.written),
+                num(r.setAside),
+                r.baselinkerRequests === undefined && r.ongoingRequests === undefined ? '-' : `${num(r.baselinkerRequests)}/${num(r.ongoingRequests)}`,
+              ],
+        ),
+      ),
+    ),
+  );
+  for (const r of s.runs) {
+    if (r.outcome === 'interrupted') lines.push(`  ${r.flow}: recorded as running, but no run holds its lease: the run was interrupted; the next one starts over`);
+    if (r.message) lines.push(`  ${r.flow}: ${short(r.message, 300)}`);
+    if (r.counts) lines.push(`  ${r.flow}: ${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+
+  lines.push('', 'Cursors and checkpoints');
+  lines.push(
+    s.cursors.length
+      ? indent(table(['NAME', 'VALUE', 'UPDATED'], s.cursors.map((c) => [c.name, short(compactJson(c.value), 80), when(c.updatedAt, now)])))
+      : '  none yet',
+  );
+
+  const b = s.budget;
+  lines.push('', `BaseLinker request budget (token ${b.tokenKey.slice(0, 8)}…, ${b.requestsPerMinute} requests/min)`);
+  lines.push(`  ${b.tokensLeft} of ${b.capacity} burst tokens left, ${b.used} used`);
+  lines.push(b.blockedUntil ? `  TOKEN BLOCKED by BaseLinker until ${when(b.blockedUntil, now)}` : '  not blocked');
+
+  const e = s.exceptions;
+  lines.push('', 'Set-aside items');
+  lines.push(`  open: ${e.openTotal}${e.openTotal ? ` (${kindCounts(e.open)})` : ''}`);
+  if (e.retryTotal) lines.push(`  waiting for retry: ${e.retryTotal} (${kindCounts(e.retry)})`);
+  if (e.dismissed) lines.push(`  dismissed: ${e.dismissed}`);
+  if (e.openTotal) lines.push('  see them with: npm run cli -- exceptions');
+
+  const w = s.shipments.waitingForTracking;
+  lines.push('', `Shipments waiting for tracking: ${w.length}`);
+  if (w.length) {
+    const shown = w.slice(0, 20);
+    lines.push(
+      indent(
+        table(
+          ['ONGOING ORDER', 'BASELINKER ORDER', 'PACKAGE', 'COURIER', 'SINCE'],
+          shown.map((x) => [x.ongoingOrderId, x.blOrderId ?? '-', x.packageId ?? '-', x.courierCode ?? '-', when(x.since, now)]),
+        ),
+      ),
+    );
+    if (w.length > shown.length) lines.push(`  … and ${w.length - shown.length} more (--json lists all)`);
+  }
+  if (s.shipments.failed) lines.push(`Shipments failed: ${s.shipments.failed}`);
+  return lines.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+// ---- exceptions ------------------------------------------------------------------------------------------
+
+/** The id `retry` and `dismiss` take: kind and source id, as `exceptions` prints it. */
+export function exceptionId(item: Pick<SetAsideItem, 'kind' | 'sourceId'>): string {
+  return `${item.kind}#${item.sourceId}`;
+}
+
+export function parseExceptionId(id: string): { kind: string; sourceId: string } {
+  const at = id.indexOf('#');
+  if (at <= 0 || at === id.length - 1) {
+    throw new CliError(`"${id}" is not an item id: expected <kind>#<source id>, e.g. order#12345, as the exceptions command shows it`);
+  }
+  return { kind: id.slice(0, at), sourceId: id.slice(at + 1) };
+}
+
+type Side = 'BaseLinker' | 'Ongoing' | 'other';
+
+const KNOWN_IDS: Record<string, [Side, string]> = {
+  blorderid: ['BaseLinker', 'order'],
+  baselinkerorderid: ['BaseLinker', 'order'],
+  blproductid: ['BaseLinker', 'product'],
+  baselinkerproductid: ['BaseLinker', 'product'],
+  blvariantid: ['BaseLinker', 'variant'],
+  baselinkervariantid: ['BaseLinker', 'variant'],
+  blpackageid: ['BaseLinker', 'package'],
+  packageid: ['BaseLinker', 'package'],
+  ongoingorderid: ['Ongoing', 'order'],
+  ongoingarticleid: ['Ongoing', 'article'],
+  articlesystemid: ['Ongoing', 'article'],
+  ongoingarticlesystemid: ['Ongoing', 'article'],
+  ordernumber: ['Ongoing', 'order number'],
+};
+
+/** "blShopOrderId" -> "shop order id". */
+function words(camel: string): string {
+  return camel
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+}
+
+/** The ids an item carries, grouped by system, so the operator can find the thing on both sides. */
+export function idsBySide(item: SetAsideItem): Record<Side, string[]> {
+  const out: Record<Side, string[]> = { BaseLinker: [], Ongoing: [], other: [] };
+  const ids = { ...(item.ids ?? {}) };
+  // The source id of an order is the BaseLinker order id, of a shipment the Ongoing order id.
+  const hasOrderId = (side: Side) =>
+    Object.keys(ids).some((key) => {
+      const known = KNOWN_IDS[key.toLowerCase()];
+      return known?.[0] === side && known[1] === 'order';
+    });
+  if (item.kind === 'order' && !hasOrderId('BaseLinker')) ids.blOrderId = item.sourceId;
+  if (item.kind === 'shipment' && !hasOrderId('Ongoing')) ids.ongoingOrderId = item.sourceId;
+  for (const [key, value] of Object.entries(ids)) {
+    const known = KNOWN_IDS[key.toLowerCase()];
+    if (known) out[known[0]].push(`${known[1]} ${value}`);
+    else if (/^(bl|baselinker)[A-Z_]/.test(key)) out.BaseLinker.push(`${words(key.replace(/^(bl|baselinker)/, ''))} ${value}`);
+    else if (/^ongoing[A-Z_]/.test(key)) out.Ongoing.push(`${words(key.replace(/^ongoing/, ''))} ${value}`);
+    else out.other.push(`${words(key)} ${value}`);
+  }
+  return out;
+}
+
+export async function exceptionsCommand(ctx: CommandContext, filter: { kind?: string; all: boolean }): Promise<void> {
+  const perTenant = await Promise.all(
+    ctx.tenants.map(async (t) => ({ tenant: t.id, items: await ctx.store.listSetAside(t.id, filter.kind ? { kind: filter.kind } : {}) })),
+  );
+  const shown = perTenant.map(({ tenant, items }) => ({
+    tenant,
+    items: filter.all ? items : items.filter((i) => i.state !== 'dismissed'),
+    hidden: filter.all ? 0 : items.filter((i) => i.state === 'dismissed').length,
+  }));
+  if (ctx.json) {
+    const items = shown.flatMap(({ items: list }) => list.map((i) => ({ id: exceptionId(i), ...i })));
+    ctx.out(JSON.stringify(items, null, 2));
+    return;
+  }
+  const now = ctx.now();
+  const blocks: string[] = [];
+  for (const { tenant, items, hidden } of shown) {
+    const lines: string[] = [];
+    if (ctx.tenants.length > 1) lines.push(`== Tenant ${tenant} ==`);
+    const open = items.filter((i) => i.state === 'open').length;
+    const retry = items.filter((i) => i.state === 'retry').length;
+    const what = filter.kind ? ` of kind ${filter.kind}` : '';
+    lines.push(
+      items.length === 0
+        ? `No set-aside items${what}${hidden ? ` (${hidden} dismissed hidden; --all shows them)` : ''}.`
+        : `${open} open, ${retry} waiting for retry${filter.all ? `, ${items.length - open - retry} dismissed` : hidden ? ` (${hidden} dismissed hidden; --all shows them)` : ''}${what}:`,
+    );
+    for (const item of items) {
+      lines.push('');
+      lines.push(`${exceptionId(item)}  [${item.state}]  set aside ${item.count} time${item.count === 1 ? '' : 's'}`);
+      lines.push(`  first seen ${when(item.firstSeenAt, now)}, last seen ${when(item.lastSeenAt, now)}`);
+      const sides = idsBySide(item);
+      const idParts = (['BaseLinker', 'Ongoing', 'other'] as Side[])
+        .filter((side) => sides[side].length)
+        .map((side) => (side === 'other' ? sides[side].join(', ') : `${side}: ${sides[side].join(', ')}`));
+      if (idParts.length) lines.push(`  ids: ${idParts.join(' | ')}`);
+      lines.push(`  reason: ${item.reason}`);
+      if (item.state === 'retry' && item.retryRequestedAt) lines.push(`  retry requested ${when(item.retryRequestedAt, now)}`);
+      if (item.state === 'dismissed') lines.push(`  dismissed ${when(item.dismissedAt, now)}${item.note ? `: ${item.note}` : ''}`);
+      else if (item.note) lines.push(`  note: ${item.note}`);
+    }
+    blocks.push(lines.join('\n'));
+  }
+  if (blocks.some((b) => !b.startsWith('No set-aside'))) {
+    blocks.push('Retry with: npm run cli -- retry <id|all>; dismiss with: npm run cli -- dismiss <id> --note "why"');
+  }
+  ctx.out(blocks.join('\n\n'));
+}
+
+// ---- retry and dismiss -----------------------------------------------------------------------------------
+
+async function existing(ctx: CommandContext, tenant: string, id: string): Promise<SetAsideItem> {
+  const { kind, sourceId } = parseExceptionId(id);
+  const item = await ctx.store.getSetAside(tenant, kind, sourceId);
+  if (!item) throw new CliError(`no set-aside item "${id}" for tenant ${tenant} (npm run cli -- exceptions --all lists them)`);
+  return item;
+}
+
+export async function retryCommand(ctx: CommandContext, target: string, filter: { kind?: string }): Promise<void> {
+  const tenant = ctx.tenants[0].id;
+  let retried: SetAsideItem[];
+  if (target === 'all') {
+    retried = await ctx.store.listSetAside(tenant, { state: 'open', ...(filter.kind ? { kind: filter.kind } : {}) });
+    for (const item of retried) await ctx.store.markSetAsideForRetry(tenant, item.kind, item.sourceId);
+  } else {
+    if (filter.kind) throw new CliError('--kind goes with "retry all" only', 'retry');
+    const item = await existing(ctx, tenant, target);
+    // Another process may clear it between the read and the write.
+    if (!(await ctx.store.markSetAsideForRetry(tenant, item.kind, item.sourceId))) throw new CliError(`set-aside item "${target}" is gone`);
+    retried = [item];
+  }
+  const ids = retried.map(exceptionId);
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ tenant, retried: ids.length, ids }, null, 2));
+    return;
+  }
+  if (ids.length === 0) ctx.out(`Nothing to retry: tenant ${tenant} has no open set-aside items${filter.kind ? ` of kind ${filter.kind}` : ''}.`);
+  else ctx.out(`${ids.length} item${ids.length === 1 ? '' : 's'} of tenant ${tenant} will be retried in the next cycle: ${ids.join(', ')}`);
+}
+
+export async function dismissCommand(ctx: CommandContext, target: string, note: string): Promise<void> {
+  const tenant = ctx.tenants[0].id;
+  const item = await existing(ctx, tenant, target);
+  if (!(await ctx.store.dismissSetAside(tenant, item.kind, item.sourceId, note))) throw new CliError(`set-aside item "${target}" is gone`);
+  if (ctx.json) ctx.out(JSON.stringify({ tenant, dismissed: target, note }, null, 2));
+  else ctx.out(`Dismissed ${target} of tenant ${tenant}; it stays out of the listing (exceptions --all shows it) and is not retried.`);
+}
