@@ -22,7 +22,7 @@ describe('local API Gateway adapter', () => {
           },
         },
         { method: 'GET', resource: '/boom', handler: async () => Promise.reject(new Error('handler bug')) },
-        { method: 'GET', resource: '/slow', handler: () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200, body: 'late' }), 1_000)) },
+        { method: 'GET', resource: '/slow', handler: () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200, body: 'late' }), 500)) },
         { method: 'GET', resource: '/bytes', handler: async () => ({ statusCode: 200, isBase64Encoded: true, body: Buffer.from([0, 1, 2, 255]).toString('base64') }) },
       ],
     });
