@@ -512,6 +512,15 @@ export class StateStore {
     throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
   }
 
+  /**
+   * Extends the claim to `leaseMs` from now, only while `owner` still holds it (its lease may have lapsed as
+   * long as nobody took it over). Call it right before a step that must never run twice (createPackage): a
+   * worker that was paused past its lease learns here that another one took over, and stops.
+   */
+  renewShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<boolean> {
+    return this.updateHeld(keys.shipment(tenant, String(ongoingOrderId)), owner, { leaseUntilMs: this.now() + leaseMs }, { terminal: ['done'] });
+  }
+
   /** Frees the claim, optionally recording the outcome so far (e.g. 'pending-tracking' or 'failed'). */
   releaseShipment(
     tenant: string,

@@ -117,6 +117,18 @@ describe('shipment claims', () => {
     expect((await b.getShipment('t-ship', 1))?.status).toBe('pending-tracking');
     expect((await b.listShipments('t-ship', { status: 'pending-tracking' })).map((s) => s.ongoingOrderId)).toEqual(['1']);
   });
+
+  it('renews a shipment claim for its holder only, so a paused worker learns it was taken over', async () => {
+    expect(await a.claimShipment('t-renew', 7, 'slow', 1)).toBe('claimed');
+    await sleep(10);
+    // Lapsed but not taken: the holder may still renew, and then nobody else gets in.
+    expect(await a.renewShipment('t-renew', 7, 'slow', 60_000)).toBe(true);
+    expect(await b.claimShipment('t-renew', 7, 'other', 60_000)).toBe('busy');
+    expect(await a.releaseShipment('t-renew', 7, 'slow')).toBe(true);
+    expect(await b.claimShipment('t-renew', 7, 'other', 60_000)).toBe('claimed');
+    expect(await a.renewShipment('t-renew', 7, 'slow', 60_000)).toBe(false);
+    expect((await a.getShipment('t-renew', 7))?.owner).toBe('other');
+  });
 });
 
 describe('run leases', () => {

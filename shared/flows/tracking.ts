@@ -1,0 +1,120 @@
+import type { ShipmentRecord } from '../state';
+import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import { packageTracking, shipOrder, writeTracking } from './shipment';
+
+/**
+ * The scheduled tracking run finishes what the webhook could not:
+ * - 'pending-tracking' shipments (package and label made, BaseLinker had no tracking number yet): look the
+ *   package up again and, once the number is there, write it (and the link) onto the Ongoing order;
+ * - 'pending' shipments whose claim has lapsed (the webhook answered 202 because the courier was slow, or
+ *   the worker crashed or failed on a passing error): run the shipment again, which reuses the package
+ *   BaseLinker already has instead of booking a second one.
+ * 'failed' shipments wait for a person (they are set aside) and a new Send.
+ */
+
+/** How long one shipment stays claimed by this run while it works on it. */
+const CLAIM_MS = 5 * 60_000;
+/** Polls of a package without a tracking number before it is set aside for a person (keeps polling). */
+const TRACKING_POLLS_BEFORE_SET_ASIDE = 96;
+
+type Step = 'written' | 'waiting' | 'busy' | 'set-aside' | 'failed';
+
+export const trackingFlow: Flow = async (ctx) => {
+  const result: FlowResult = emptyResult();
+  const counts = result.counts!;
+  const bump = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+  const shipments = await ctx.state.listShipments(ctx.tenant.id);
+  const now = ctx.now();
+  const due = shipments.filter((s) => s.status === 'pending-tracking' || (s.status === 'pending' && (s.leaseUntilMs ?? 0) < now));
+
+  for (const shipment of due) {
+    if (ctx.now() >= ctx.deadline) {
+      result.complete = false;
+      break;
+    }
+    result.seen++;
+    let step: Step;
+    try {
+      step = shipment.status === 'pending-tracking' ? await fillTracking(ctx, shipment) : await resumeShipment(ctx, shipment);
+    } catch (err) {
+      ctx.log.error('tracking run could not finish a shipment', { ongoingOrderId: shipment.ongoingOrderId, error: err instanceof Error ? err.message : String(err) });
+      step = 'failed';
+    }
+    if (step === 'written') result.written++;
+    else if (step === 'set-aside') result.setAside++;
+    else bump(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
+  }
+  return result;
+};
+
+async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
+  const { tenant, state } = ctx;
+  const orderId = Number(shipment.ongoingOrderId);
+  if ((await state.claimShipment(tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
+  try {
+    if (shipment.blOrderId === undefined || shipment.packageId === undefined) {
+      // Cannot happen for a record this code wrote; resume the whole shipment to repair it.
+      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending', lastError: 'pending-tracking without a package; shipping again' });
+      return 'failed';
+    }
+    const listed = await packageTracking(ctx.baselinker, Number(shipment.blOrderId), shipment.packageId);
+    if (!listed.found) {
+      const reason = `package ${shipment.packageId} of BaseLinker order ${shipment.blOrderId} is gone from BaseLinker (deleted?); press Send again to book a new one`;
+      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'failed', lastError: reason });
+      await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(orderId), reason, ids: { ongoingOrderId: String(orderId), blOrderId: shipment.blOrderId, packageId: String(shipment.packageId) } });
+      return 'set-aside';
+    }
+    if (!listed.trackingNumber) {
+      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending-tracking' });
+      const polls = (await state.getShipment(tenant.id, orderId))?.attempts ?? 0;
+      if (polls === TRACKING_POLLS_BEFORE_SET_ASIDE) {
+        await state.setAside(tenant.id, {
+          kind: 'shipment',
+          sourceId: String(orderId),
+          reason: `BaseLinker still has no tracking number for package ${shipment.packageId} after ${polls} looks; still polling`,
+          ids: { ongoingOrderId: String(orderId), blOrderId: shipment.blOrderId, packageId: String(shipment.packageId) },
+        });
+        return 'set-aside';
+      }
+      return 'waiting';
+    }
+    await writeTracking(ctx, orderId, listed.trackingNumber, listed.trackingUrl);
+    await state.completeShipment(tenant.id, orderId, ctx.runId, {
+      trackingNumber: listed.trackingNumber,
+      ...(listed.trackingUrl && { trackingUrl: listed.trackingUrl }),
+    });
+    await state.clearSetAside(tenant.id, 'shipment', String(orderId));
+    ctx.log.info('tracking number written', { ongoingOrderId: orderId, packageId: shipment.packageId, trackingNumber: listed.trackingNumber });
+    return 'written';
+  } catch (err) {
+    await state
+      .releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending-tracking', lastError: err instanceof Error ? err.message : String(err) })
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
+  const orderId = Number(shipment.ongoingOrderId);
+  const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: CLAIM_MS });
+  switch (outcome.kind) {
+    case 'done':
+      return 'written';
+    case 'pending-tracking':
+      return 'waiting';
+    case 'in-progress':
+      return 'busy';
+    case 'refused':
+      return 'set-aside';
+    case 'failed':
+      return outcome.record?.status === 'failed' ? 'set-aside' : 'failed';
+    case 'order-not-found':
+    case 'not-shippable': {
+      // The order changed under us (cancelled, moved back, deleted): stop retrying and tell a person.
+      if ((await ctx.state.claimShipment(ctx.tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
+      await ctx.state.releaseShipment(ctx.tenant.id, orderId, ctx.runId, { status: 'failed', lastError: outcome.message });
+      await ctx.state.setAside(ctx.tenant.id, { kind: 'shipment', sourceId: String(orderId), reason: outcome.message, ids: { ongoingOrderId: String(orderId) } });
+      return 'set-aside';
+    }
+  }
+}

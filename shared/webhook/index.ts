@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './payload';
+export * from './shipment-handler';
+export * from './lambda';
