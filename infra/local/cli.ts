@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadTenants, type Env, type TenantConfig } from '../../shared/config';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
-import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, statusCommand, type CommandContext } from './cli/commands';
+import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './cli/commands';
 import { CliError } from './cli/errors';
 import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './cli/state';
 
@@ -47,6 +47,7 @@ Commands:
   exceptions           the items the integration set aside, with reason and ids
   retry <id|all>       put set-aside items back into the next cycle
   dismiss <id> --note  dismiss a set-aside item, with a note why
+  send <order id>      ship one Ongoing order now (the shipment flow, without the webhook)
 
 Options for every command:
   --json       machine-readable output on stdout
@@ -106,6 +107,16 @@ ${COMMON_OPTIONS}`,
     options: ['json', 'tenant', 'aws', 'local', 'note'],
     positionals: [1, 1],
   },
+};
+
+COMMANDS.send = {
+  usage: `usage: npm run cli -- send <Ongoing order id> [--tenant ID] [--json] [--aws|--local]
+Runs the shipment flow for one Ongoing order, as the "Send" webhook would: one BaseLinker package (an existing
+one of the same courier is reused), the label to the labels store and to the Ongoing order, the tracking number
+onto the order. Safe to repeat: it never books a second package.
+${COMMON_OPTIONS}`,
+  options: ['json', 'tenant', 'aws', 'local'],
+  positionals: [1, 1],
 };
 
 const OPTION_DEFS = {
@@ -192,7 +203,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     }
     const misplaced = Object.keys(values).filter((option) => !spec.options.includes(option));
     if (misplaced.length) throw new CliError(`${name} does not take ${misplaced.map((o) => `--${o}`).join(', ')}`, name);
-    if (args.length < spec.positionals[0]) throw new CliError(`${name} needs ${name === 'retry' ? 'an item id or "all"' : 'an item id'}`, name);
+    if (args.length < spec.positionals[0]) throw new CliError(`${name} needs ${name === 'retry' ? 'an item id or "all"' : name === 'send' ? 'an Ongoing order id' : 'an item id'}`, name);
+    if (name === 'send' && !/^\d+$/.test(args[0])) throw new CliError(`"${args[0]}" is not an Ongoing order id (a number)`, name);
     if (args.length > spec.positionals[1]) throw new CliError(`unexpected argument "${args[spec.positionals[1]]}"`, name);
     if (values.aws && values.local) throw new CliError('--aws and --local exclude each other', name);
     if (name === 'dismiss' && !values.note?.trim()) throw new CliError('dismiss needs --note "why it may be ignored"', name);
@@ -209,7 +221,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       if (e instanceof ConfigError) throw new CliError(e.message);
       throw e;
     }
-    const selected = selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss');
+    const selected = selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send');
 
     const mode: StateMode = values.aws ? 'aws' : values.local ? 'local' : 'auto';
     try {
@@ -239,6 +251,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       case 'dismiss':
         await dismissCommand(ctx, args[0], values.note!.trim());
         break;
+      case 'send':
+        return await sendCommand(ctx, Number(args[0]));
     }
     return 0;
   } catch (e) {

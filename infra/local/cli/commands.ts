@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { bucketParams, tokenKey } from '../../../shared/baselinker/budget';
 import type { TenantConfig } from '../../../shared/config';
 import { FLOW_NAMES } from '../../../shared/flows/registry';
+import { createTenantServices } from '../../../shared/flows/services';
+import { shipOrder } from '../../../shared/flows/shipment';
+import { flowLogger } from '../../../shared/log/logger';
 import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../../shared/state';
 import { CliError } from './errors';
 import { compactJson, duration, num, short, table, when } from './format';
@@ -373,4 +377,32 @@ export async function dismissCommand(ctx: CommandContext, target: string, note: 
   if (!(await ctx.store.dismissSetAside(tenant, item.kind, item.sourceId, note))) throw new CliError(`set-aside item "${target}" is gone`);
   if (ctx.json) ctx.out(JSON.stringify({ tenant, dismissed: target, note }, null, 2));
   else ctx.out(`Dismissed ${target} of tenant ${tenant}; it stays out of the listing (exceptions --all shows it) and is not retried.`);
+}
+
+// ---- send ------------------------------------------------------------------------------------------------
+
+/** The shipment flow for one order, as the webhook runs it; exit 0 when the order shipped (or already had). */
+export async function sendCommand(ctx: CommandContext, ongoingOrderId: number): Promise<number> {
+  const [tenant] = ctx.tenants;
+  const { labelsBucket, s3 } = ctx.state;
+  if (!labelsBucket) throw new CliError('send needs the labels bucket: set LABELS_BUCKET (a stack output) for --aws');
+  const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3 });
+  const runId = `cli-${randomUUID()}`;
+  const outcome = await shipOrder(
+    { tenant, ...services, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }), now: ctx.now },
+    ongoingOrderId,
+    { owner: runId, leaseMs: 120_000 },
+  );
+  if (ctx.json) {
+    ctx.out(JSON.stringify(outcome, null, 2));
+  } else if (outcome.kind === 'done' || outcome.kind === 'pending-tracking') {
+    const r = outcome.record;
+    const tracking = r.trackingNumber ? `tracking ${r.trackingNumber}${r.trackingUrl ? ` (${r.trackingUrl})` : ''}` : 'no tracking number yet: the tracking run fills it in';
+    ctx.out(`order ${ongoingOrderId} [${tenant.id}]: ${outcome.kind === 'done' && outcome.alreadyDone ? 'already shipped' : 'shipped'}: package ${r.packageId ?? '?'} (${r.courierCode ?? '?'}${outcome.reusedPackage ? ', existing package reused' : ''}), label ${r.labelKey ?? '?'}, ${tracking}`);
+  } else if (outcome.kind === 'in-progress') {
+    ctx.out(`order ${ongoingOrderId} [${tenant.id}]: another worker is shipping it right now; see npm run cli -- status`);
+  } else {
+    ctx.out(`order ${ongoingOrderId} [${tenant.id}]: ${outcome.kind}: ${outcome.message}`);
+  }
+  return outcome.kind === 'done' || outcome.kind === 'pending-tracking' || outcome.kind === 'in-progress' ? 0 : 1;
 }
