@@ -1,9 +1,14 @@
 import type { Flow, FlowName } from './context';
+import { ordersFlow } from './orders';
+import { reconcileFlow } from './reconcile';
 
 /**
  * Every scheduled flow by name, for the operator CLI and the local host. Lambda handlers import their own
  * flow directly instead, so each bundle carries only what it runs.
  */
-export const FLOWS: Partial<Record<FlowName, Flow>> = {};
+export const FLOWS: Partial<Record<FlowName, Flow>> = {
+  orders: ordersFlow,
+  reconcile: reconcileFlow,
+};
 
 export const FLOW_NAMES: FlowName[] = ['articles', 'stock', 'orders', 'reconcile', 'tracking'];
