@@ -107,10 +107,10 @@ export async function* scanOrders(bl: BaseLinkerClient, statusId: number, fromS:
     if (idFrom === undefined) {
       if (!full) return;
       const latest = Math.max(...keys.map((k) => k.confirmed), cursor);
-      if (latest > cursor) {
-        cursor = latest;
-      } else {
-        // A whole page confirmed in the same second: the date cursor cannot move, so page that second by id.
+      cursor = latest;
+      if (keys.length > 0 && keys.every((k) => k.confirmed === latest)) {
+        // A whole page confirmed in the same second: the date cursor cannot move past it, so page that second
+        // by id (the page is sorted by id within the second, so the rest of it has higher ids).
         idFrom = Math.max(...keys.map((k) => k.id)) + 1;
       }
     } else if (full && keys.length > 0 && keys.every((k) => k.confirmed === cursor)) {
