@@ -1,17 +1,28 @@
 import type { Order } from '../baselinker/schemas';
+import { blOrderIdOf } from '../mapping/order';
 import type { GetOrder } from '../ongoing/schemas';
 import type { Flow } from './context';
 import { ORDERS_CURSOR, OrderSync, scanOrders, scanWindowStart, type OrdersCursor, type OrdersFlowOptions } from './orders';
+
+export interface ReconcileOptions extends OrdersFlowOptions {
+  /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */
+  deletionChecksPerRun?: number;
+}
+
+const DELETION_CHECK_CURSOR = 'reconcile:deletionCheckFrom';
 
 /**
  * Reconciliation: the orders flow's audit, on its own schedule. Lists the BaseLinker orders in the chosen
  * statuses over the look-back window, checks each is in Ongoing (one GET per batch of order numbers), and
  * heals what is not: an order missing in Ongoing is (re)created, even when the flow's state says it was sent;
  * an order in Ongoing that the state does not know is recorded. Orders in the cancelled statuses get the
- * same cancel handling as in the orders flow. The run summary names the orders it healed.
+ * same cancel handling as in the orders flow, and open Ongoing orders whose BaseLinker order was deleted are
+ * cancelled (the journal sees deletions at once; this is the check for tenants without it). The run
+ * summary names the orders it healed.
  */
-export function createReconcileFlow(options: OrdersFlowOptions = {}): Flow {
+export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
   const batchSize = options.batchSize ?? 50;
+  const deletionChecksPerRun = options.deletionChecksPerRun ?? 50;
   return async (ctx) => {
     const sync = new OrderSync(ctx, options);
     const { baselinker: settings } = ctx.tenant;
@@ -47,6 +58,37 @@ export function createReconcileFlow(options: OrdersFlowOptions = {}): Flow {
       if (toHeal.length) await sync.transferBatch(toHeal, byNumber);
     };
 
+    /**
+     * Deleted orders without the journal: an order still open in Ongoing whose BaseLinker order was in none
+     * of the statuses scanned above is fetched by id; gone (or cancelled) means cancel it in Ongoing. At most
+     * `deletionChecksPerRun` fetches per run, continuing where the previous run stopped.
+     */
+    const checkOpenOrdersStillExist = async () => {
+      const from = await ctx.state.getCursor<number>(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      let checks = 0;
+      let next: number | undefined;
+      for await (const open of ctx.ongoing.listOrders({ orderStatusTo: ctx.tenant.ongoing.inWorkStatusFrom - 1, orderIdFrom: from })) {
+        const blOrderId = blOrderIdOf(open.orderInfo.orderNumber, sync.orderNumberPrefix);
+        if (blOrderId === undefined || seen.has(blOrderId)) continue;
+        if (checks >= deletionChecksPerRun || sync.outOfTime()) {
+          next = open.orderInfo.orderId;
+          break;
+        }
+        const record = await ctx.state.getOrderRecord(ctx.tenant.id, blOrderId);
+        if (record?.status !== 'done' || Number(record.ongoingOrderId) !== open.orderInfo.orderId) continue;
+        checks++;
+        const page = await ctx.baselinker.getOrders({ order_id: blOrderId });
+        const order = page.orders[0];
+        if (!order && page.rejected.length === 0) await sync.cancel(blOrderId, 'deleted in BaseLinker');
+        else if (order && settings.cancelledStatusIds.includes(order.order_status_id)) {
+          await sync.cancel(blOrderId, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
+        }
+      }
+      counts.deletionChecks = checks;
+      if (next !== undefined) await ctx.state.putCursor(ctx.tenant.id, DELETION_CHECK_CURSOR, next);
+      else if (from !== undefined) await ctx.state.deleteCursor(ctx.tenant.id, DELETION_CHECK_CURSOR);
+    };
+
     for (const status of settings.orderStatusIds) {
       for await (const page of scanOrders(ctx.baselinker, status, fromS)) {
         const fresh = page.orders.filter((o) => !seen.has(o.order_id));
@@ -71,6 +113,8 @@ export function createReconcileFlow(options: OrdersFlowOptions = {}): Flow {
         if (sync.outOfTime()) break;
       }
     }
+
+    if (!sync.outOfTime()) await checkOpenOrdersStillExist();
 
     const healed = sync.transferred;
     counts.healed = healed.length;

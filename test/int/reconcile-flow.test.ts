@@ -1,6 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { ordersFlow } from '../../shared/flows/orders';
-import { reconcileFlow } from '../../shared/flows/reconcile';
+import { createOrdersFlow, ordersFlow } from '../../shared/flows/orders';
+import { createReconcileFlow, reconcileFlow } from '../../shared/flows/reconcile';
 import { FLOWS } from '../../shared/flows/registry';
 import { keys, StateStore } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
@@ -50,8 +50,8 @@ describe('reconciliation', () => {
     expect(report.result!.message).toBe(`healed 1 order(s) missing in Ongoing or in the state: ${b}`);
     expect(ongoingByNumber(world, String(b))).toHaveLength(1);
     expect(await world.services().state.getOrderRecord('test', b)).toMatchObject({ status: 'done', ongoingOrderId: ongoingByNumber(world, String(b))[0].orderId });
-    // One GET for the batch of three order numbers, one for the article check, one PUT.
-    expect(world.ongoing.calls('GET /orders')).toBe(1);
+    // Ongoing: one GET for the batch of three order numbers, one listing the open orders (deletion check), one PUT.
+    expect(world.ongoing.calls('GET /orders')).toBe(2);
     expect(world.ongoing.calls('PUT /orders')).toBe(1);
     expect([a, c].every((id) => ongoingByNumber(world, String(id)).length === 1)).toBe(true);
 
@@ -95,6 +95,27 @@ describe('reconciliation', () => {
     const again = await world.run('reconcile', reconcileFlow);
     expect(again.result!.counts!.healed).toBe(0);
     expect(world.ongoing.calls('PUT /orders')).toBe(0);
+  });
+
+  it('notices orders deleted in BaseLinker (no journal) and cancels them in Ongoing, a capped number per run', async () => {
+    const ids = addOrders(world, 3);
+    await world.run('orders', createOrdersFlow());
+    // Moved on in BaseLinker (out of the scanned statuses), then deleted there.
+    ids.forEach((id) => world.bl.changeOrderStatus(id, 5503));
+    ids.slice(0, 2).forEach((id) => world.bl.deleteOrder(id));
+    world.bl.resetCounters();
+
+    const flow = createReconcileFlow({ deletionChecksPerRun: 2 });
+    const first = await world.run('reconcile', flow);
+    expect(first.result!.counts).toMatchObject({ deletionChecks: 2, cancelledInOngoing: 2 });
+    const second = await world.run('reconcile', flow);
+    // The third order still exists: checked, not cancelled; the next run starts over.
+    expect(second.result!.counts).toMatchObject({ deletionChecks: 1 });
+    expect(second.result!.counts!.cancelledInOngoing).toBeUndefined();
+    const statuses = ids.map((id) => ongoingByNumber(world, String(id))[0].status);
+    expect(statuses).toEqual([1000, 1000, 200]);
+    const third = await world.run('reconcile', flow);
+    expect(third.result!.counts).toMatchObject({ deletionChecks: 1 });
   });
 
   it('is available to npm run sync as "reconcile", next to "orders"', () => {
