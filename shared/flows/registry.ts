@@ -1,4 +1,6 @@
 import type { Flow, FlowName } from './context';
+import { ordersFlow } from './orders';
+import { reconcileFlow } from './reconcile';
 import { trackingFlow } from './tracking';
 
 /**
@@ -6,6 +8,8 @@ import { trackingFlow } from './tracking';
  * flow directly instead, so each bundle carries only what it runs.
  */
 export const FLOWS: Partial<Record<FlowName, Flow>> = {
+  orders: ordersFlow,
+  reconcile: reconcileFlow,
   tracking: trackingFlow,
 };
 

@@ -441,6 +441,26 @@ export class StateStore {
     );
   }
 
+  /**
+   * A 'done' order turned out to be missing in Ongoing (reconciliation): it becomes claimable again, with
+   * the reason in `lastError`. False when the record is not 'done' (pending, cancelled or absent).
+   */
+  reopenOrder(tenant: string, blOrderId: ExternalId, reason: string): Promise<boolean> {
+    const e = new Expr();
+    const set = e.sets({ status: 'pending', leaseUntilMs: 0, lastError: boundedText(reason), updatedAt: this.iso() });
+    return this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.order(tenant, String(blOrderId)),
+          UpdateExpression: updateExpression({ set, remove: [e.n('owner'), e.n('completedBy'), e.n('completedAt'), e.n('ongoingOrderId')] }),
+          ConditionExpression: `${e.n('status')} = ${e.v('done')}`,
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
   getOrderRecord(tenant: string, blOrderId: ExternalId): Promise<OrderRecord | undefined> {
     return this.get<OrderRecord>(keys.order(tenant, String(blOrderId)));
   }

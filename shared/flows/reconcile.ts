@@ -1,0 +1,128 @@
+import type { Order } from '../baselinker/schemas';
+import { blOrderIdOf } from '../mapping/order';
+import type { GetOrder } from '../ongoing/schemas';
+import type { Flow } from './context';
+import { ORDERS_CURSOR, OrderSync, scanOrders, scanWindowStart, type OrdersCursor, type OrdersFlowOptions } from './orders';
+
+export interface ReconcileOptions extends OrdersFlowOptions {
+  /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */
+  deletionChecksPerRun?: number;
+}
+
+const DELETION_CHECK_CURSOR = 'reconcile:deletionCheckFrom';
+
+/**
+ * Reconciliation: the orders flow's audit, on its own schedule. Lists the BaseLinker orders in the chosen
+ * statuses over the look-back window, checks each is in Ongoing (one GET per batch of order numbers), and
+ * heals what is not: an order missing in Ongoing is (re)created, even when the flow's state says it was sent;
+ * an order in Ongoing that the state does not know is recorded. Orders in the cancelled statuses get the
+ * same cancel handling as in the orders flow, and open Ongoing orders whose BaseLinker order was deleted are
+ * cancelled (the journal sees deletions at once; this is the check for tenants without it). The run
+ * summary names the orders it healed.
+ */
+export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
+  const batchSize = options.batchSize ?? 50;
+  const deletionChecksPerRun = options.deletionChecksPerRun ?? 50;
+  return async (ctx) => {
+    const sync = new OrderSync(ctx, options);
+    const { baselinker: settings } = ctx.tenant;
+    const cursor = await ctx.state.getCursor<OrdersCursor>(ctx.tenant.id, ORDERS_CURSOR);
+    // Before the orders flow ever ran there is nothing to reconcile under "from now on".
+    const fromS = scanWindowStart(settings.lookbackDays, cursor?.firstRunAt ?? Math.floor(ctx.now() / 1000), ctx.now());
+    const counts = sync.result.counts!;
+    const seen = new Set<number>();
+
+    const checkBatch = async (orders: Order[]) => {
+      const byNumber = new Map<string, GetOrder>(
+        (await ctx.ongoing.getOrdersByNumbers(orders.map((o) => sync.numberOf(o.order_id)))).map((o) => [o.orderInfo.orderNumber, o]),
+      );
+      const toHeal: Order[] = [];
+      for (const order of orders) {
+        const inOngoing = byNumber.has(sync.numberOf(order.order_id));
+        const record = await ctx.state.getOrderRecord(ctx.tenant.id, order.order_id);
+        if (record?.status === 'cancelled') continue;
+        if (inOngoing && record?.status === 'done') {
+          counts.inOngoing = (counts.inOngoing ?? 0) + 1;
+          continue;
+        }
+        if (!inOngoing) {
+          counts.missingInOngoing = (counts.missingInOngoing ?? 0) + 1;
+          if (record?.status === 'done') {
+            ctx.log.warn('order recorded as sent is missing in Ongoing; sending it again', { blOrderId: order.order_id, ongoingOrderId: record.ongoingOrderId });
+            await ctx.state.reopenOrder(ctx.tenant.id, order.order_id, `missing in Ongoing (was order ${record.ongoingOrderId ?? '?'}); reconciliation sends it again`);
+            counts.reopened = (counts.reopened ?? 0) + 1;
+          }
+        }
+        toHeal.push(order);
+      }
+      if (toHeal.length) await sync.transferBatch(toHeal, byNumber);
+    };
+
+    /**
+     * Deleted orders without the journal: an order still open in Ongoing whose BaseLinker order was in none
+     * of the statuses scanned above is fetched by id; gone (or cancelled) means cancel it in Ongoing. At most
+     * `deletionChecksPerRun` fetches per run, continuing where the previous run stopped.
+     */
+    const checkOpenOrdersStillExist = async () => {
+      const from = await ctx.state.getCursor<number>(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      let checks = 0;
+      let next: number | undefined;
+      for await (const open of ctx.ongoing.listOrders({ orderStatusTo: ctx.tenant.ongoing.inWorkStatusFrom - 1, orderIdFrom: from })) {
+        const blOrderId = blOrderIdOf(open.orderInfo.orderNumber, sync.orderNumberPrefix);
+        if (blOrderId === undefined || seen.has(blOrderId)) continue;
+        if (checks >= deletionChecksPerRun || sync.outOfTime()) {
+          next = open.orderInfo.orderId;
+          break;
+        }
+        const record = await ctx.state.getOrderRecord(ctx.tenant.id, blOrderId);
+        if (record?.status !== 'done' || Number(record.ongoingOrderId) !== open.orderInfo.orderId) continue;
+        checks++;
+        const page = await ctx.baselinker.getOrders({ order_id: blOrderId });
+        const order = page.orders[0];
+        if (!order && page.rejected.length === 0) await sync.cancel(blOrderId, 'deleted in BaseLinker');
+        else if (order && settings.cancelledStatusIds.includes(order.order_status_id)) {
+          await sync.cancel(blOrderId, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
+        }
+      }
+      counts.deletionChecks = checks;
+      if (next !== undefined) await ctx.state.putCursor(ctx.tenant.id, DELETION_CHECK_CURSOR, next);
+      else if (from !== undefined) await ctx.state.deleteCursor(ctx.tenant.id, DELETION_CHECK_CURSOR);
+    };
+
+    for (const status of settings.orderStatusIds) {
+      for await (const page of scanOrders(ctx.baselinker, status, fromS)) {
+        const fresh = page.orders.filter((o) => !seen.has(o.order_id));
+        fresh.forEach((o) => seen.add(o.order_id));
+        sync.result.seen += fresh.length;
+        for (let i = 0; i < fresh.length; i += batchSize) {
+          if (sync.outOfTime()) break;
+          await checkBatch(fresh.slice(i, i + batchSize));
+        }
+        if (page.rejected.length) counts.unreadable = (counts.unreadable ?? 0) + page.rejected.length;
+        if (sync.outOfTime()) break;
+      }
+    }
+    for (const status of settings.cancelledStatusIds) {
+      if (sync.outOfTime()) break;
+      for await (const page of scanOrders(ctx.baselinker, status, fromS)) {
+        for (const order of page.orders) {
+          if (seen.has(order.order_id) || sync.outOfTime()) continue;
+          seen.add(order.order_id);
+          await sync.cancel(order.order_id, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
+        }
+        if (sync.outOfTime()) break;
+      }
+    }
+
+    if (!sync.outOfTime()) await checkOpenOrdersStillExist();
+
+    const healed = sync.transferred;
+    counts.healed = healed.length;
+    const shown = healed.slice(0, 20).join(', ') + (healed.length > 20 ? `, … (${healed.length - 20} more)` : '');
+    const message = healed.length ? `healed ${healed.length} order(s) missing in Ongoing or in the state: ${shown}` : 'every order in the chosen statuses is in Ongoing';
+    if (healed.length) ctx.log.warn('reconciliation healed orders', { healed });
+    return { ...sync.result, message };
+  };
+}
+
+export const reconcileFlow: Flow = createReconcileFlow();
