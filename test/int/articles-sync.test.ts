@@ -1,7 +1,8 @@
 import { articlesFlow, ARTICLES_CHECKPOINT, type ArticlesCheckpoint } from '../../shared/flows/articles';
 import { FLOWS } from '../../shared/flows/registry';
 import type { SimProduct } from '../../infra/simulators/baselinker/state';
-import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
+import { OngoingClient } from '../../shared/ongoing/client';
+import { DEMO_GOODS_OWNER, demoClientSettings } from '../../infra/simulators/ongoing';
 import { startWorld, type World } from '../support/world';
 
 const INVENTORY = 1;
@@ -128,6 +129,32 @@ describe('articles flow against the simulators', () => {
     expect(world.ongoing.calls('PUT /articles')).toBe(0);
   });
 
+  it('keeps its place when Ongoing fails mid-walk, so the next run continues after the last product it finished', async () => {
+    world = await newWorld();
+    for (let p = 0; p < 10; p++) addProduct(world, { name: `Product ${p}`, sku: `F${p}` });
+    // Ongoing starts failing after 4 writes (two 500s: the client's one retry does not help).
+    let injected = false;
+    const now = () => {
+      if (!injected && world.ongoing.calls('PUT /articles') >= 4) {
+        injected = true;
+        world.ongoing.injectFault({ route: 'PUT /articles', kind: 'http500', times: 2 });
+      }
+      return Date.now();
+    };
+    const services = () => ({
+      ...world.services(),
+      ongoing: new OngoingClient({ ...demoClientSettings(world.ongoing.baseUrl), retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
+    });
+
+    const failed = await world.run('articles', articlesFlow, { now, services });
+    expect(failed.outcome).toBe('failed');
+    expect(await world.services().state.getCheckpoint('test', ARTICLES_CHECKPOINT)).toMatchObject({ page: 1 });
+
+    const resumed = await world.run('articles', articlesFlow);
+    expect(resumed).toMatchObject({ outcome: 'ok', result: { written: 6, counts: expect.objectContaining({ resumed: 1 }) } });
+    expect(ongoingArticleCount(world)).toBe(10);
+  });
+
   it('sets aside duplicate and blank SKUs with readable reasons while the others sync, and clears them once fixed', async () => {
     world = await newWorld();
     const good = addProduct(world, { name: 'Good', sku: 'GOOD' });
@@ -174,6 +201,33 @@ describe('articles flow against the simulators', () => {
     expect(ongoingArticle(world, 'SAME')).toMatchObject({ productCode: String(first.id) });
     void good;
     void fineVariant;
+  });
+
+  it('finds a duplicate SKU across a resumed run, but not against a record the catalog has moved on from', async () => {
+    world = await newWorld();
+    const a = addProduct(world, { name: 'A', sku: 'OLD' });
+    addProduct(world, { name: 'B', sku: 'B' });
+    const c = addProduct(world, { name: 'C', sku: 'C' });
+    await world.run('articles', articlesFlow);
+    // A's SKU moves to C (fine), and a new product D takes A's new SKU (a duplicate).
+    a.sku = 'NEW';
+    c.sku = 'OLD';
+    const d = addProduct(world, { name: 'D', sku: 'NEW' });
+    world.ongoing.resetCalls();
+    const deadline = Date.now() + 60_000;
+    const cut = await world.run('articles', articlesFlow, { deadline, now: () => (world.ongoing.calls('PUT /articles') >= 1 ? deadline : Date.now()) });
+    expect(cut.result).toMatchObject({ written: 1, complete: false });
+
+    world.bl.resetCounters();
+    const resumed = await world.run('articles', articlesFlow);
+
+    expect(resumed.result).toMatchObject({ complete: true, written: 1, setAside: 2, counts: expect.objectContaining({ resumed: 1, duplicateChecks: 1 }) });
+    expect(ongoingArticle(world, 'OLD')).toMatchObject({ productCode: String(c.id) });
+    const items = await world.services().state.listSetAside('test', { kind: 'article' });
+    expect(items.map((i) => i.sourceId).sort()).toEqual([String(a.id), String(d.id)].sort());
+    expect(items.find((i) => i.sourceId === String(d.id))!.reason).toContain(`has the same SKU as product ${a.id}`);
+    // One data chunk plus one check of product A (asked once, although two SKUs pointed at it).
+    expect(world.bl.calls('getInventoryProductsData')).toBe(2);
   });
 
   it('sets aside a product whose size is not a number, or negative, and syncs the rest', async () => {
