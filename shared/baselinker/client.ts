@@ -25,7 +25,9 @@ import {
   ProductStockEntry,
   Warehouse,
   issuePath,
+  mapOf,
   orderSchema,
+  productDataSchema,
   responses,
 } from './schemas';
 import { parseBlockedUntil } from './warsaw-time';
@@ -95,6 +97,24 @@ export interface StockUpdateResult {
   /** Product id => BaseLinker's reason, for every product it did not update. */
   warnings: Record<string, string>;
 }
+
+export interface RejectedProduct {
+  id: number;
+  /** Where the product broke the schema, e.g. "weight" or "variants.50012.sku". */
+  fieldPath: string;
+  problem: string;
+  /** The product exactly as BaseLinker sent it, to be set aside for a human. */
+  raw: unknown;
+}
+
+export interface ProductsDataResult {
+  products: ProductData[];
+  /** Products that failed the schema; the other products of the call are still usable. */
+  rejected: RejectedProduct[];
+}
+
+/** getInventoryProductsData with every product left unparsed, so one bad product cannot sink the call. */
+const rawProductsData = z.looseObject({ products: mapOf(z.unknown()) });
 
 export interface GetOrdersParams {
   order_id?: number;
@@ -300,6 +320,36 @@ export class BaseLinkerClient {
       out.push(...(await this.getInventoryProductsData({ ...options, inventory_id: inventoryId, products: part })));
     }
     return out;
+  }
+
+  /**
+   * Full data of the given products in one call, each product checked on its own: a product with, say, a
+   * weight of "abc" comes back in `rejected` with the reason, and the others are returned as usual.
+   */
+  async getInventoryProductsDataChecked(params: ProductsDataParams): Promise<ProductsDataResult> {
+    const answer = await this.call('getInventoryProductsData', params, rawProductsData, REPEATABLE);
+    const result: ProductsDataResult = { products: [], rejected: [] };
+    for (const [key, raw] of Object.entries(answer.products)) {
+      const id = Number(key);
+      const parsed = /^\d+$/.test(key) ? productDataSchema.safeParse(raw) : undefined;
+      if (parsed?.success) {
+        result.products.push({ ...parsed.data, id });
+        continue;
+      }
+      const issue = parsed?.error.issues[0];
+      result.rejected.push({
+        id,
+        fieldPath: issue ? issuePath(issue) : '',
+        problem: parsed ? (issue?.message ?? 'invalid product') : `product key "${key}" is not a numeric id`,
+        raw,
+      });
+    }
+    return result;
+  }
+
+  /** Product ids per getInventoryProductsData call that getProductsData uses (and callers chunking themselves should). */
+  get productsDataChunkSize(): number {
+    return this.productsDataChunk;
   }
 
   /** One page (up to 1000 main products) of stock; variants' stock is nested under `variants`. */

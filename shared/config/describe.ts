@@ -57,6 +57,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'articles.enabled', env: 'ARTICLES_SYNC', envKind: 'onoff', default: true, meaning: 'Articles flow: BaseLinker products and variants → Ongoing articles.' },
   { path: 'articles.textLanguage', env: 'ARTICLES_TEXT_LANGUAGE', envKind: 'string', defaultText: 'the catalog default', meaning: 'Two-letter language of the name and description taken from BaseLinker text fields, e.g. "de".' },
   { path: 'articles.nameSource', env: 'ARTICLES_NAME_SOURCE', envKind: 'string', defaultText: 'name (in textLanguage)', meaning: 'BaseLinker text field key used for the article name, e.g. "name|de|amazon_1".' },
+  { path: 'articles.lengthUnit', env: 'ARTICLES_LENGTH_UNIT', envKind: 'string', default: 'm', meaning: 'Unit of article length, width and height in Ongoing: m, cm or mm (BaseLinker sends cm; Ongoing does not document its unit, metres is the likely one — ask the warehouse).' },
 
   { path: 'stock.enabled', env: 'STOCK_SYNC', envKind: 'onoff', default: false, meaning: 'Stock flow: Ongoing stock levels → BaseLinker inventory (env: on/off).' },
   { path: 'stock.warehouseKey', env: 'BASELINKER_STOCK_WAREHOUSE', envKind: 'string', required: 'when stock sync is on', meaning: 'Writable BaseLinker warehouse that receives the stock, e.g. "bl_123".' },

@@ -143,6 +143,11 @@ const articlesSettings = z.strictObject({
     .trim()
     .regex(/^name(\|[a-z]{2}(\|[A-Za-z0-9_]+)?)?$/, expected('a BaseLinker text field key such as "name", "name|de" or "name|de|amazon_1"'))
     .optional(),
+  /**
+   * Unit Ongoing expects for article length, width and height. BaseLinker gives centimetres; Ongoing does
+   * not document its unit and metres is the likely one (ongoing-api §4.1), so the warehouse can say otherwise.
+   */
+  lengthUnit: z.enum(['m', 'cm', 'mm'], expected('"m", "cm" or "mm"')).default('m'),
 });
 
 const stockSettings = z

@@ -1,4 +1,5 @@
 import {
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -31,6 +32,17 @@ export interface ArticleRecord {
 }
 
 export type ArticleRecordInput = Pick<ArticleRecord, 'hash' | 'articleSystemId' | 'blProductId' | 'blVariantId'>;
+
+/** The stock level last pushed to BaseLinker for one SKU (Ongoing article number). */
+export interface StockRecord {
+  sku: string;
+  level: number;
+  /** The BaseLinker product or variant id the level went to. */
+  blId: ExternalId;
+  pushedAt: string;
+}
+
+export type StockRecordInput = Pick<StockRecord, 'sku' | 'level' | 'blId'>;
 
 export type OrderStatus = 'pending' | 'done' | 'cancelled';
 
@@ -335,6 +347,31 @@ export class StateStore {
 
   async deleteArticleRecord(tenant: string, sku: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.article(tenant, sku) }));
+  }
+
+  // ---- stock records -----------------------------------------------------------------------------------
+
+  async getStockRecords(tenant: string): Promise<Map<string, StockRecord>> {
+    const items = await this.queryAll<StockRecord & { tenant?: string }>(tenantPk(tenant, 'STOCK'));
+    return new Map(items.map(({ tenant: _t, ...record }) => [record.sku, record]));
+  }
+
+  /** Saves many levels in batches of 25 (BatchWriteItem's limit), retrying what DynamoDB leaves unprocessed. */
+  async putStockRecords(tenant: string, records: readonly StockRecordInput[]): Promise<void> {
+    const pushedAt = this.iso();
+    // One request may not name an item twice: the last level per SKU wins.
+    const unique = [...new Map(records.map((r) => [r.sku, r])).values()];
+    for (let i = 0; i < unique.length; i += 25) {
+      let pending: Record<string, unknown>[] = unique.slice(i, i + 25).map((r) => ({
+        PutRequest: { Item: { ...keys.stock(tenant, r.sku), tenant, sku: r.sku, level: r.level, blId: r.blId, pushedAt } },
+      }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+        if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} stock records unprocessed after ${attempt} attempts`);
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
   }
 
   // ---- claims (orders and shipments share the rule) ----------------------------------------------------

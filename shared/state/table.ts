@@ -18,6 +18,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * |--------------------|----------------------------|------------------------|--------------------------------------------------------|
  * | cursor/checkpoint  | TENANT#<t>#CURSOR          | <name>                 | get/put/delete by name                                 |
  * | article record     | TENANT#<t>#ARTICLE         | <sku>                  | all for a tenant (Query -> Map); put by SKU            |
+ * | stock record       | TENANT#<t>#STOCK           | <sku>                  | all for a tenant (Query -> Map); batch put by SKU      |
  * | order record       | TENANT#<t>#ORDER           | <BaseLinker order id>  | claim/complete/release/cancel by id; list for tenant   |
  * | shipment record    | TENANT#<t>#SHIPMENT        | <Ongoing order id>     | claim/update/complete/release by id; list (by status)  |
  * | set-aside item     | TENANT#<t>#SETASIDE        | <kind>#<source id>     | upsert with count; list; retry/dismiss/clear by id     |
@@ -39,6 +40,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const keys = {
   cursor: (tenant: string, name: string) => ({ pk: tenantPk(tenant, 'CURSOR'), sk: nonEmpty(name, 'cursor name') }),
   article: (tenant: string, sku: string) => ({ pk: tenantPk(tenant, 'ARTICLE'), sk: nonEmpty(sku, 'SKU') }),
+  stock: (tenant: string, sku: string) => ({ pk: tenantPk(tenant, 'STOCK'), sk: nonEmpty(sku, 'SKU') }),
   order: (tenant: string, blOrderId: string) => ({ pk: tenantPk(tenant, 'ORDER'), sk: nonEmpty(blOrderId, 'order id') }),
   shipment: (tenant: string, ongoingOrderId: string) => ({ pk: tenantPk(tenant, 'SHIPMENT'), sk: nonEmpty(ongoingOrderId, 'order id') }),
   setAside: (tenant: string, kind: string, sourceId: string) => ({
@@ -51,7 +53,7 @@ export const keys = {
   budget: (tokenKey: string) => ({ pk: 'BUDGET', sk: nonEmpty(tokenKey, 'token key') }),
 };
 
-export type RecordKind = 'CURSOR' | 'ARTICLE' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'RUN';
+export type RecordKind = 'CURSOR' | 'ARTICLE' | 'STOCK' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'RUN';
 
 export function tenantPk(tenant: string, kind: RecordKind): string {
   return `TENANT#${nonEmpty(tenant, 'tenant')}#${kind}`;

@@ -70,6 +70,7 @@ describe('single-tenant configuration from env vars', () => {
       ARTICLES_SYNC: 'off',
       ARTICLES_TEXT_LANGUAGE: 'de',
       ARTICLES_NAME_SOURCE: 'name|de|amazon_1',
+      ARTICLES_LENGTH_UNIT: 'cm',
       STOCK_SYNC: 'on',
       BASELINKER_STOCK_WAREHOUSE: 'bl_31',
       STOCK_SAFETY_BUFFER: '2',
@@ -111,7 +112,7 @@ describe('single-tenant configuration from env vars', () => {
         missingArticleRetryHours: 1.5,
       },
       ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 320 },
-      articles: { enabled: false, textLanguage: 'de', nameSource: 'name|de|amazon_1' },
+      articles: { enabled: false, textLanguage: 'de', nameSource: 'name|de|amazon_1', lengthUnit: 'cm' },
       stock: { enabled: true, warehouseKey: 'bl_31', safetyBuffer: 2 },
       shipment: {
         courierCode: 'dpd',

@@ -38,7 +38,7 @@ describe('tenant settings schema', () => {
         missingArticleRetryHours: 24,
       },
       ongoing: { url: 'https://ongoing.example/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300 },
-      articles: { enabled: true },
+      articles: { enabled: true, lengthUnit: 'm' },
       stock: { enabled: false, safetyBuffer: 0 },
       shipment: { courierFields: [], byWayOfDelivery: {}, shipStatusFrom: 450, webhookHeader: 'x-webhook-secret' },
       schedules: { articlesMinutes: 15, stockMinutes: 15, ordersMinutes: 15, reconcileMinutes: 60, trackingMinutes: 15 },
@@ -124,6 +124,11 @@ describe('tenant settings schema', () => {
     expect(problemsOf({ ...minimal, ongoing: { ...minimal.ongoing, goodsOwnerID: 1 }, stok: {} })).toEqual(
       expect.arrayContaining(['tenant.ongoing.goodsOwnerID: unknown setting', 'tenant.stok: unknown setting']),
     );
+  });
+
+  it('takes the article length unit from m, cm or mm only', () => {
+    expect(parseTenantSettings({ ...minimal, articles: { lengthUnit: 'mm' } }).articles.lengthUnit).toBe('mm');
+    expect(() => parseTenantSettings({ ...minimal, articles: { lengthUnit: 'inch' } })).toThrow(/articles\.lengthUnit.*"m", "cm" or "mm"/s);
   });
 
   it('requires a bl_ warehouse key when stock sync is on', () => {

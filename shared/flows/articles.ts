@@ -1,0 +1,426 @@
+import { PRODUCTS_PAGE_SIZE, type BaseLinkerClient, type RejectedProduct } from '../baselinker/client';
+import type { ProductData } from '../baselinker/schemas';
+import {
+  describe,
+  mapProduct,
+  measureProblem,
+  sourceOf,
+  type ArticleMappingOptions,
+  type ArticleSource,
+  type MappedArticle,
+} from '../mapping/article';
+import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
+import type { ArticleRecord, SetAsideItem } from '../state';
+import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+
+/**
+ * Articles: BaseLinker catalog -> Ongoing articles, only what is new or changed.
+ *
+ * The walk goes list page (1000 main products) -> data chunks (the client's chunk size) -> one PUT per
+ * article (Ongoing has no bulk write). Only a list page, one data chunk and the per-SKU hash map are held in
+ * memory. Each written article's content hash is kept in state, so an unchanged article costs no write.
+ *
+ * A big first sync cannot finish in one run: before its deadline the run stops and checkpoints the last
+ * product it fully handled (and the list page it sits on); the next run resumes from there. The hashes make
+ * a product handled half-way harmless: its written variants are skipped on the second visit. A walk that
+ * reaches the end clears the checkpoint, so the next run starts a fresh pass.
+ *
+ * Bad catalog data is set aside (kind 'article', id = BaseLinker variant or product id) and the rest goes
+ * on; an item is cleared when its product comes through clean.
+ */
+
+export const ARTICLES_CHECKPOINT = 'articles';
+
+/**
+ * An article held back because it was set aside as a duplicate of a product further on in the walk:
+ * whether the duplicate is gone is known only once the walk has passed that product.
+ */
+interface DeferredArticle {
+  sku: string;
+  sourceId: string;
+  blProductId: number;
+  blVariantId?: number;
+  waitForProductId: number;
+}
+
+export interface ArticlesCheckpoint {
+  /** The list page (1-based, id ASC) that holds lastProductId. */
+  page: number;
+  /** Every main product up to this id has been handled in the current pass. */
+  lastProductId: number;
+  passStartedAt: string;
+  deferred: DeferredArticle[];
+}
+
+interface SeenSku {
+  source: ArticleSource;
+  /** Known from state (an earlier run of this pass), not seen in this run: check before calling it a duplicate. */
+  tentative: boolean;
+  /** Already set aside as a duplicate. */
+  duplicate?: boolean;
+}
+
+export const articlesFlow: Flow = async (ctx) => {
+  if (!ctx.tenant.articles.enabled) return { ...emptyResult(), message: 'articles sync is off for this tenant' };
+  return new ArticlesRun(ctx).run();
+};
+
+interface WalkEntry {
+  id: number;
+  page: number;
+}
+
+/**
+ * Main product ids in id order, fetched a list page at a time and only when needed, so a chunk can take
+ * ids from two pages and the walk costs exactly ceil(N/1000) list calls (+1 empty page when N is a multiple
+ * of 1000: BaseLinker has no total count).
+ */
+class CatalogWalk {
+  private queue: WalkEntry[] = [];
+  private nextPage: number;
+  private ended = false;
+  private resuming: boolean;
+  listCalls = 0;
+
+  constructor(
+    private readonly bl: BaseLinkerClient,
+    private readonly inventoryId: number,
+    private readonly resumeAfter?: { page: number; lastProductId: number },
+  ) {
+    this.nextPage = resumeAfter?.page ?? 1;
+    this.resuming = resumeAfter !== undefined;
+  }
+
+  async next(size: number): Promise<WalkEntry[]> {
+    while (this.queue.length < size && !this.ended) await this.fetch();
+    return this.queue.splice(0, size);
+  }
+
+  private async fetch(): Promise<void> {
+    const page = this.nextPage;
+    this.listCalls++;
+    const entries = (await this.bl.getInventoryProductsList({ inventory_id: this.inventoryId, filter_sort: 'id ASC', page }))
+      .filter((e) => e.parent_id === 0)
+      .sort((a, b) => a.id - b.id);
+    const after = this.resumeAfter?.lastProductId ?? 0;
+    // Products deleted since the checkpoint shift later ones onto earlier pages: if this page starts past
+    // the checkpoint, step back so nothing between is skipped.
+    if (this.resuming && page > 1 && entries.length > 0 && entries[0].id > after) {
+      this.nextPage = page - 1;
+      return;
+    }
+    this.resuming = false;
+    for (const e of entries) if (e.id > after) this.queue.push({ id: e.id, page });
+    this.nextPage = page + 1;
+    // A page of the list counts main products; the filter above may have dropped some, so use the raw size.
+    if (entries.length < PRODUCTS_PAGE_SIZE) this.ended = true;
+  }
+}
+
+class ArticlesRun {
+  private readonly t: string;
+  private readonly options: ArticleMappingOptions;
+  private readonly result: FlowResult = emptyResult();
+  private readonly counts: Record<string, number> = { unchanged: 0, refused: 0, cleared: 0, deferred: 0, duplicateChecks: 0 };
+  private records = new Map<string, ArticleRecord>();
+  /** Open, retry or dismissed article items, by source id, and their source ids by product. */
+  private readonly setAsides = new Map<string, SetAsideItem>();
+  private readonly setAsidesByProduct = new Map<number, Set<string>>();
+  private readonly seen = new Map<string, SeenSku>();
+  private readonly deferred = new Map<string, DeferredArticle & { mapped?: MappedArticle }>();
+  /** Source ids set aside or held back while handling the current product: not to be cleared. */
+  private keep = new Set<string>();
+  private readonly productCheckCache = new Map<number, ProductData | null>();
+
+  constructor(private readonly ctx: FlowContext) {
+    this.t = ctx.tenant.id;
+    this.options = {
+      lengthUnit: ctx.tenant.articles.lengthUnit,
+      textLanguage: ctx.tenant.articles.textLanguage,
+      nameSource: ctx.tenant.articles.nameSource,
+    };
+  }
+
+  private get deadlinePassed(): boolean {
+    return this.ctx.now() >= this.ctx.deadline;
+  }
+
+  async run(): Promise<FlowResult> {
+    const { state, baselinker } = this.ctx;
+    const inventoryId = this.ctx.tenant.baselinker.inventoryId;
+    const checkpoint = await state.getCheckpoint<ArticlesCheckpoint>(this.t, ARTICLES_CHECKPOINT);
+    this.records = await state.getArticleRecords(this.t);
+    for (const item of await state.listSetAside(this.t, { kind: 'article' })) this.indexSetAside(item);
+    if (checkpoint) {
+      this.seedFrom(checkpoint);
+      this.counts.resumed = 1;
+      this.ctx.log.info('resuming the catalog walk', { page: checkpoint.page, lastProductId: checkpoint.lastProductId, passStartedAt: checkpoint.passStartedAt });
+    }
+    const passStartedAt = checkpoint?.passStartedAt ?? new Date(this.ctx.now()).toISOString();
+    let position = checkpoint ? { page: checkpoint.page, lastProductId: checkpoint.lastProductId } : undefined;
+    const walk = new CatalogWalk(baselinker, inventoryId, position);
+    const chunkSize = baselinker.productsDataChunkSize;
+
+    let stopped = false;
+    let finished = false;
+    try {
+      for (;;) {
+        if (this.deadlinePassed) {
+          stopped = true;
+          break;
+        }
+        const chunk = await walk.next(chunkSize);
+        if (chunk.length === 0) break;
+        if (this.deadlinePassed) {
+          stopped = true;
+          break;
+        }
+        const data = await baselinker.getInventoryProductsDataChecked({ inventory_id: inventoryId, products: chunk.map((c) => c.id) });
+        const products = new Map(data.products.map((p) => [p.id, p]));
+        const rejected = new Map(data.rejected.map((r) => [r.id, r]));
+        for (const entry of chunk) {
+          if (!(await this.handleProduct(entry.id, products.get(entry.id), rejected.get(entry.id)))) {
+            stopped = true;
+            break;
+          }
+          position = { page: entry.page, lastProductId: entry.id };
+          await this.resolveDeferred(entry.id);
+        }
+        if (stopped) break;
+        await this.saveCheckpoint(position, passStartedAt);
+      }
+      if (!stopped) {
+        await this.resolveDeferred(Number.POSITIVE_INFINITY);
+        await state.clearCheckpoint(this.t, ARTICLES_CHECKPOINT);
+        finished = true;
+      }
+    } finally {
+      // Also on an error: the next run resumes after the last product fully handled.
+      if (!finished) await this.saveCheckpoint(position, passStartedAt).catch((err) => this.ctx.log.error('could not save the articles checkpoint', { error: String(err) }));
+    }
+
+    this.counts.listCalls = walk.listCalls;
+    return {
+      ...this.result,
+      complete: !stopped,
+      counts: this.counts,
+      message: stopped ? `stopped at its deadline after product ${position?.lastProductId ?? '(none)'}; the next run continues from there` : undefined,
+    };
+  }
+
+  private async saveCheckpoint(position: { page: number; lastProductId: number } | undefined, passStartedAt: string): Promise<void> {
+    if (!position) return;
+    const value: ArticlesCheckpoint = {
+      ...position,
+      passStartedAt,
+      // A product not fully handled is handled again, with its deferral.
+      deferred: [...this.deferred.values()]
+        .filter((d) => d.blProductId <= position.lastProductId)
+        .map(({ mapped: _m, ...d }) => d),
+    };
+    await this.ctx.state.putCheckpoint(this.t, ARTICLES_CHECKPOINT, value);
+  }
+
+  /**
+   * A resumed pass does not remember which SKUs it met before the checkpoint. The article records and
+   * set-aside items of products up to the checkpoint stand in for them, marked tentative: a clash with one
+   * is confirmed against BaseLinker before anything is called a duplicate (the record may be stale).
+   */
+  private seedFrom(checkpoint: ArticlesCheckpoint): void {
+    for (const [sku, record] of this.records) {
+      const productId = Number(record.blProductId);
+      if (productId <= checkpoint.lastProductId) {
+        const variantId = record.blVariantId === undefined ? undefined : Number(record.blVariantId);
+        this.seen.set(sku, { source: sourceOf(productId, variantId), tentative: true });
+      }
+    }
+    for (const item of this.setAsides.values()) {
+      const sku = item.ids?.sku;
+      const productId = Number(item.ids?.blProductId);
+      if (sku && productId <= checkpoint.lastProductId && !this.seen.has(sku)) {
+        const variantId = item.ids?.blVariantId ? Number(item.ids.blVariantId) : undefined;
+        this.seen.set(sku, { source: sourceOf(productId, variantId), tentative: true });
+      }
+    }
+    for (const d of checkpoint.deferred ?? []) {
+      this.seen.set(d.sku, { source: sourceOf(d.blProductId, d.blVariantId), tentative: false });
+      this.deferred.set(d.sku, d);
+    }
+  }
+
+  /** False when the deadline stopped it before the product was fully handled. */
+  private async handleProduct(id: number, product: ProductData | undefined, rejected: RejectedProduct | undefined): Promise<boolean> {
+    this.keep = new Set();
+    if (rejected) {
+      this.result.seen++;
+      await this.setAsideArticle(sourceOf(id), '', `product ${id} could not be read from BaseLinker: ${unreadableReason(rejected)}`, {}, rejected.raw);
+      return true;
+    }
+    // Deleted between the list and the data call: the next pass will not see it either.
+    if (!product) return true;
+
+    for (const outcome of mapProduct(product, this.options)) {
+      this.result.seen++;
+      if (!outcome.ok) {
+        await this.setAsideArticle(outcome.source, outcome.sku, outcome.reason);
+        continue;
+      }
+      const prior = await this.duplicateOf(outcome);
+      if (prior) {
+        await this.setAsideDuplicates(outcome, prior);
+        continue;
+      }
+      this.seen.set(outcome.sku, { source: outcome.source, tentative: false });
+      if (this.mustWaitForPartner(outcome)) continue;
+      if ((await this.write(outcome)) === 'stopped') return false;
+    }
+
+    // Items of this product that did not come up again are fixed (or their variant is gone).
+    for (const sourceId of [...(this.setAsidesByProduct.get(id) ?? [])]) {
+      if (!this.keep.has(sourceId)) await this.clearSetAside(sourceId);
+    }
+    return true;
+  }
+
+  private async duplicateOf(article: MappedArticle): Promise<SeenSku | undefined> {
+    const prior = this.seen.get(article.sku);
+    if (!prior || prior.source.sourceId === article.source.sourceId) return undefined;
+    if (prior.tentative) {
+      if (!(await this.stillHasSku(prior.source, article.sku))) return undefined;
+      prior.tentative = false;
+    }
+    return prior;
+  }
+
+  /** One data call for a product met before the checkpoint: does it (or its variant) still carry this SKU? */
+  private async stillHasSku(source: ArticleSource, sku: string): Promise<boolean> {
+    let product = this.productCheckCache.get(source.blProductId);
+    if (product === undefined) {
+      this.counts.duplicateChecks++;
+      const data = await this.ctx.baselinker.getInventoryProductsDataChecked({
+        inventory_id: this.ctx.tenant.baselinker.inventoryId,
+        products: [source.blProductId],
+      });
+      product = data.products[0] ?? null;
+      this.productCheckCache.set(source.blProductId, product);
+    }
+    if (!product) return false;
+    return mapProduct(product, this.options).some((o) => o.source.sourceId === source.sourceId && o.sku === sku);
+  }
+
+  private async setAsideDuplicates(article: MappedArticle, prior: SeenSku): Promise<void> {
+    const reason = (a: ArticleSource, b: ArticleSource) =>
+      `${describe(a, article.sku)} has the same SKU as ${b.label}; a SKU must belong to one product or variant only (fix one of them in BaseLinker)`;
+    const partnerIds = (b: ArticleSource) => ({ duplicateOfProductId: String(b.blProductId), duplicateOfSourceId: b.sourceId });
+    await this.setAsideArticle(article.source, article.sku, reason(article.source, prior.source), partnerIds(prior.source));
+    if (!prior.duplicate) {
+      await this.setAsideArticle(prior.source, article.sku, reason(prior.source, article.source), partnerIds(article.source));
+      prior.duplicate = true;
+      this.deferred.delete(article.sku);
+    }
+  }
+
+  /**
+   * This article was set aside as a duplicate of a product further on. If its SKU is unchanged, writing it
+   * now and clearing the item would be undone minutes later when the walk meets the partner again: hold it
+   * until the walk has passed the partner (resolveDeferred).
+   */
+  private mustWaitForPartner(article: MappedArticle): boolean {
+    const item = this.setAsides.get(article.source.sourceId);
+    const partner = Number(item?.ids?.duplicateOfProductId);
+    if (!item || item.ids?.sku !== article.sku || !Number.isFinite(partner) || partner <= article.source.blProductId) return false;
+    this.deferred.set(article.sku, {
+      sku: article.sku,
+      sourceId: article.source.sourceId,
+      blProductId: article.source.blProductId,
+      blVariantId: article.source.blVariantId,
+      waitForProductId: partner,
+      mapped: article,
+    });
+    this.keep.add(article.source.sourceId);
+    this.counts.deferred++;
+    return true;
+  }
+
+  /** The walk has passed the partners of these held-back articles without meeting their SKU again. */
+  private async resolveDeferred(handledUpTo: number): Promise<void> {
+    for (const [sku, d] of [...this.deferred]) {
+      if (d.waitForProductId > handledUpTo) continue;
+      this.deferred.delete(sku);
+      // Held back in an earlier run: clear the item, the next pass writes the article as usual.
+      if (!d.mapped) await this.clearSetAside(d.sourceId);
+      else await this.write(d.mapped);
+    }
+  }
+
+  private async write(article: MappedArticle): Promise<'written' | 'unchanged' | 'refused' | 'stopped'> {
+    const record = this.records.get(article.sku);
+    if (record?.hash === article.hash) {
+      this.counts.unchanged++;
+      await this.clearSetAside(article.source.sourceId);
+      return 'unchanged';
+    }
+    if (this.deadlinePassed) return 'stopped';
+    let articleSystemId: number;
+    try {
+      ({ articleSystemId } = await this.ctx.ongoing.putArticle(article.article));
+    } catch (err) {
+      if (err instanceof OngoingRefusedError || err instanceof OngoingInvalidRequestError) {
+        this.counts.refused++;
+        await this.setAsideArticle(article.source, article.sku, `${describe(article.source, article.sku)} was refused by Ongoing: ${err.message}`, {}, article.article);
+        return 'refused';
+      }
+      throw err;
+    }
+    const input = {
+      hash: article.hash,
+      articleSystemId,
+      blProductId: article.source.blProductId,
+      blVariantId: article.source.blVariantId,
+    };
+    await this.ctx.state.putArticleRecord(this.t, article.sku, input);
+    this.records.set(article.sku, { sku: article.sku, ...input, updatedAt: new Date(this.ctx.now()).toISOString() });
+    this.result.written++;
+    await this.clearSetAside(article.source.sourceId);
+    return 'written';
+  }
+
+  private async setAsideArticle(source: ArticleSource, sku: string, reason: string, extraIds: Record<string, string> = {}, raw?: unknown): Promise<void> {
+    const ids: Record<string, string> = { blProductId: String(source.blProductId), ...extraIds };
+    if (source.blVariantId !== undefined) ids.blVariantId = String(source.blVariantId);
+    if (sku) ids.sku = sku;
+    const item = await this.ctx.state.setAside(this.t, { kind: 'article', sourceId: source.sourceId, reason, ids, raw });
+    this.indexSetAside(item);
+    this.keep.add(source.sourceId);
+    this.result.setAside++;
+    this.ctx.log.warn('article set aside', { sourceId: source.sourceId, reason });
+  }
+
+  private async clearSetAside(sourceId: string): Promise<void> {
+    const item = this.setAsides.get(sourceId);
+    if (!item) return;
+    await this.ctx.state.clearSetAside(this.t, 'article', sourceId);
+    this.setAsides.delete(sourceId);
+    this.setAsidesByProduct.get(Number(item.ids?.blProductId))?.delete(sourceId);
+    this.counts.cleared++;
+  }
+
+  private indexSetAside(item: SetAsideItem): void {
+    this.setAsides.set(item.sourceId, item);
+    const productId = Number(item.ids?.blProductId ?? item.sourceId);
+    if (!Number.isFinite(productId)) return;
+    let set = this.setAsidesByProduct.get(productId);
+    if (!set) this.setAsidesByProduct.set(productId, (set = new Set()));
+    set.add(item.sourceId);
+  }
+}
+
+/** "weight is not a number: "abc"" for the measures, else the schema's own words with the field. */
+function unreadableReason(rejected: RejectedProduct): string {
+  const field = rejected.fieldPath.split('.')[0];
+  if (['weight', 'height', 'width', 'length'].includes(field) && rejected.raw && typeof rejected.raw === 'object') {
+    const problem = measureProblem(field, (rejected.raw as Record<string, unknown>)[field]);
+    if (problem) return problem;
+  }
+  return `${rejected.fieldPath || '(product)'}: ${rejected.problem}`;
+}

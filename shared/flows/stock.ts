@@ -1,0 +1,233 @@
+import { STOCK_UPDATE_MAX, type StockUpdate } from '../baselinker/client';
+import type { ArticleQuery } from '../ongoing/client';
+import type { SetAsideItem } from '../state';
+import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+
+/**
+ * Stock levels: Ongoing -> BaseLinker, off unless the tenant turns it on (then nothing is called at all).
+ *
+ * Level = Ongoing's `sellableNumberOfItems` (what a shop should show; it can be negative, ongoing-api §5.1)
+ * clamped at 0, minus the tenant's safety buffer, floored at 0. It goes to the BaseLinker product or variant
+ * the articles flow recorded for the SKU (or found by SKU in the catalog) in the configured `bl_` warehouse.
+ * Only levels that differ from the last one pushed are sent, in calls of at most 1000 products.
+ *
+ * Reads: `stockInfoChangedFrom` (Ongoing takes it only within the last 24 h) when the last read is under
+ * 23 h old, from a little before that read; otherwise, and once a day, a full sweep. The read cursor moves
+ * only when every change of the run went out, so a run stopped at its deadline is read again next time.
+ *
+ * A product BaseLinker answers with a warning is set aside (kind 'stock', with the warning) and not recorded
+ * as pushed; the next run reads that article again and retries it.
+ */
+
+export const STOCK_CURSOR = 'stock';
+
+export interface StockCursor {
+  /** When the last complete run started reading Ongoing. */
+  lastReadAt: string;
+  /** When the last complete full sweep started. */
+  lastFullAt: string;
+}
+
+/** Ongoing refuses a stockInfoChangedFrom older than 24 h: past this age of the last read, sweep in full. */
+export const DELTA_MAX_AGE_MS = 23 * 3600_000;
+/** The delta starts this long before the last read: clocks differ, and a stock change may land late. */
+export const DELTA_OVERLAP_MS = 10 * 60_000;
+/** A full sweep at least this often: it catches articles the delta cannot see (e.g. matched only now). */
+export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
+/** Up to this many unknown SKUs are looked up one by one; more, and one walk of the catalog list is cheaper. */
+export const SKU_LOOKUPS_ONE_BY_ONE = 20;
+
+/** The level BaseLinker gets for an Ongoing sellable count. */
+export function stockLevel(sellable: number | null | undefined, safetyBuffer: number): number {
+  const n = Math.floor(Number(sellable ?? 0));
+  if (!Number.isFinite(n) || n <= 0) return 0;
+  return Math.max(0, n - Math.max(0, safetyBuffer));
+}
+
+interface Change {
+  sku: string;
+  blId: string;
+  level: number;
+}
+
+export const stockFlow: Flow = async (ctx) => {
+  if (!ctx.tenant.stock.enabled) return { ...emptyResult(), message: 'stock sync is off for this tenant' };
+  return new StockRun(ctx).run();
+};
+
+class StockRun {
+  private readonly t: string;
+  private readonly result: FlowResult = emptyResult();
+  private readonly counts: Record<string, number> = { unchanged: 0, warned: 0, unmatched: 0, cleared: 0, fullSweep: 0 };
+  private readonly open = new Map<string, SetAsideItem>();
+
+  constructor(private readonly ctx: FlowContext) {
+    this.t = ctx.tenant.id;
+  }
+
+  private get deadlinePassed(): boolean {
+    return this.ctx.now() >= this.ctx.deadline;
+  }
+
+  async run(): Promise<FlowResult> {
+    const { state, tenant } = this.ctx;
+    const warehouseKey = tenant.stock.warehouseKey;
+    // The settings schema already refuses this; a clear stop beats writing to no warehouse.
+    if (!warehouseKey) throw new Error('stock.warehouseKey is required when stock sync is on');
+
+    const readStartedAt = this.ctx.now();
+    const cursor = await state.getCursor<StockCursor>(this.t, STOCK_CURSOR);
+    const full =
+      !cursor ||
+      readStartedAt - Date.parse(cursor.lastReadAt) >= DELTA_MAX_AGE_MS ||
+      readStartedAt - Date.parse(cursor.lastFullAt) >= FULL_SWEEP_EVERY_MS;
+    if (full) this.counts.fullSweep = 1;
+    for (const item of await state.listSetAside(this.t, { kind: 'stock' })) this.open.set(item.sourceId, item);
+
+    const levels = await this.readLevels(full ? {} : { stockInfoChangedFrom: new Date(Date.parse(cursor!.lastReadAt) - DELTA_OVERLAP_MS) }, full);
+    this.result.seen = levels.size;
+
+    const [articleRecords, stockRecords] = await Promise.all([state.getArticleRecords(this.t), state.getStockRecords(this.t)]);
+    const changes: Change[] = [];
+    const unmatched: string[] = [];
+    for (const [sku, level] of levels) {
+      const article = articleRecords.get(sku);
+      const last = stockRecords.get(sku);
+      const blId = article ? String(article.blVariantId ?? article.blProductId) : last ? String(last.blId) : undefined;
+      if (blId === undefined) {
+        unmatched.push(sku);
+      } else if (last && last.level === level && String(last.blId) === blId) {
+        this.counts.unchanged++;
+        await this.clear(sku);
+      } else {
+        changes.push({ sku, blId, level });
+      }
+    }
+
+    let stopped = false;
+    if (unmatched.length > 0) {
+      if (this.deadlinePassed) stopped = true;
+      else {
+        const found = await this.findInCatalog(unmatched);
+        for (const sku of unmatched) {
+          const match = found.get(sku);
+          if (match?.length === 1) changes.push({ sku, blId: match[0], level: levels.get(sku)! });
+          else await this.setAsideUnmatched(sku, match ?? []);
+        }
+      }
+    }
+
+    if (!stopped) stopped = !(await this.push(changes, warehouseKey));
+    if (!stopped) {
+      const at = new Date(readStartedAt).toISOString();
+      await state.putCursor(this.t, STOCK_CURSOR, { lastReadAt: at, lastFullAt: full ? at : cursor!.lastFullAt } satisfies StockCursor);
+    }
+    return {
+      ...this.result,
+      complete: !stopped,
+      counts: this.counts,
+      message: stopped ? 'stopped at its deadline; the next run reads these levels again' : undefined,
+    };
+  }
+
+  /** SKU -> level, from one paged read; in delta mode also the SKUs whose last push BaseLinker warned about. */
+  private async readLevels(query: ArticleQuery, full: boolean): Promise<Map<string, number>> {
+    const buffer = this.ctx.tenant.stock.safetyBuffer;
+    const levels = new Map<string, number>();
+    const take = async (q: ArticleQuery) => {
+      for await (const page of this.ctx.ongoing.listArticlePages(q)) {
+        for (const a of page) levels.set(a.articleNumber, stockLevel(a.inventoryInfo.sellableNumberOfItems, buffer));
+      }
+    };
+    await take(query);
+    if (!full) {
+      // Their stock may not have changed since, so the delta would not bring them back.
+      const retry = [...this.open.values()].filter((i) => i.ids?.problem === 'warning' && i.state !== 'dismissed' && !levels.has(i.sourceId)).map((i) => i.sourceId);
+      if (retry.length > 0) await take({ articleNumbers: retry });
+    }
+    return levels;
+  }
+
+  /**
+   * BaseLinker ids for SKUs the articles flow has not recorded (articles made in Ongoing by hand, or not yet
+   * synced). Exact SKU matches over products and variants; more than one match is reported, not guessed.
+   */
+  private async findInCatalog(skus: string[]): Promise<Map<string, string[]>> {
+    const { baselinker, tenant } = this.ctx;
+    const inventoryId = tenant.baselinker.inventoryId;
+    const found = new Map<string, string[]>();
+    const add = (sku: string, id: number) => {
+      const ids = found.get(sku) ?? [];
+      if (!ids.includes(String(id))) ids.push(String(id));
+      found.set(sku, ids);
+    };
+    if (skus.length <= SKU_LOOKUPS_ONE_BY_ONE) {
+      for (const sku of skus) {
+        // filter_sku takes at most 50 characters (baselinker-api §3.3); such a SKU cannot be an Ongoing article of ours.
+        if (sku.length > 50) continue;
+        const entries = await baselinker.getInventoryProductsList({ inventory_id: inventoryId, filter_sku: sku, include_variants: true });
+        for (const e of entries) if (e.sku === sku) add(sku, e.id);
+      }
+    } else {
+      const wanted = new Set(skus);
+      for await (const page of baselinker.listAllProducts(inventoryId, { include_variants: true })) {
+        for (const e of page) if (wanted.has(e.sku)) add(e.sku, e.id);
+      }
+    }
+    return found;
+  }
+
+  /** False when the deadline stopped it before every change went out. */
+  private async push(changes: Change[], warehouseKey: string): Promise<boolean> {
+    const { baselinker, state, tenant } = this.ctx;
+    for (let i = 0; i < changes.length; i += STOCK_UPDATE_MAX) {
+      if (this.deadlinePassed) return false;
+      const part = changes.slice(i, i + STOCK_UPDATE_MAX);
+      const products: StockUpdate = {};
+      for (const c of part) products[c.blId] = { [warehouseKey]: c.level };
+      const { warnings } = await baselinker.updateInventoryProductsStock(tenant.baselinker.inventoryId, products);
+      const pushed: Change[] = [];
+      for (const c of part) {
+        const warning = warnings[c.blId];
+        if (warning === undefined) {
+          pushed.push(c);
+          continue;
+        }
+        this.counts.warned++;
+        await this.setAside(c.sku, `BaseLinker did not take stock level ${c.level} for product ${c.blId} (SKU ${JSON.stringify(c.sku)}) in ${warehouseKey}: ${warning}`, {
+          problem: 'warning',
+          blId: c.blId,
+          level: String(c.level),
+        });
+      }
+      await state.putStockRecords(this.t, pushed);
+      this.result.written += pushed.length;
+      for (const c of pushed) await this.clear(c.sku);
+    }
+    return true;
+  }
+
+  private async setAsideUnmatched(sku: string, ids: string[]): Promise<void> {
+    this.counts.unmatched++;
+    const inventoryId = this.ctx.tenant.baselinker.inventoryId;
+    const reason =
+      ids.length === 0
+        ? `Ongoing article ${JSON.stringify(sku)} has no product or variant with that SKU in BaseLinker inventory ${inventoryId}; its stock is not pushed`
+        : `Ongoing article ${JSON.stringify(sku)} matches ${ids.length} BaseLinker products or variants (${ids.join(', ')}); its stock is not pushed until the SKU is unique`;
+    await this.setAside(sku, reason, { problem: 'unmatched' });
+  }
+
+  private async setAside(sku: string, reason: string, ids: Record<string, string>): Promise<void> {
+    const item = await this.ctx.state.setAside(this.t, { kind: 'stock', sourceId: sku, reason, ids });
+    this.open.set(sku, item);
+    this.result.setAside++;
+    this.ctx.log.warn('stock level set aside', { sku, reason });
+  }
+
+  private async clear(sku: string): Promise<void> {
+    if (!this.open.has(sku)) return;
+    await this.ctx.state.clearSetAside(this.t, 'stock', sku);
+    this.open.delete(sku);
+    this.counts.cleared++;
+  }
+}
