@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { Duration, Token } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { labelKey } from '../../../shared/labels';
+import type { DeployedTenant, DeploymentSettings } from '../settings';
+
+/** Repository root: NodejsFunction entries are given relative to it. */
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+/** Every DynamoDB action the state store issues (shared/state): single items and Query, nothing table-wide. */
+export const STATE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'] as const;
+
+/** Labels live under one prefix (shared/labels labelKey); functions that handle labels reach only that. */
+export const LABELS_PREFIX = labelKey('t', 'o', 'p', 'pdf').split('/')[0] + '/';
+
+/** Lambda refuses environments above 4 KB (keys and values together). */
+const LAMBDA_ENV_LIMIT = 4096;
+/** What an unresolved token (table or bucket name) may take once deployed. */
+const TOKEN_ALLOWANCE = 255;
+
+export interface FlowFunctionProps {
+  /** Names the function in descriptions and logs: a flow name or 'shipment'. */
+  flow: string;
+  /** Handler file, relative to the repository root. */
+  entry: string;
+  description: string;
+  timeout: Duration;
+  settings: DeploymentSettings;
+  /** The tenants this function serves: they go into TENANTS, and only their secrets are readable. */
+  tenants: DeployedTenant[];
+  /** Each tenant's secret, by tenant id (made once per stack, shared by the functions). */
+  secrets: ReadonlyMap<string, ISecret>;
+  table: ITable;
+  labelsBucket: IBucket;
+  /** Grant read/write on the labels prefix (shipment, tracking). */
+  labelsAccess: boolean;
+  reservedConcurrency?: number;
+  /** Scheduled (asynchronous) invocations: no retries, failures to this queue, ticks older than maxEventAge dropped. */
+  async?: { onFailure: IQueue; maxEventAge: Duration };
+}
+
+/**
+ * One Lambda function of the integration: bundled and minified by esbuild with the tested SDK versions inside,
+ * ARM64, Node.js 22, its own log group and its own role. The same code that hands the function a resource's name
+ * (TABLE_NAME, LABELS_BUCKET, each tenant's secretName in TENANTS) grants exactly the access that name needs.
+ */
+export class FlowFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: FlowFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: settings.logRetentionDays as RetentionDays });
+
+    // Own role, not AWSLambdaBasicExecutionRole: logs go to this function's log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `ongoing-baselinker ${props.flow} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const tenantsJson = JSON.stringify(props.tenants.map((t) => ({ ...t.input, secretName: t.secretName })));
+    const environment: Record<string, string> = {
+      TENANTS: tenantsJson,
+      TABLE_NAME: props.table.tableName,
+      // The scheduled handler requires it even for flows that never touch labels; access is granted separately.
+      LABELS_BUCKET: props.labelsBucket.bucketName,
+      LOG_LEVEL: settings.logLevel,
+      POWERTOOLS_LOG_LEVEL: settings.logLevel,
+      POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    checkEnvironmentSize(props.flow, environment);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: `ongoing-baselinker ${props.flow}: ${props.description}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: settings.memoryMb,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.async && {
+        retryAttempts: 0,
+        maxEventAge: props.async.maxEventAge,
+        onFailure: new SqsDestination(props.async.onFailure),
+      }),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // Ship the SDK versions the tests ran against, not whatever the Lambda runtime carries.
+        externalModules: [],
+      },
+    });
+
+    this.grantState(props.table);
+    this.grantSecrets(props.tenants, props.secrets);
+    if (props.labelsAccess) this.grantLabels(props.labelsBucket);
+  }
+
+  private grantState(table: ITable): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StateTable', actions: [...STATE_TABLE_ACTIONS], resources: [table.tableArn] }),
+    );
+  }
+
+  private grantSecrets(tenants: readonly DeployedTenant[], secrets: ReadonlyMap<string, ISecret>): void {
+    if (tenants.length === 0) return;
+    const arns = tenants.map((t) => {
+      const secret = secrets.get(t.settings.id);
+      if (!secret) throw new Error(`No secret reference for tenant ${t.settings.id}`);
+      return secretArnForPolicy(secret);
+    });
+    // GetSecretValue only: the loader never describes, lists or writes secrets.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TenantSecrets', actions: ['secretsmanager:GetSecretValue'], resources: arns }));
+  }
+
+  private grantLabels(bucket: IBucket): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'LabelsObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${LABELS_PREFIX}*`)] }),
+    );
+    // Without ListBucket, S3 answers 403 instead of 404 for a missing key and LabelStore.exists could not tell.
+    // No s3:prefix condition: HeadObject/GetObject requests carry no prefix key, so a condition would never match.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'LabelsList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  }
+}
+
+/** A secret referenced by name matches any of its versions' ARNs: Secrets Manager appends 6 random characters. */
+export function secretArnForPolicy(secret: ISecret): string {
+  return `${secret.secretArn}-??????`;
+}
+
+/** One reference per tenant, by name: the template never holds a secret value, the operator stores the JSON. */
+export function tenantSecrets(scope: Construct, tenants: readonly DeployedTenant[]): Map<string, ISecret> {
+  const secrets = new Map<string, ISecret>();
+  for (const t of tenants) secrets.set(t.settings.id, Secret.fromSecretNameV2(scope, `Secret-${t.settings.id}`, t.secretName));
+  return secrets;
+}
+
+function checkEnvironmentSize(flow: string, environment: Record<string, string>): void {
+  const size = Object.entries(environment).reduce(
+    (total, [key, value]) => total + key.length + (Token.isUnresolved(value) ? TOKEN_ALLOWANCE : Buffer.byteLength(value, 'utf8')),
+    0,
+  );
+  if (size > LAMBDA_ENV_LIMIT) {
+    throw new Error(
+      `The ${flow} function's environment would be about ${size} bytes, over Lambda's 4 KB limit: the tenant settings are too long. ` +
+        'Leave out settings that repeat their defaults, or split the tenants over two deployments (stacks).',
+    );
+  }
+}
