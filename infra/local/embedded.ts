@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
+import { createDynamoDocumentClient, createS3Client, resetAwsClients } from '../../shared/aws/clients';
 import { ensureBucket } from '../../shared/labels';
 import { ensureTable } from '../../shared/state';
 import { readRunningEmulators, startAwsEmulators } from '../emulators';
@@ -46,6 +46,7 @@ export async function openEmbeddedState(dataDir: string, options: { tableName?: 
   }
   // The SDK reads endpoints and credentials from the environment; every client made after this uses them.
   Object.assign(process.env, env);
+  resetAwsClients();
   const dynamo = createDynamoDocumentClient({ endpoint: env!.AWS_ENDPOINT_URL_DYNAMODB, region: env!.AWS_REGION });
   const s3 = createS3Client({ endpoint: env!.AWS_ENDPOINT_URL_S3, region: env!.AWS_REGION });
   await ensureTable(dynamo, tableName);

@@ -2,6 +2,7 @@
  * `npm run sync -- <flow>`: one cycle of one flow for the configured tenants, with the embedded state under
  * DATA_DIR. Prints progress and a one-line summary per tenant; exits non-zero only when the cycle failed.
  */
+import './local-env';
 import { ConfigError, loadRuntime, loadTenants } from '../../shared/config';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';

@@ -1,0 +1,424 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, ScheduledEvent } from 'aws-lambda';
+import { SINGLE_TENANT_ENV_VARS, loadTenants, type TenantConfig } from '../../shared/config';
+import type { FlowName } from '../../shared/flows/context';
+import { RunFailedError } from '../../shared/flows/lambda';
+import { summaryLine, type TenantRunReport } from '../../shared/flows/runner';
+import { resetAwsClients } from '../../shared/aws/clients';
+import { LabelStore } from '../../shared/labels';
+import { StateStore } from '../../shared/state';
+import { DEFAULT_SIM_TOKEN, seedDemoCatalog, seedDemoOrders, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../simulators/baselinker';
+import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator } from '../simulators/ongoing';
+import { loadSimulatorState, saveSimulatorState } from '../simulators/persist';
+import { startApiGateway, type LocalApiGateway } from './api-gateway';
+import { openEmbeddedState, type EmbeddedState } from './embedded';
+
+/**
+ * The integration on one machine, through the same handlers the Lambdas run: EventBridge schedules become
+ * timers that invoke `functions/<flow>/handler.ts` with a ScheduledEvent, the API Gateway route becomes a
+ * local HTTP port serving `functions/shipment/handler.ts` with the same event shape and the same secret
+ * check, and DynamoDB and S3 are the embedded stores under DATA_DIR.
+ *
+ * With no tenant configured it runs the demo: it also starts the BaseLinker and Ongoing simulators (their
+ * pretend accounts saved under DATA_DIR too), and once articles and orders have gone through it presses
+ * "Send" on one order, so a newcomer sees a package, a label file and a tracking number appear.
+ */
+
+type ScheduledLambda = (event: ScheduledEvent, context: { getRemainingTimeInMillis(): number }) => Promise<TenantRunReport[]>;
+type ProxyLambda = (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;
+
+/** Loaded lazily, after the environment (TENANTS_FILE, TABLE_NAME, endpoints) is set: as in a Lambda container. */
+function scheduledHandler(flow: FlowName): ScheduledLambda {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  switch (flow) {
+    case 'articles':
+      return require('../../functions/articles/handler').handler;
+    case 'stock':
+      return require('../../functions/stock/handler').handler;
+    case 'orders':
+      return require('../../functions/orders/handler').handler;
+    case 'reconcile':
+      return require('../../functions/reconcile/handler').handler;
+    case 'tracking':
+      return require('../../functions/tracking/handler').handler;
+  }
+}
+
+function shipmentHandler(): ProxyLambda {
+  return require('../../functions/shipment/handler').handler;
+}
+
+export const WEBHOOK_ROUTE = '/webhook/ongoing';
+
+export interface LocalHostOptions {
+  dataDir: string;
+  /** Webhook port; 0 picks a free one. Default PORT or 3000. */
+  port?: number;
+  /** Demo mode: how often each flow runs, in ms (default: a few seconds each, so the demo moves quickly). */
+  demoIntervalsMs?: Partial<Record<FlowName, number>>;
+  /** Demo mode: press Send on one order once articles and orders went through (default true). */
+  demoSend?: boolean;
+  print?: (line: string) => void;
+}
+
+export interface DemoOutcome {
+  ongoingOrderId: number;
+  packageId?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  labelFile?: string;
+}
+
+export interface LocalHost {
+  mode: 'demo' | 'configured';
+  webhookUrl: string;
+  tenants: TenantConfig[];
+  state: EmbeddedState;
+  simulators?: { baselinker: BaseLinkerSimulator; ongoing: OngoingSimulator };
+  /** Demo mode: resolves when the pressed order has its package, label and tracking (or the demo gave up). */
+  demo?: Promise<DemoOutcome | undefined>;
+  /** Resolves when the first cycle of every flow has run. */
+  firstCycle: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DEMO_INTERVALS_MS: Record<FlowName, number> = { articles: 15_000, orders: 10_000, stock: 20_000, tracking: 10_000, reconcile: 60_000 };
+const FLOW_ORDER: FlowName[] = ['articles', 'orders', 'stock', 'tracking', 'reconcile'];
+/** Tenant configuration sources; anything else (DATA_DIR, PORT, LOG_LEVEL, ...) does not leave demo mode. */
+const CONFIG_VARS = ['TENANTS_FILE', 'TENANTS', ...SINGLE_TENANT_ENV_VARS];
+
+export function isConfigured(env: NodeJS.ProcessEnv): boolean {
+  return CONFIG_VARS.some((name) => (env[name] ?? '').trim() !== '');
+}
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  // The handlers read their configuration from the process environment, as in a Lambda container.
+  const env = process.env;
+  const envBefore = { ...env };
+  // On stop the process environment goes back to what it was (the endpoints and files it names are gone).
+  const restoreEnv = () => {
+    for (const key of Object.keys(env)) if (!(key in envBefore)) delete env[key];
+    Object.assign(env, envBefore);
+    resetAwsClients();
+  };
+  const print = options.print ?? ((line: string) => console.log(`[${stamp()}] ${line}`));
+  const mode = isConfigured(env) ? 'configured' : 'demo';
+
+  const state = await openEmbeddedState(options.dataDir, { tableName: env.TABLE_NAME, labelsBucket: env.LABELS_BUCKET });
+  if (!state.owner) {
+    await state.stop();
+    restoreEnv();
+    throw new Error(`${state.dataDir} is already served by a running local host; stop it first, or start this one with another DATA_DIR`);
+  }
+  // What the Lambda functions get from the stack, they get from here.
+  env.TABLE_NAME = state.tableName;
+  env.LABELS_BUCKET = state.labelsBucket;
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+  print(`state: ${state.description}`);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  let simulators: LocalHost['simulators'];
+  const simFile = (name: string) => join(state.dataDir, 'simulators', `${name}.json`);
+  const saveSimulators = () => {
+    if (!simulators) return;
+    saveSimulatorState(simulators.baselinker.state, simFile('baselinker'));
+    saveSimulatorState(simulators.ongoing.state, simFile('ongoing'));
+  };
+
+  try {
+    let webhookSecret: string | undefined;
+    if (mode === 'demo') {
+      const demo = await startDemoSimulators(state.dataDir, simFile, print);
+      simulators = demo.simulators;
+      webhookSecret = demo.webhookSecret;
+      stoppers.push(async () => {
+        saveSimulators();
+        await Promise.all([simulators!.baselinker.close(), simulators!.ongoing.close()]);
+      });
+      env.TENANTS_FILE = demo.tenantsFile;
+    }
+    const tenants = await loadTenants({ env });
+
+    const shipment = shipmentHandler();
+    const gateway: LocalApiGateway = await startApiGateway({
+      port: options.port ?? Number(env.PORT ?? 3000),
+      routes: [
+        {
+          method: 'POST',
+          resource: WEBHOOK_ROUTE,
+          functionName: 'shipment',
+          handler: async (event, context) => {
+            const result = await shipment(event, context);
+            print(`webhook: ${describeWebhook(event, result)}`);
+            return result;
+          },
+        },
+      ],
+    });
+    stoppers.unshift(() => gateway.close());
+    const webhookUrl = `${gateway.url}${WEBHOOK_ROUTE}`;
+    if (simulators) {
+      simulators.ongoing.settings.webhook = { url: webhookUrl, headerName: tenants[0].shipment.webhookHeader, headerValue: webhookSecret! };
+    }
+
+    print(
+      mode === 'demo'
+        ? `demo mode: no tenant configured, so the BaseLinker and Ongoing simulators stand in (BaseLinker ${simulators!.baselinker.url}, Ongoing ${simulators!.ongoing.baseUrl})`
+        : `${tenants.length} tenant(s): ${tenants.map((t) => `${t.id} (goods owner ${t.ongoing.goodsOwnerId})`).join(', ')}`,
+    );
+    print(`"Send" webhook: POST ${webhookUrl} with header ${tenants[0].shipment.webhookHeader}: ${mode === 'demo' ? webhookSecret : '<your WEBHOOK_SECRET>'}`);
+    print('Ctrl-C stops; the next start continues from the saved state.');
+
+    // ---- schedules --------------------------------------------------------------------------------------
+    const intervals: Record<FlowName, number> =
+      mode === 'demo' ? { ...DEMO_INTERVALS_MS, ...options.demoIntervalsMs } : configuredIntervals(tenants);
+    let stopping = false;
+    let firstDone = false;
+    const timers = new Set<NodeJS.Timeout>();
+    const running = new Set<Promise<void>>();
+    const runOnce = async (flow: FlowName): Promise<void> => {
+      const handler = scheduledHandler(flow);
+      const budgetMs = Math.min(intervals[flow] * 4, 14 * 60_000);
+      let reports: TenantRunReport[];
+      try {
+        reports = await handler(scheduledEvent(flow), { getRemainingTimeInMillis: () => budgetMs + 30_000 });
+      } catch (err) {
+        if (err instanceof RunFailedError) reports = err.reports;
+        else {
+          print(`${flow}: could not run: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+      }
+      // After the first cycle only runs that did something (or went wrong) get a line: the rest is noise.
+      for (const report of reports) {
+        const r = report.result;
+        const quiet = firstDone && report.outcome === 'ok' && r !== undefined && r.written === 0 && r.setAside === 0;
+        if (!quiet && (report.outcome !== 'skipped' || mode === 'configured')) print(summaryLine(report));
+      }
+      saveSimulators();
+    };
+    const track = (p: Promise<void>) => {
+      running.add(p);
+      void p.finally(() => running.delete(p));
+      return p;
+    };
+    const schedule = (flow: FlowName) => {
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void track(runOnce(flow)).finally(() => schedule(flow));
+      }, intervals[flow]);
+      timers.add(timer);
+    };
+    // First cycle in order (articles before the orders that need them), then each flow on its own timer.
+    const firstCycle = track(
+      (async () => {
+        for (const flow of FLOW_ORDER) {
+          if (stopping) return;
+          await runOnce(flow);
+        }
+      })(),
+    ).then(() => {
+      firstDone = true;
+      for (const flow of FLOW_ORDER) schedule(flow);
+    });
+
+    let demo: Promise<DemoOutcome | undefined> | undefined;
+    if (simulators && options.demoSend !== false) {
+      demo = firstCycle.then(() =>
+        runDemoSend({ dataDir: state.dataDir, tenant: tenants[0], simulators: simulators!, state, print, isStopping: () => stopping, track: (p) => track(p.then(() => undefined)) }),
+      );
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      mode,
+      webhookUrl,
+      tenants,
+      state,
+      simulators,
+      demo,
+      firstCycle,
+      stop: () =>
+        (stopped ??= (async () => {
+          stopping = true;
+          for (const timer of timers) clearTimeout(timer);
+          // In-flight runs finish (they are short and idempotent); a run still going after 30 s is abandoned,
+          // its lease expires by itself and the next start picks up from its checkpoint.
+          await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 30_000).unref())]);
+          for (const stop of stoppers) await stop().catch(() => undefined);
+          await state.stop();
+          restoreEnv();
+        })()),
+    };
+  } catch (err) {
+    for (const stop of stoppers) await stop().catch(() => undefined);
+    await state.stop();
+    restoreEnv();
+    throw err;
+  }
+}
+
+function configuredIntervals(tenants: TenantConfig[]): Record<FlowName, number> {
+  const minutes = (pick: (t: TenantConfig) => number) => Math.min(...tenants.map(pick)) * 60_000;
+  return {
+    articles: minutes((t) => t.schedules.articlesMinutes),
+    stock: minutes((t) => t.schedules.stockMinutes),
+    orders: minutes((t) => t.schedules.ordersMinutes),
+    reconcile: minutes((t) => t.schedules.reconcileMinutes),
+    tracking: minutes((t) => t.schedules.trackingMinutes),
+  };
+}
+
+function scheduledEvent(flow: FlowName): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomBytes(8).toString('hex'),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: process.env.AWS_REGION ?? 'local',
+    resources: [`local:rule/${flow}`],
+    detail: {},
+  };
+}
+
+function describeWebhook(event: APIGatewayProxyEvent, result: APIGatewayProxyResult): string {
+  let order = '?';
+  try {
+    order = String((JSON.parse(event.body ?? '{}') as { orderId?: unknown }).orderId ?? '?');
+  } catch {
+    /* the handler said what was wrong with the body */
+  }
+  let detail = '';
+  try {
+    const body = JSON.parse(result.body) as { status?: string; message?: string; packageId?: string; trackingNumber?: string };
+    detail = [body.status, body.packageId && `package ${body.packageId}`, body.trackingNumber && `tracking ${body.trackingNumber}`, body.message].filter(Boolean).join(', ');
+  } catch {
+    detail = result.body.slice(0, 200);
+  }
+  return `order ${order} -> ${result.statusCode}${detail ? ` (${detail})` : ''}`;
+}
+
+// ---- demo ------------------------------------------------------------------------------------------------
+
+interface DemoFile {
+  webhookSecret: string;
+  /** The order the demo pressed Send on, once it has. */
+  sentOrderId?: number;
+}
+
+async function startDemoSimulators(
+  dataDir: string,
+  simFile: (name: string) => string,
+  print: (line: string) => void,
+): Promise<{ simulators: { baselinker: BaseLinkerSimulator; ongoing: OngoingSimulator }; webhookSecret: string; tenantsFile: string }> {
+  const baselinker = await startBaseLinkerSimulator({});
+  const ongoing = await startOngoingSimulator(demoSimulatorOptions());
+  const restored = loadSimulatorState(baselinker.state, simFile('baselinker')) && loadSimulatorState(ongoing.state, simFile('ongoing'));
+  if (!restored) {
+    const catalog = seedDemoCatalog(baselinker);
+    const orders = seedDemoOrders(baselinker, catalog);
+    print(`demo: seeded a BaseLinker catalog (${baselinker.state.products.size} products and variants) and ${orders.length} orders in several statuses`);
+  } else {
+    print('demo: the simulators continue from their saved state');
+  }
+
+  const demoFile = join(dataDir, 'demo.json');
+  const demo: DemoFile = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile) : { webhookSecret: `demo-${randomBytes(12).toString('hex')}` };
+  writeFileSync(demoFile, JSON.stringify(demo, null, 2));
+
+  const inventoryId = baselinker.state.inventories[0].inventory_id;
+  const warehouse = baselinker.state.warehouses.find((w) => w.warehouse_type === 'bl');
+  const status = (name: string) => baselinker.state.statuses.find((s) => s.name === name)?.id;
+  const [, toFulfil, handedOver, shipped, cancelled] = baselinker.state.statuses.map((s) => s.id);
+  void status;
+  const tenantsFile = join(dataDir, 'demo-tenants.json');
+  // Inline secrets are fine here: placeholders for pretend accounts, in a file under DATA_DIR.
+  const tenant = {
+    id: 'demo',
+    baselinker: {
+      url: baselinker.url,
+      inventoryId,
+      orderStatusIds: [toFulfil],
+      cancelledStatusIds: [cancelled],
+      statusAfterImport: handedOver,
+      statusAfterShipment: shipped,
+      lookbackDays: 30,
+    },
+    ongoing: { url: ongoing.baseUrl, goodsOwnerId: DEMO_GOODS_OWNER.id },
+    stock: { enabled: true, warehouseKey: warehouse ? `bl_${warehouse.warehouse_id}` : undefined },
+    shipment: { courierCode: 'dpd', courierAccountId: 61, courierFields: [{ id: 'package_description', value: 'Towary z magazynu' }] },
+    secrets: { baselinkerToken: DEFAULT_SIM_TOKEN, ongoingUser: DEMO_API_USER.user, ongoingPassword: DEMO_API_USER.password, webhookSecret: demo.webhookSecret },
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(tenantsFile, JSON.stringify([tenant], null, 2));
+  return { simulators: { baselinker, ongoing }, webhookSecret: demo.webhookSecret, tenantsFile };
+}
+
+/** The warehouse's part in the demo: count stock, pick one order, press Send; then show where everything went. */
+async function runDemoSend(ctx: {
+  dataDir: string;
+  tenant: TenantConfig;
+  simulators: { baselinker: BaseLinkerSimulator; ongoing: OngoingSimulator };
+  state: EmbeddedState;
+  print: (line: string) => void;
+  isStopping: () => boolean;
+  track: (p: Promise<unknown>) => Promise<void>;
+}): Promise<DemoOutcome | undefined> {
+  const { ongoing } = ctx.simulators;
+  const demoFile = join(ctx.dataDir, 'demo.json');
+  const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile;
+  const store = new StateStore(ctx.state.dynamo, ctx.state.tableName);
+  const goodsOwnerId = ctx.tenant.ongoing.goodsOwnerId;
+
+  // The warehouse counts what is on the shelves (the stock flow then pushes it to BaseLinker).
+  for (const article of ongoing.state.articles.values()) {
+    if (article.goodsOwnerId === goodsOwnerId && article.numberOfItems === 0 && !demo.sentOrderId) {
+      ongoing.setStock(goodsOwnerId, article.articleNumber, 10 + (article.articleSystemId % 7) * 5);
+    }
+  }
+
+  let orderId = demo.sentOrderId;
+  if (!orderId) {
+    const waiting = [...ongoing.state.orders.values()].filter((o) => o.goodsOwnerId === goodsOwnerId && o.status < 300);
+    if (waiting.length === 0) {
+      ctx.print('demo: no order reached Ongoing, so there is nothing to send; see the lines above for why');
+      return undefined;
+    }
+    orderId = waiting[0].orderId;
+    ctx.print(`demo: ${ongoing.state.articles.size} articles and ${ongoing.state.orders.size} orders are in Ongoing; the warehouse picks order ${waiting[0].orderNumber} (Ongoing id ${orderId}) and presses Send`);
+    ongoing.setOrderStatus(orderId, 400);
+    demo.sentOrderId = orderId;
+    writeFileSync(demoFile, JSON.stringify(demo, null, 2));
+    let status = 0;
+    await ctx.track(ongoing.pressSend(orderId).then((s) => (status = s)));
+    if (status >= 300 && status !== 202) ctx.print(`demo: the webhook answered ${status}; the tracking run retries`);
+  }
+
+  // Wait (a little) for the package's tracking number: some couriers hand it out later; the tracking run fills it in.
+  for (let i = 0; i < 60 && !ctx.isStopping(); i++) {
+    const record = await store.getShipment(ctx.tenant.id, orderId);
+    if (record?.status === 'done' && record.labelKey) {
+      const labels = new LabelStore(ctx.state.s3, ctx.state.labelsBucket);
+      const bytes = await labels.get(record.labelKey);
+      const labelFile = join(ctx.dataDir, 'labels', record.labelKey.split('/').slice(1).join('-'));
+      mkdirSync(join(ctx.dataDir, 'labels'), { recursive: true });
+      writeFileSync(labelFile, bytes);
+      const outcome: DemoOutcome = { ongoingOrderId: orderId, packageId: record.packageId === undefined ? undefined : String(record.packageId), trackingNumber: record.trackingNumber, trackingUrl: record.trackingUrl, labelFile };
+      ctx.print(
+        `demo: order ${orderId} shipped: BaseLinker package ${record.packageId}, tracking ${record.trackingNumber ?? '?'}${record.trackingUrl ? ` (${record.trackingUrl})` : ''}; label (${bytes.length} bytes) on the Ongoing order and in ${labelFile}`,
+      );
+      ctx.print('demo: done. The flows keep running on their timers; npm run cli -- status shows the state. Ctrl-C to stop.');
+      return outcome;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm start`: the integration on this machine. With no tenant configured it runs the demo (simulators of
+ * BaseLinker and Ongoing, seeded); with the single-tenant environment variables or TENANTS_FILE it talks to
+ * those endpoints. State and labels stay under DATA_DIR (default .data) between runs.
+ */
+import './local-env';
+import { ConfigError, loadRuntime } from '../../shared/config';
+import { DataDirInUseError } from '../emulators';
+import { startLocalHost } from './host';
+
+async function main(): Promise<void> {
+  const { dataDir } = loadRuntime();
+  let host;
+  try {
+    host = await startLocalHost({ dataDir });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataDirInUseError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.log('stopping at once');
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`${signal}: finishing the runs in flight, then stopping (Ctrl-C again to stop at once)`);
+    host.stop().then(
+      () => {
+        console.log(`stopped. State and labels are kept in ${host.state.dataDir}; npm start continues from them.`);
+        process.exit(0);
+      },
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
