@@ -1,3 +1,4 @@
+import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
 import type { BaseLinkerClient } from '../baselinker/client';
 import type { CourierChoice, ShipmentSettings } from '../config';
@@ -142,10 +143,12 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
  * The parcels to book. Ongoing's own parcels win when they carry a weight (one BaseLinker package entry per
  * outbound parcel, sizes where Ongoing has them). Otherwise one parcel weighing the sum over the order lines
  * of items × article weight (picked items when anything was picked, else ordered), with no sizes: Ongoing
- * keeps no size for a whole order. Weights are kg and sizes cm, as the articles flow writes them from
- * BaseLinker. An empty list means nothing gives a weight (the caller refuses the shipment).
+ * keeps no size for a whole order. Weights are kg in both systems. Ongoing's sizes are in the tenant's
+ * `articles.lengthUnit` (the same unit the articles flow writes), BaseLinker's couriers take cm, so sizes are
+ * converted. An empty list means nothing gives a weight (the caller refuses the shipment).
  */
-export function parcelsFor(order: GetOrder, articles: ReadonlyMap<string, Pick<GetArticle, 'weight'>>): Parcel[] {
+export function parcelsFor(order: GetOrder, articles: ReadonlyMap<string, Pick<GetArticle, 'weight'>>, lengthUnit: LengthUnit = 'm'): Parcel[] {
+  const toCm = lengthUnit === 'm' ? 100 : lengthUnit === 'mm' ? 0.1 : 1;
   const fromOngoing: Parcel[] = [];
   for (const parcel of order.parcels ?? []) {
     if (parcel.isReturnParcel) continue;
@@ -156,7 +159,7 @@ export function parcelsFor(order: GetOrder, articles: ReadonlyMap<string, Pick<G
     const sized: Parcel = { weight: round(weight, 3) };
     for (const dim of ['length', 'width', 'height'] as const) {
       const value = positive(raw[dim]) ?? positive(advanced[dim]);
-      if (value !== undefined) sized[dim] = round(value, 1);
+      if (value !== undefined) sized[dim] = round(value * toCm, 1);
     }
     fromOngoing.push(sized);
   }
@@ -396,7 +399,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     // 3. Reuse a package booked earlier (heals a crash between createPackage and our write), else book one.
     pkg = await existingPackage(deps.baselinker, blOrderId, courier.courierCode, record.packageId);
     if (!pkg) {
-      const parcels = parcelsFor(order, await articleWeights(deps, order));
+      const parcels = parcelsFor(order, await articleWeights(deps, order), deps.tenant.articles.lengthUnit);
       if (parcels.length === 0) {
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);
       }

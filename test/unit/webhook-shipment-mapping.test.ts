@@ -115,7 +115,14 @@ describe('parcel weight and size', () => {
         { id: 3, parcelNumber: 'R', isReturnParcel: true, weight: 9 },
       ],
     });
-    expect(parcelsFor(withParcels, articles)).toEqual([{ weight: 1.235, length: 30, width: 20, height: 10 }, { weight: 2.5 }]);
+    expect(parcelsFor(withParcels, articles, 'cm')).toEqual([{ weight: 1.235, length: 30, width: 20, height: 10 }, { weight: 2.5 }]);
+  });
+
+  it("converts Ongoing's parcel sizes from the tenant's length unit to the centimetres couriers take", () => {
+    const inMetres = order({ parcels: [{ id: 1, parcelNumber: 'A', weight: 1, length: 0.3, width: 0.2, height: 0.105 }] });
+    expect(parcelsFor(inMetres, articles, 'm')).toEqual([{ weight: 1, length: 30, width: 20, height: 10.5 }]);
+    const inMillimetres = order({ parcels: [{ id: 1, parcelNumber: 'A', weight: 1, length: 300, width: 200, height: 105 }] });
+    expect(parcelsFor(inMillimetres, articles, 'mm')).toEqual([{ weight: 1, length: 30, width: 20, height: 10.5 }]);
   });
 
   it('else sums article weights over picked items, or ordered items when nothing was picked', () => {
