@@ -128,6 +128,10 @@ const ongoingSettings = z.strictObject({
   }),
   goodsOwnerId: positiveInt(),
   inWorkStatusFrom: ongoingStatus().default(300),
+  orderNumberPrefix: z
+    .string(expected('a short prefix such as "BL-"'))
+    .regex(/^[A-Za-z0-9_-]{0,10}$/, expected('up to 10 letters, digits, _ or - (e.g. "BL-")'))
+    .default(''),
 });
 
 const articlesSettings = z.strictObject({

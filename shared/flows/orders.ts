@@ -150,7 +150,7 @@ export class OrderSync {
     private readonly ctx: FlowContext,
     options: OrdersFlowOptions = {},
     /** Put before the order id in the Ongoing order number; none by default (the spec: number = order id). */
-    readonly orderNumberPrefix = '',
+    readonly orderNumberPrefix = ctx.tenant.ongoing.orderNumberPrefix ?? '',
   ) {
     this.opts = { ...DEFAULTS, ...options };
     this.chosen = new Set(ctx.tenant.baselinker.orderStatusIds);

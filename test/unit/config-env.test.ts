@@ -43,7 +43,7 @@ describe('single-tenant configuration from env vars', () => {
     expect(rest).toEqual([]);
     expect(tenant.id).toBe('default');
     expect(tenant.baselinker).toMatchObject({ url: DEFAULT_BASELINKER_URL, inventoryId: 7, orderStatusIds: [1051, 1052], requestsPerMinute: 80 });
-    expect(tenant.ongoing).toEqual({ url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300 });
+    expect(tenant.ongoing).toEqual({ url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300, orderNumberPrefix: '' });
     expect(tenant.stock.enabled).toBe(false);
     expect(tenant.articles.enabled).toBe(true);
     expect(tenant.secrets).toEqual({
@@ -67,6 +67,7 @@ describe('single-tenant configuration from env vars', () => {
       ORDERS_LOOKBACK_DAYS: '0',
       MISSING_ARTICLE_RETRY_HOURS: '1.5',
       ONGOING_IN_WORK_STATUS_FROM: '320',
+      ONGOING_ORDER_NUMBER_PREFIX: 'BL-',
       ARTICLES_SYNC: 'off',
       ARTICLES_TEXT_LANGUAGE: 'de',
       ARTICLES_NAME_SOURCE: 'name|de|amazon_1',
@@ -111,7 +112,7 @@ describe('single-tenant configuration from env vars', () => {
         lookbackDays: 0,
         missingArticleRetryHours: 1.5,
       },
-      ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 320 },
+      ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 320, orderNumberPrefix: 'BL-' },
       articles: { enabled: false, textLanguage: 'de', nameSource: 'name|de|amazon_1', lengthUnit: 'cm' },
       stock: { enabled: true, warehouseKey: 'bl_31', safetyBuffer: 2 },
       shipment: {

@@ -37,7 +37,7 @@ describe('tenant settings schema', () => {
         lookbackDays: 30,
         missingArticleRetryHours: 24,
       },
-      ongoing: { url: 'https://ongoing.example/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300 },
+      ongoing: { url: 'https://ongoing.example/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300, orderNumberPrefix: '' },
       articles: { enabled: true, lengthUnit: 'm' },
       stock: { enabled: false, safetyBuffer: 0 },
       shipment: { courierFields: [], byWayOfDelivery: {}, shipStatusFrom: 450, webhookHeader: 'x-webhook-secret' },
