@@ -236,7 +236,7 @@ export class StateStore {
     return Item ? stripKeys<T>(Item) : undefined;
   }
 
-  private async queryAll<T>(pk: string): Promise<T[]> {
+  private async queryAll<T>(pk: string, toRecord: (item: Record<string, unknown>) => T = stripKeys<T>): Promise<T[]> {
     const out: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -250,7 +250,7 @@ export class StateStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
+      for (const item of page.Items ?? []) out.push(toRecord(item));
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
@@ -286,23 +286,8 @@ export class StateStore {
 
   /** Every cursor and checkpoint of a tenant (checkpoints named `checkpoint:<name>`), by name: for status screens. */
   async listCursors(tenant: string): Promise<CursorRecord[]> {
-    const out: CursorRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': tenantPk(tenant, 'CURSOR') },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      // The name is the sort key, which the other readers strip.
-      for (const item of page.Items ?? []) out.push({ name: String(item.sk), value: item.value, updatedAt: item.updatedAt });
-      start = page.LastEvaluatedKey;
-    } while (start);
+    // The name is the sort key, which the other readers strip.
+    const out = await this.queryAll<CursorRecord>(tenantPk(tenant, 'CURSOR'), (item) => ({ name: String(item.sk), value: item.value, updatedAt: item.updatedAt as string | undefined }));
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
