@@ -37,6 +37,8 @@ export interface SimConfig {
   rateLimit: RateLimitOptions;
   /** Delay before each request is processed and answered. */
   latencyMs: number;
+  /** Extra delay for some methods on top of latencyMs, e.g. a slow courier on createPackage. */
+  methodLatencyMs: Record<string, number>;
   /** Most ids one getInventoryProductsData call may ask for (ERROR above). */
   productsDataCap: number;
   /** Off: getJournalList answers SUCCESS with no logs, as on an account without the journal. */
@@ -56,6 +58,8 @@ export interface BaseLinkerSimulatorOptions {
   tokens?: string[];
   rateLimit?: Partial<RateLimitOptions>;
   latencyMs?: number;
+  /** Extra delay per method on top of latencyMs (live: `sim.config.methodLatencyMs`). */
+  methodLatencyMs?: Record<string, number>;
   productsDataCap?: number;
   journalEnabled?: boolean;
   journalPageSize?: number;
@@ -116,6 +120,7 @@ export class BaseLinkerSimulator {
       tokens: new Set(options.tokens ?? [DEFAULT_SIM_TOKEN]),
       rateLimit: { requestsPerWindow: 100, windowMs: 60_000, blockMs: 5 * 60_000, ...options.rateLimit },
       latencyMs: options.latencyMs ?? 0,
+      methodLatencyMs: { ...options.methodLatencyMs },
       productsDataCap: options.productsDataCap ?? 1000,
       journalEnabled: options.journalEnabled ?? true,
       journalPageSize: options.journalPageSize ?? 100,
@@ -498,10 +503,10 @@ export class BaseLinkerSimulator {
     const fault = this.takeFault(method);
     if (fault) {
       record.outcome = `fault:${fault}`;
-      this.later(() => this.answerFault(fault, res, token));
+      this.later(method, () => this.answerFault(fault, res, token));
       return;
     }
-    this.later(() => {
+    this.later(method, () => {
       const payload = this.dispatch(token, method, form.get('parameters'));
       record.outcome = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
       if (!res.destroyed) res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(payload));
@@ -588,15 +593,17 @@ export class BaseLinkerSimulator {
     }
   }
 
-  private later(fn: () => void): void {
-    if (this.config.latencyMs <= 0) {
+  private later(method: string, fn: () => void): void {
+    const own = Object.prototype.hasOwnProperty.call(this.config.methodLatencyMs, method) ? this.config.methodLatencyMs[method] : 0;
+    const delay = this.config.latencyMs + Math.max(0, own ?? 0);
+    if (delay <= 0) {
       fn();
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
-    }, this.config.latencyMs);
+    }, delay);
     this.timers.add(timer);
   }
 }

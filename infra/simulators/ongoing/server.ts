@@ -52,6 +52,12 @@ export interface OngoingSimulatorOptions extends Partial<Omit<SimulatorSettings,
   goodsOwners?: SimGoodsOwner[];
   users?: SimUser[];
   rateLimits?: RateLimitConfig;
+  /**
+   * The simulator's clock (epoch ms) for what it stamps and compares: stock and data change times, order
+   * times, the 24 h limit of stockInfoChangedFrom. Default Date.now; a benchmark on simulated time passes its own.
+   * Rate limiting and the call log stay on real time.
+   */
+  now?: () => number;
 }
 
 export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json';
@@ -232,6 +238,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     webhook: options.webhook,
     webhookOrdersId: options.webhookOrdersId ?? 12,
   };
+  const clock = options.now ?? Date.now;
   const rateLimiter = new RateLimiter(options.rateLimits ?? {});
   const callLog: CallRecord[] = [];
   const faults: Array<Fault & { left: number }> = [];
@@ -364,7 +371,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     }
 
     const run = (): HandlerResult => {
-      const ctx: HandlerContext = { state, settings, now: new Date(), user, query: url.searchParams, body, id };
+      const ctx: HandlerContext = { state, settings, now: new Date(clock()), user, query: url.searchParams, body, id };
       try {
         return route.handle(ctx);
       } catch (error) {
@@ -415,7 +422,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
   const setOrderStatus = (orderId: number, status: number): SimOrder => {
     const order = state.orders.get(orderId);
     if (!order) throw new Error(`no order ${orderId}`);
-    const now = new Date();
+    const now = new Date(clock());
     if (status === 1000) {
       if (order.status !== 1000 && !order.picked) bookLines(state, order.lines, -1, now);
     } else if (status >= 400) {
@@ -473,7 +480,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
       if (!article) throw new Error(`no article ${articleNumber} for goods owner ${goodsOwnerId}`);
       article.numberOfItems = Math.max(0, numberOfItems);
       if (lockedForSaleNumberOfItems !== undefined) article.lockedForSaleNumberOfItems = lockedForSaleNumberOfItems;
-      article.stockChangedAt = new Date();
+      article.stockChangedAt = new Date(clock());
       return article;
     },
     setOrderStatus,
@@ -491,7 +498,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
         webhookOrdersId: settings.webhookOrdersId,
         webhookEventId,
         system: warehouse,
-        at: new Date(),
+        at: new Date(clock()),
       });
       events.set(webhookEventId, { orderId, payload });
       return deliver(webhookEventId);

@@ -1,0 +1,177 @@
+import { ORDERS_PAGE_SIZE } from '../../shared/baselinker/client';
+import { OngoingClient } from '../../shared/ongoing/client';
+import { demoClientSettings } from '../../infra/simulators/ongoing';
+import { runUntilComplete } from './articles.bench';
+import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor } from './harness.bench';
+
+/** The status the tenant imports from ("Do realizacji" in the simulator's default statuses). */
+const TO_FULFIL = 5502;
+const ARTICLES = 20;
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+export { percentile };
+
+async function seedOngoingArticles(world: BenchWorld): Promise<string[]> {
+  const client = new OngoingClient(demoClientSettings(world.ongoing.baseUrl));
+  const skus: string[] = [];
+  for (let i = 0; i < ARTICLES; i++) {
+    const sku = `ART-${i}`;
+    await client.putArticle({ articleNumber: sku, articleName: `Artykuł ${i}`, weight: 0.3 });
+    skus.push(sku);
+  }
+  world.ongoing.resetCalls();
+  return skus;
+}
+
+function addOrder(world: BenchWorld, skus: string[], i: number, confirmedAtS: number): void {
+  world.bl.addOrder(
+    {
+      order_status_id: TO_FULFIL,
+      email: `klient${i}@example.invalid`,
+      delivery_fullname: `Klient ${i}`,
+      delivery_address: `ul. Długa ${1 + (i % 200)}`,
+      delivery_postcode: '31-147',
+      delivery_city: 'Kraków',
+      delivery_country_code: 'PL',
+      payment_done: 99.9,
+      products: [
+        { sku: skus[i % skus.length]!, name: 'Artykuł', quantity: 1 + (i % 3), price_brutto: 39.9 },
+        { sku: skus[(i * 7 + 3) % skus.length]!, name: 'Artykuł', quantity: 1, price_brutto: 19.9 },
+      ],
+    },
+    { createdAt: confirmedAtS - 30, confirmedAt: confirmedAtS },
+  );
+}
+
+/** Every status scanned costs at least one page, and a page under 100 ends it. */
+export function ordersMinimumCalls(newOrders: number, statusesScanned = 1): number {
+  return Math.floor(newOrders / ORDERS_PAGE_SIZE) + statusesScanned;
+}
+
+export interface OrdersResult {
+  newOrders: number;
+  budgetMinutes: number;
+  runs: number;
+  complete: boolean;
+  blCalls: number;
+  blByMethod: Record<string, number>;
+  minimumBlCalls: number;
+  ratio: number;
+  ongoingOrderWrites: number;
+  ongoingRequests: number;
+  ordersInOngoing: number;
+  writtenExactlyOnce: boolean;
+  simMinutes: number;
+  realSeconds: number;
+  peakRssMB?: number;
+}
+
+/** N orders confirmed in the last hour, picked up by the status scan (journal off, every 15 minutes). */
+export async function ordersScenario(exec: RunExecutor, settings: BenchSettings, newOrders: number): Promise<OrdersResult> {
+  const world = await startBenchWorld({ tenant: { baselinker: { orderStatusIds: [TO_FULFIL], journal: false, lookbackDays: 1 } } });
+  try {
+    const skus = await seedOngoingArticles(world);
+    const nowS = Math.floor(world.timeline.now() / 1000);
+    for (let i = 0; i < newOrders; i++) addOrder(world, skus, i, nowS - 3600 + Math.floor((i * 3600) / newOrders));
+    const interval = world.tenant.schedules.ordersMinutes ?? 15;
+    const t0 = Date.now();
+    const runs = await runUntilComplete(world, exec, settings, 'orders', interval);
+    const minimum = ordersMinimumCalls(newOrders, new Set([...world.tenant.baselinker.orderStatusIds, ...world.tenant.baselinker.cancelledStatusIds]).size);
+    const writes = world.ongoing.calls('PUT /orders');
+    const inOngoing = [...world.ongoing.state.orders.values()].filter((o) => o.goodsOwnerId === world.tenant.ongoing.goodsOwnerId).length;
+    return {
+      newOrders,
+      budgetMinutes: runBudgetMs('orders', interval) / 60_000,
+      runs: runs.runs,
+      complete: runs.complete,
+      blCalls: runs.blCalls,
+      blByMethod: runs.blByMethod,
+      minimumBlCalls: minimum,
+      ratio: runs.blCalls / minimum,
+      ongoingOrderWrites: writes,
+      ongoingRequests: runs.outcomes.reduce((n, o) => n + o.ongoingRequests, 0),
+      ordersInOngoing: inOngoing,
+      writtenExactlyOnce: writes === newOrders && inOngoing === newOrders,
+      simMinutes: runs.simMs / 60_000,
+      realSeconds: (Date.now() - t0) / 1000,
+      peakRssMB: runs.peakRssBytes !== undefined ? runs.peakRssBytes / (1024 * 1024) : undefined,
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+export interface JournalResult {
+  minutes: number;
+  ordersPerMinute: number;
+  orders: number;
+  transferred: number;
+  runs: number;
+  lagP50S: number;
+  lagP95S: number;
+  lagMaxS: number;
+  blCalls: number;
+  blByMethod: Record<string, number>;
+}
+
+/**
+ * Journal mode on its schedule (every minute, 30 s budget): orders are confirmed at random simulated times
+ * between two ticks, each tick runs the orders flow; the lag is the flow's own OrderLagSeconds (confirmed ->
+ * written to Ongoing, on the simulated clock). An order confirmed while a run is going is only seen by the
+ * next tick, which is what the random times between ticks model.
+ */
+export async function journalScenario(exec: RunExecutor, settings: BenchSettings, minutes: number, ordersPerMinute: number): Promise<JournalResult> {
+  const world = await startBenchWorld({ tenant: { baselinker: { orderStatusIds: [TO_FULFIL], journal: true, lookbackDays: 1 } } });
+  try {
+    const skus = await seedOngoingArticles(world);
+    const interval = world.tenant.schedules.ordersMinutes ?? 1;
+    const job = (startAt: number) => ({
+      flow: 'orders' as const,
+      tenant: world.tenant,
+      runtime: world.runtime,
+      startAt,
+      budgetMs: runBudgetMs('orders', interval),
+      latency: { blMs: settings.blLatencyMs, ongoingMs: settings.ongoingLatencyMs },
+    });
+    // First run: finds the journal's end and scans; from here on each tick reads the journal.
+    let tick = world.timeline.now();
+    const first = await exec(job(tick));
+    world.timeline.set(first.simEnd);
+    const lags: number[] = [];
+    const blByMethod: Record<string, number> = {};
+    let runs = 0;
+    let n = 0;
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let m = 0; m < minutes; m++) {
+      const previous = tick;
+      tick = Math.max(previous + interval * 60_000, world.timeline.now());
+      for (let k = 0; k < ordersPerMinute; k++) addOrder(world, skus, n++, Math.floor((previous + random() * (tick - previous)) / 1000));
+      world.timeline.set(tick);
+      const outcome = await exec(job(tick));
+      runs++;
+      world.timeline.set(outcome.simEnd);
+      if (outcome.report.outcome === 'failed') throw new Error(`orders run failed: ${outcome.report.error}`);
+      lags.push(...outcome.orderLagsS);
+      for (const [k, v] of Object.entries(outcome.blByMethod)) blByMethod[k] = (blByMethod[k] ?? 0) + v;
+    }
+    return {
+      minutes,
+      ordersPerMinute,
+      orders: n,
+      transferred: lags.length,
+      runs,
+      lagP50S: percentile(lags, 50),
+      lagP95S: percentile(lags, 95),
+      lagMaxS: lags.length ? Math.max(...lags) : NaN,
+      blCalls: Object.values(blByMethod).reduce((a, b) => a + b, 0),
+      blByMethod,
+    };
+  } finally {
+    await world.close();
+  }
+}

@@ -1,0 +1,91 @@
+import { InMemoryBudget } from '../../shared/baselinker/budget';
+import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
+import { createTenantServices } from '../../shared/flows/services';
+import { OngoingClient } from '../../shared/ongoing/client';
+import { createShipmentWebhookHandler } from '../../shared/webhook';
+import { startApiGateway } from '../../infra/local/api-gateway';
+import { demoClientSettings } from '../../infra/simulators/ongoing';
+import { startBenchWorld, type BenchSettings } from './harness.bench';
+import { percentile } from './orders.bench';
+
+export interface ShipmentResult {
+  sends: number;
+  ok: number;
+  courierDelayMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  blCallsPerSend: number;
+  ongoingCallsPerSend: number;
+}
+
+const HEADER = 'X-Webhook-Secret';
+const ROUTE = '/webhook/ongoing';
+
+/**
+ * Send -> label attached, on REAL time: both simulators sleep their latency (BaseLinker per request plus the
+ * courier delay on createPackage, Ongoing per request), the webhook goes over HTTP through the local API
+ * Gateway adapter to the real handler, which answers 200 once the label is on the Ongoing order. One Send at
+ * a time (a warehouse desk), so the figure is the latency of one, not a queue.
+ */
+export async function shipmentScenario(settings: BenchSettings, sends: number): Promise<ShipmentResult> {
+  const world = await startBenchWorld({
+    tenant: { shipment: { courierCode: 'dpd' } },
+    realLatency: { blMs: settings.blLatencyMs, ongoingMs: settings.ongoingLatencyMs, methodLatencyMs: { createPackage: settings.courierDelayMs } },
+  });
+  const dynamo = createDynamoDocumentClient();
+  const s3 = createS3Client();
+  const budget = new InMemoryBudget({ requestsPerMinute: 100_000, burst: 100_000 });
+  const handler = createShipmentWebhookHandler({
+    tenants: async () => [world.tenant],
+    services: (tenant, options) => createTenantServices(tenant, world.runtime, { ...options, dynamo, s3, budget }),
+  });
+  const gateway = await startApiGateway({ routes: [{ method: 'POST', resource: ROUTE, handler }] });
+  try {
+    world.ongoing.settings.webhook = { url: `${gateway.url}${ROUTE}`, headerName: HEADER, headerValue: world.tenant.secrets.webhookSecret };
+    world.tenant.shipment.webhookHeader = HEADER;
+    const ongoing = new OngoingClient(demoClientSettings(world.ongoing.baseUrl));
+    await ongoing.putArticle({ articleNumber: 'TSHIRT-M', articleName: 'T-shirt M', weight: 0.25 });
+    const orders: number[] = [];
+    for (let i = 0; i < sends; i++) {
+      const bl = world.bl.addOrder({ delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
+      const orderNumber = String(bl.order_id);
+      const { orderId } = await ongoing.putOrder({
+        orderNumber,
+        goodsOwnerOrderId: orderNumber,
+        deliveryDate: '2030-03-04T00:00:00Z',
+        consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
+        orderLines: [{ rowNumber: '1', articleNumber: 'TSHIRT-M', numberOfItems: 2 }],
+      });
+      world.ongoing.setOrderStatus(orderId, 400);
+      orders.push(orderId);
+    }
+    world.bl.resetCounters();
+    world.ongoing.resetCalls();
+    const times: number[] = [];
+    let ok = 0;
+    for (const orderId of orders) {
+      const started = performance.now();
+      const status = await world.ongoing.pressSend(orderId);
+      times.push(performance.now() - started);
+      const attached = [...world.ongoing.state.files.values()].some((f) => f.orderId === orderId);
+      if (status === 200 && attached) ok++;
+    }
+    return {
+      sends,
+      ok,
+      courierDelayMs: settings.courierDelayMs,
+      p50Ms: percentile(times, 50),
+      p95Ms: percentile(times, 95),
+      maxMs: Math.max(...times),
+      blCallsPerSend: world.bl.calls() / sends,
+      // pressSend itself is not a call; what the handler asked of Ongoing.
+      ongoingCallsPerSend: world.ongoing.calls() / sends,
+    };
+  } finally {
+    await gateway.close();
+    dynamo.destroy();
+    s3.destroy();
+    await world.close();
+  }
+}
