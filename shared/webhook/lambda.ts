@@ -1,5 +1,6 @@
 import { loadRuntime, loadTenants, SECRET_CACHE_SECONDS, type TenantConfig } from '../config';
 import { createTenantServices, type Runtime } from '../flows/services';
+import { EmfMetrics } from '../observability/metrics';
 import { createShipmentWebhookHandler, type ShipmentWebhookHandler, type ShipmentWebhookOptions } from './shipment-handler';
 
 /**
@@ -31,6 +32,7 @@ export function lambdaShipmentWebhook(overrides: Partial<ShipmentWebhookOptions>
   return createShipmentWebhookHandler({
     tenants,
     services: (tenant, options) => createTenantServices(tenant, runtimeConfig(), options),
+    metrics: new EmfMetrics(),
     ...overrides,
   });
 }

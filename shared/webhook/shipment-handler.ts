@@ -1,3 +1,4 @@
+import { METRIC, type MetricsSink } from '../observability/metrics';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
@@ -41,6 +42,8 @@ export interface ShipmentWebhookOptions {
   pollMs?: number;
   now?: () => number;
   log?: Log;
+  /** Shipment metrics (flow "shipment"): the dashboard's shipped / set aside / failed. Default: none. */
+  metrics?: MetricsSink;
 }
 
 export type LambdaContextLike = Partial<Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>>;
@@ -221,8 +224,14 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
         }
         return answerForRecord(orderId, record);
       }
+      const dims = { flow: 'shipment', tenant: tenant.id };
+      options.metrics?.add(METRIC.runDuration, 'Milliseconds', now() - started, dims);
+      options.metrics?.add(METRIC.itemsSynced, 'Count', outcome.kind === 'done' || outcome.kind === 'pending-tracking' ? 1 : 0, dims);
+      options.metrics?.add(METRIC.itemsSetAside, 'Count', outcome.kind === 'refused' ? 1 : 0, dims);
+      options.metrics?.add(METRIC.runFailed, 'Count', outcome.kind === 'failed' ? 1 : 0, dims);
       return answerFor(orderId, outcome);
     } catch (err) {
+      options.metrics?.add(METRIC.runFailed, 'Count', 1, { flow: 'shipment', tenant: tenant.id });
       tlog.error('webhook failed', { error: err instanceof Error ? err.message : String(err), errorName: err instanceof Error ? err.name : typeof err });
       return reply(500, { status: 'error', ongoingOrderId: orderId, message: `internal error; nothing more was done (request ${requestId}). Ongoing's retry will try again` });
     }

@@ -41,6 +41,7 @@ beforeAll(async () => {
     }),
     budgetMs: 10_000,
     pollMs: 20,
+    metrics: world.metrics,
   });
   gateway = await startApiGateway({ routes: [{ method: 'POST', resource: ROUTE, handler }] });
   world.ongoing.settings.webhook = { url: `${gateway.url}${ROUTE}`, headerName: HEADER, headerValue: TEST_WEBHOOK_SECRET };
@@ -190,6 +191,8 @@ describe('Send webhook: courier refusal', () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
     const courierMessage = 'Nieprawidłowy kod pocztowy odbiorcy';
     world.bl.refusePackages(courierMessage, blOrderId);
+    const shippedBefore = world.metrics.sum('ItemsSynced', { flow: 'shipment' });
+    const setAsideBefore = world.metrics.sum('ItemsSetAside', { flow: 'shipment' });
 
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(422);
     const { state } = world.services();
@@ -213,6 +216,9 @@ describe('Send webhook: courier refusal', () => {
     expect(packagesOf(blOrderId)).toHaveLength(1);
     expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'done' });
     expect(await state.getSetAside('test', 'shipment', String(ongoingOrderId))).toBeUndefined();
+    // The dashboard's shipment widgets: two refusals (press + direct post) set aside, then one shipped.
+    expect(world.metrics.sum('ItemsSetAside', { flow: 'shipment' }) - setAsideBefore).toBe(2);
+    expect(world.metrics.sum('ItemsSynced', { flow: 'shipment' }) - shippedBefore).toBe(1);
   });
 });
 
