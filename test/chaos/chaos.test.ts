@@ -54,3 +54,26 @@ describe('chaos: faults, crashes and concurrency never lose or duplicate an orde
   });
 });
 
+
+describe('chaos: the invariant check itself', () => {
+  it('reports an order lost on the way, a second package and a blocked token', async () => {
+    const run = new ChaosSeed(0, rngFor(0));
+    let lost = 0;
+    let doubled = 0;
+    try {
+      await run.start();
+      lost = run.addOrder(true);
+      doubled = run.addOrder(true);
+      run.world.bl.addPackage({ order_id: doubled, courier_code: 'dpd', account_id: 61 });
+      run.world.bl.addPackage({ order_id: doubled, courier_code: 'dpd', account_id: 61 });
+      run.world.bl.blockedCount = 1;
+      await run.check();
+    } finally {
+      await run.close();
+    }
+    expect(run.figures).toMatchObject({ losses: 2, duplicates: 1, blocks: 1 });
+    expect(run.figures.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`order ${lost} is in chosen status \\d+ but not in Ongoing`)), `order ${doubled} has 2 packages`]),
+    );
+  });
+});
