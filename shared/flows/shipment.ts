@@ -411,11 +411,12 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
       );
     }
     const courier = chooseCourier(tenant.shipment, order);
-    await refuseIfCancelled(deps, blOrderId);
 
     // 3. Reuse a package booked earlier (heals a crash between createPackage and our write), else book one.
     pkg = await existingPackage(deps.baselinker, blOrderId, courier.courierCode, record.packageId);
     if (!pkg) {
+      // A package booked before the cancel is finished (label, tracking); a new one is not booked.
+      await refuseIfCancelled(deps, blOrderId);
       const parcels = parcelsFor(order, await articleWeights(deps, order));
       if (parcels.length === 0) {
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);

@@ -49,6 +49,20 @@ describe('shipment of an order cancelled in BaseLinker', () => {
     expect(aside?.reason).toMatch(/is cancelled/);
   });
 
+  it('finishes a package booked before the cancel (label, tracking) but leaves the order in its cancelled status', async () => {
+    const { blOrderId, ongoingOrderId } = await sentOrder();
+    const pkg = world.bl.addPackage({ order_id: blOrderId, courier_code: 'dpd', account_id: 61 });
+    world.bl.changeOrderStatus(blOrderId, CANCELLED);
+
+    const outcome = await shipOrder(deps(), ongoingOrderId, { owner: 'test', leaseMs: 60_000 });
+
+    expect(outcome).toMatchObject({ kind: 'done', reusedPackage: true });
+    expect([...world.bl.state.packages.values()].filter((p) => p.order_id === blOrderId)).toHaveLength(1);
+    expect(world.ongoing.state.orders.get(ongoingOrderId)?.wayBill).toBe(pkg.package_number);
+    expect(world.bl.state.orders.get(blOrderId)?.order_status_id).toBe(CANCELLED);
+    expect((await world.services().state.getShipment('test', ongoingOrderId))?.lastError).toMatch(/was cancelled \(status 5505\) while its package was booked/);
+  });
+
   it('still ships an order in any other status, and moves it to the sent status', async () => {
     const { blOrderId, ongoingOrderId } = await sentOrder();
 
