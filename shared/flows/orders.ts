@@ -416,6 +416,12 @@ export class OrderSync {
     const record = await this.ctx.state.getOrderRecord(this.tenantId, blOrderId);
     if (!record || record.status === 'cancelled') return;
     if (record.status === 'pending') {
+      // 'pending' does not prove it never reached Ongoing: a run may have died between creating it and recording it.
+      const [created] = await this.ctx.ongoing.getOrdersByNumbers([this.numberOf(blOrderId)]);
+      if (created) {
+        await this.cancelInOngoing(blOrderId, created.orderInfo.orderId, why);
+        return;
+      }
       await this.ctx.state.markOrderCancelled(this.tenantId, blOrderId, `${why}, before it reached Ongoing`);
       if (this.setAsideOrders!.has(String(blOrderId))) await this.ctx.state.clearSetAside(this.tenantId, 'order', String(blOrderId));
       this.count('cancelledBeforeTransfer');

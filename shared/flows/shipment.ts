@@ -341,12 +341,31 @@ async function moveToSentStatus(deps: ShipmentDeps, blOrderId: number): Promise<
   try {
     const { orders } = await deps.baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
     if (orders[0]?.order_status_id === target) return undefined;
+    if (orders[0] && deps.tenant.baselinker.cancelledStatusIds.includes(orders[0].order_status_id)) {
+      deps.log.warn('the BaseLinker order was cancelled while its package was booked; its status is left as it is', { blOrderId, status: orders[0].order_status_id });
+      return `BaseLinker order ${blOrderId} was cancelled (status ${orders[0].order_status_id}) while its package was booked; its status was left as it is`;
+    }
     await deps.baselinker.setOrderStatus(blOrderId, target);
     return undefined;
   } catch (err) {
     // The shipment itself is done; a status that did not move is worth a note, not a failed shipment.
     deps.log.warn('could not move the BaseLinker order to the status after shipment', { blOrderId, status: target, error: messageOf(err) });
     return `could not move BaseLinker order ${blOrderId} to status ${target}: ${messageOf(err)}`;
+  }
+}
+
+/**
+ * The seller cancelled the order in BaseLinker after it reached the warehouse (the cancel reaches Ongoing
+ * only while the warehouse has not started it): book nothing, and never move it on to the "sent" status,
+ * which would erase the cancellation. A person decides (set aside with the reason).
+ */
+async function refuseIfCancelled(deps: ShipmentDeps, blOrderId: number): Promise<void> {
+  const { orders } = await deps.baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
+  const status = orders[0]?.order_status_id;
+  if (status !== undefined && deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
+    throw new ShipmentRefusedError(
+      `BaseLinker order ${blOrderId} is cancelled (status ${status}); no package was booked. Stop the order in the warehouse, or move it out of the cancelled status in BaseLinker and press Send again`,
+    );
   }
 }
 
@@ -399,6 +418,8 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     // 3. Reuse a package booked earlier (heals a crash between createPackage and our write), else book one.
     pkg = await existingPackage(deps.baselinker, blOrderId, courier.courierCode, record.packageId);
     if (!pkg) {
+      // A package booked before the cancel is finished (label, tracking); a new one is not booked.
+      await refuseIfCancelled(deps, blOrderId);
       const parcels = parcelsFor(order, await articleWeights(deps, order), deps.tenant.articles.lengthUnit);
       if (parcels.length === 0) {
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);

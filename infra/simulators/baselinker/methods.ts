@@ -261,7 +261,8 @@ function emitOrder(o: SimOrder, withExtraFields: boolean): Record<string, unknow
     payment_done: String(o.payment_done),
     want_invoice: phpFlag(o.want_invoice),
     ...(withExtraFields ? { custom_extra_fields: phpMap(custom_extra_fields) } : {}),
-    products: products.map((l) => ({ ...l })),
+    // A test may put a malformed value here on purpose; it is sent as it is.
+    products: Array.isArray(products) ? products.map((l) => ({ ...l })) : products,
   };
 }
 
