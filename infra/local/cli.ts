@@ -4,7 +4,8 @@
  * state under DATA_DIR (beside or without a running `npm start`) and on a deployed stack's table (--aws).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadTenants, type Env, type TenantConfig } from '../../shared/config';
+import { ConfigError, type Env, type TenantConfig } from '../../shared/config';
+import { loadLocalTenants } from './tenants';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
 import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './cli/commands';
@@ -216,7 +217,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
     let tenants: TenantConfig[];
     try {
-      tenants = io.tenants ?? (await loadTenants({ env }));
+      tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data'));
     } catch (e) {
       if (e instanceof ConfigError) throw new CliError(e.message);
       throw e;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, ScheduledEvent } from 'aws-lambda';
-import { SINGLE_TENANT_ENV_VARS, loadTenants, type TenantConfig } from '../../shared/config';
+import { loadTenants, type TenantConfig } from '../../shared/config';
 import type { FlowName } from '../../shared/flows/context';
 import { RunFailedError } from '../../shared/flows/lambda';
 import { summaryLine, type TenantRunReport } from '../../shared/flows/runner';
@@ -14,6 +14,7 @@ import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimu
 import { loadSimulatorState, saveSimulatorState } from '../simulators/persist';
 import { startApiGateway, type LocalApiGateway } from './api-gateway';
 import { openEmbeddedState, type EmbeddedState } from './embedded';
+import { demoTenantsFile, isConfigured } from './tenants';
 
 /**
  * The integration on one machine, through the same handlers the Lambdas run: EventBridge schedules become
@@ -86,12 +87,6 @@ export interface LocalHost {
 
 const DEMO_INTERVALS_MS: Record<FlowName, number> = { articles: 15_000, orders: 10_000, stock: 20_000, tracking: 10_000, reconcile: 60_000 };
 const FLOW_ORDER: FlowName[] = ['articles', 'orders', 'stock', 'tracking', 'reconcile'];
-/** Tenant configuration sources; anything else (DATA_DIR, PORT, LOG_LEVEL, ...) does not leave demo mode. */
-const CONFIG_VARS = ['TENANTS_FILE', 'TENANTS', ...SINGLE_TENANT_ENV_VARS];
-
-export function isConfigured(env: NodeJS.ProcessEnv): boolean {
-  return CONFIG_VARS.some((name) => (env[name] ?? '').trim() !== '');
-}
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 
@@ -339,7 +334,7 @@ async function startDemoSimulators(
   const status = (name: string) => baselinker.state.statuses.find((s) => s.name === name)?.id;
   const [, toFulfil, handedOver, shipped, cancelled] = baselinker.state.statuses.map((s) => s.id);
   void status;
-  const tenantsFile = join(dataDir, 'demo-tenants.json');
+  const tenantsFile = demoTenantsFile(dataDir);
   // Inline secrets are fine here: placeholders for pretend accounts, in a file under DATA_DIR.
   const tenant = {
     id: 'demo',

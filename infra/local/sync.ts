@@ -3,7 +3,8 @@
  * DATA_DIR. Prints progress and a one-line summary per tenant; exits non-zero only when the cycle failed.
  */
 import './local-env';
-import { ConfigError, loadRuntime, loadTenants } from '../../shared/config';
+import { ConfigError, loadRuntime } from '../../shared/config';
+import { loadLocalTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
 import type { FlowName } from '../../shared/flows/context';
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let tenants;
   try {
-    tenants = await loadTenants();
+    tenants = await loadLocalTenants(process.env, loadRuntime().dataDir);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
