@@ -6,6 +6,7 @@ import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/erro
 import type { OrderInput } from '../ongoing/client';
 import type { GetOrder } from '../ongoing/schemas';
 import { ClaimLostError, type SetAsideItem } from '../state';
+import { z } from 'zod';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
 
 /**
@@ -66,6 +67,51 @@ export interface OrdersCursor {
   journal?: { lastLogId: number; polledAt: number };
 }
 
+/** State checkpoint name of an unfinished full scan. */
+export const ORDERS_SCAN_CHECKPOINT = 'orders-scan';
+
+/**
+ * An unfinished full scan, saved when a run stops in it (deadline or error) and cleared when a scan completes.
+ * The settings it was made under are kept to tell whether it still fits the tenant.
+ */
+export interface OrdersScanCheckpoint extends ScanResume {
+  /** Epoch ms the pass began (its first run). */
+  passStartedAt: number;
+  lookbackDays: number;
+  orderStatusIds: number[];
+  cancelledStatusIds: number[];
+}
+
+const idList = z.array(z.number().int());
+const scanCheckpointSchema = z.object({
+  status: z.number().int(),
+  position: z.object({ from: z.number().int(), idFrom: z.number().int().positive().optional() }),
+  skipIds: idList,
+  passStartedAt: z.number(),
+  lookbackDays: z.number(),
+  orderStatusIds: idList,
+  cancelledStatusIds: idList,
+});
+
+const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Why a saved scan checkpoint cannot be continued (undefined: it can). A resumed pass only covers what it has
+ * not read yet, so it must scan the same statuses in the same roles over the same look-back; and the part
+ * already read must not lie wholly before the window, else a fresh pass is the honest answer.
+ */
+export function staleScanCheckpoint(checkpoint: OrdersScanCheckpoint, settings: { orderStatusIds: number[]; cancelledStatusIds: number[]; lookbackDays: number }, windowStartS: number): string | undefined {
+  if (!sameList(checkpoint.orderStatusIds, settings.orderStatusIds) || !sameList(checkpoint.cancelledStatusIds, settings.cancelledStatusIds)) {
+    return 'the chosen or cancelled statuses changed since it was saved';
+  }
+  if (checkpoint.lookbackDays !== settings.lookbackDays) return 'lookbackDays changed since it was saved';
+  if (checkpoint.passStartedAt < windowStartS * 1000) return 'the pass began before the start of the look-back window';
+  if (!settings.orderStatusIds.includes(checkpoint.status) && !settings.cancelledStatusIds.includes(checkpoint.status)) {
+    return `status ${checkpoint.status} is not scanned`;
+  }
+  return undefined;
+}
+
 /** The first confirmation time (unix s) the scans look at. */
 export function scanWindowStart(lookbackDays: number, firstRunAt: number, nowMs: number): number {
   const nowS = Math.floor(nowMs / 1000);
@@ -90,37 +136,93 @@ function pageKeys(page: GetOrdersResult): Array<{ id: number; confirmed: number 
   return keys;
 }
 
+/** Where a status scan reads its next page: confirmation time from, and within that second the order id from. */
+export interface ScanPosition {
+  from: number;
+  idFrom?: number;
+}
+
+export interface ScanStep {
+  page: GetOrdersResult;
+  /** The position this page was read from. */
+  at: ScanPosition;
+  /** The position of the next page; undefined when this page ended the scan. */
+  next?: ScanPosition;
+}
+
 /**
- * Every order currently in `statusId` confirmed at or after `fromS`, page by page (orders may repeat across
- * pages; de-duplicate by id). The cursor is the highest confirmation time seen, without +1 (so a second
- * split across pages is read again rather than skipped); when a full page shares one second, that second is
- * paged with `id_from`, and then the scan goes on from the next second. Stops on a page under 100.
+ * The cursor is the highest confirmation time seen, without +1 (so a second split across pages is read again
+ * rather than skipped); when a full page shares one second, that second is paged with `id_from`, and then the
+ * scan goes on from the next second. A page under 100 ends the scan.
  */
-export async function* scanOrders(bl: BaseLinkerClient, statusId: number, fromS: number): AsyncGenerator<GetOrdersResult> {
-  let cursor = fromS;
-  let idFrom: number | undefined;
-  for (;;) {
-    const page = await bl.getOrders({ status_id: statusId, date_confirmed_from: cursor, get_unconfirmed_orders: false, ...(idFrom ? { id_from: idFrom } : {}) });
-    yield page;
-    const keys = pageKeys(page);
-    const full = page.received >= ORDERS_PAGE_SIZE;
-    if (idFrom === undefined) {
-      if (!full) return;
-      const latest = Math.max(...keys.map((k) => k.confirmed), cursor);
-      cursor = latest;
-      if (keys.length > 0 && keys.every((k) => k.confirmed === latest)) {
-        // A whole page confirmed in the same second: the date cursor cannot move past it, so page that second
-        // by id (the page is sorted by id within the second, so the rest of it has higher ids).
-        idFrom = Math.max(...keys.map((k) => k.id)) + 1;
-      }
-    } else if (full && keys.length > 0 && keys.every((k) => k.confirmed === cursor)) {
-      idFrom = Math.max(...keys.map((k) => k.id)) + 1;
-    } else {
-      // That second is exhausted; later seconds may hold ids below idFrom, so go on without it.
-      cursor += 1;
-      idFrom = undefined;
-    }
+function nextPosition(at: ScanPosition, page: GetOrdersResult): ScanPosition | undefined {
+  const keys = pageKeys(page);
+  const full = page.received >= ORDERS_PAGE_SIZE;
+  const maxId = () => Math.max(...keys.map((k) => k.id));
+  if (at.idFrom === undefined) {
+    if (!full) return undefined;
+    const latest = Math.max(...keys.map((k) => k.confirmed), at.from);
+    // A whole page confirmed in the same second: the date cursor cannot move past it, so page that second
+    // by id (the page is sorted by id within the second, so the rest of it has higher ids).
+    if (keys.length > 0 && keys.every((k) => k.confirmed === latest)) return { from: latest, idFrom: maxId() + 1 };
+    return { from: latest };
   }
+  if (full && keys.length > 0 && keys.every((k) => k.confirmed === at.from)) return { from: at.from, idFrom: maxId() + 1 };
+  // That second is exhausted; later seconds may hold ids below idFrom, so go on without it.
+  return { from: at.from + 1 };
+}
+
+/** Ids on `page` that the page read from `next` will return again (the overlap of the date cursor). */
+function overlapIds(page: GetOrdersResult, next: ScanPosition): number[] {
+  if (next.idFrom !== undefined) return [];
+  return pageKeys(page)
+    .filter((k) => k.confirmed >= next.from)
+    .map((k) => k.id);
+}
+
+/**
+ * Every order currently in `statusId` confirmed at or after `start`, page by page, each with its position
+ * (orders may repeat across pages; de-duplicate by id).
+ */
+export async function* scanOrderPages(bl: BaseLinkerClient, statusId: number, start: ScanPosition): AsyncGenerator<ScanStep> {
+  let at: ScanPosition = start;
+  for (;;) {
+    const page = await bl.getOrders({
+      status_id: statusId,
+      date_confirmed_from: at.from,
+      get_unconfirmed_orders: false,
+      ...(at.idFrom ? { id_from: at.idFrom } : {}),
+    });
+    const next = nextPosition(at, page);
+    yield { page, at, next };
+    if (!next) return;
+    at = next;
+  }
+}
+
+/** Every order currently in `statusId` confirmed at or after `fromS`, page by page (see `scanOrderPages`). */
+export async function* scanOrders(bl: BaseLinkerClient, statusId: number, fromS: number): AsyncGenerator<GetOrdersResult> {
+  for await (const step of scanOrderPages(bl, statusId, { from: fromS })) yield step.page;
+}
+
+/** Where an unfinished full scan continues: the status being scanned, its next page, and ids already handled there. */
+export interface ScanResume {
+  status: number;
+  position: ScanPosition;
+  /** Orders on the pages before `position` that the page at `position` returns again; skipped. */
+  skipIds: number[];
+}
+
+function withoutIds(page: GetOrdersResult, skip: Set<number>): GetOrdersResult {
+  if (skip.size === 0) return page;
+  return {
+    ...page,
+    orders: page.orders.filter((o) => !skip.has(o.order_id)),
+    rejected: page.rejected.filter((r) => {
+      const id = readableInt(r.orderId);
+      return id === undefined || !skip.has(id);
+    }),
+  };
 }
 
 interface Claimed {
@@ -136,6 +238,11 @@ export class OrderSync {
   readonly result: FlowResult = emptyResult();
   /** BaseLinker order ids written to Ongoing or found there and recorded, in this run. */
   readonly transferred: number[] = [];
+  /**
+   * Where the full scan stands: the page it is on (until that page is fully handled) or the next one. After a
+   * scan that returned false (or threw), the next run continues from here.
+   */
+  scanPosition?: ScanResume;
   private readonly opts: Required<OrdersFlowOptions>;
   private readonly seen = new Set<number>();
   private readonly held = new Set<number>();
@@ -186,8 +293,11 @@ export class OrderSync {
     this.setAsideCancels = new Map(cancels.map((i) => [i.sourceId, i]));
   }
 
-  /** Routes one page (scan or journal): chosen statuses are transferred, cancelled ones cancelled. */
-  async handlePage(page: GetOrdersResult): Promise<void> {
+  /**
+   * Routes one page (scan or journal): chosen statuses are transferred, cancelled ones cancelled. False when
+   * the deadline stopped it before every order on the page was dealt with.
+   */
+  async handlePage(page: GetOrdersResult): Promise<boolean> {
     await this.loadSetAside();
     for (const rejected of page.rejected) {
       const id = readableInt(rejected.orderId);
@@ -198,32 +308,38 @@ export class OrderSync {
     const fresh = page.orders.filter((o) => !this.seen.has(o.order_id));
     fresh.forEach((o) => this.seen.add(o.order_id));
     for (const order of fresh.filter((o) => this.cancelled.has(o.order_status_id))) {
-      if (this.outOfTime()) return;
+      if (this.outOfTime()) return false;
       this.result.seen++;
       await this.cancel(order.order_id, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
     }
     const toTransfer = fresh.filter((o) => this.chosen.has(o.order_status_id));
     this.result.seen += toTransfer.length;
     for (let i = 0; i < toTransfer.length; i += this.opts.batchSize) {
-      if (this.outOfTime()) return;
-      await this.transferBatch(toTransfer.slice(i, i + this.opts.batchSize));
+      if (this.outOfTime()) return false;
+      if (!(await this.transferBatch(toTransfer.slice(i, i + this.opts.batchSize)))) return false;
     }
+    return true;
   }
 
   /**
    * Claims, maps and creates a batch of orders in Ongoing. `known`: Ongoing's orders by order number when the
-   * caller has already looked them up (reconciliation), else one batch lookup here.
+   * caller has already looked them up (reconciliation), else one batch lookup here. False when the deadline
+   * stopped it before every order was dealt with (the claims it still held are given back).
    */
-  async transferBatch(orders: Order[], known?: Map<string, GetOrder>): Promise<void> {
+  async transferBatch(orders: Order[], known?: Map<string, GetOrder>): Promise<boolean> {
     await this.loadSetAside();
     const claimed: Claimed[] = [];
+    let finished = true;
     try {
       for (const order of orders) {
-        if (this.outOfTime()) break;
+        if (this.outOfTime()) {
+          finished = false;
+          break;
+        }
         const item = await this.claimAndMap(order);
         if (item) claimed.push(item);
       }
-      if (claimed.length === 0) return;
+      if (claimed.length === 0) return finished;
 
       const existing = known ?? (await this.lookupInOngoing(claimed.map((c) => c.body.orderNumber)));
       const toCreate: Claimed[] = [];
@@ -234,11 +350,15 @@ export class OrderSync {
       }
       await this.lookupArticles(toCreate.flatMap((c) => c.articleNumbers));
       for (const item of toCreate) {
-        if (this.outOfTime()) break;
+        if (this.outOfTime()) {
+          finished = false;
+          break;
+        }
         const missing = item.articleNumbers.filter((sku) => !this.articlesPresent.has(sku));
         if (missing.length) await this.waitForArticles(item, missing);
         else await this.create(item);
       }
+      return finished;
     } finally {
       await this.releaseHeld();
     }
@@ -468,15 +588,39 @@ export class OrderSync {
     this.ctx.log.info('order cancelled in Ongoing', { blOrderId, ongoingOrderId, outcome });
   }
 
-  /** The full scan: every chosen and every cancelled status over the window. False when out of time. */
-  async scan(fromS: number): Promise<boolean> {
-    const statuses = [...new Set([...this.ctx.tenant.baselinker.orderStatusIds, ...this.ctx.tenant.baselinker.cancelledStatusIds])];
-    for (const status of statuses) {
-      for await (const page of scanOrders(this.ctx.baselinker, status, fromS)) {
-        await this.handlePage(page);
+  /** The statuses a full scan reads, in order: the chosen ones, then the cancelled ones. */
+  scanStatuses(): number[] {
+    return [...new Set([...this.ctx.tenant.baselinker.orderStatusIds, ...this.ctx.tenant.baselinker.cancelledStatusIds])];
+  }
+
+  /**
+   * The full scan: every chosen and every cancelled status over the window, or the rest of an unfinished one
+   * from `resume` (a status not in the scan, or a position before `fromS`, starts at the window). False when
+   * out of time; `scanPosition` then says where to go on.
+   */
+  async scan(fromS: number, resume?: ScanResume): Promise<boolean> {
+    const statuses = this.scanStatuses();
+    const first = resume ? statuses.indexOf(resume.status) : -1;
+    const windowStart = (status: number): ScanResume => ({ status, position: { from: fromS }, skipIds: [] });
+    for (let s = Math.max(first, 0); s < statuses.length; s++) {
+      const status = statuses[s]!;
+      this.scanPosition = s === first && resume!.position.from >= fromS ? resume! : windowStart(status);
+      let skip = new Set(this.scanPosition.skipIds);
+      for await (const { page, at, next } of scanOrderPages(this.ctx.baselinker, status, this.scanPosition.position)) {
+        this.scanPosition = { status, position: at, skipIds: [...skip] };
+        // Not fully handled: the next run reads this page again (its claims were given back).
+        if (!(await this.handlePage(withoutIds(page, skip)))) return false;
+        if (!next) break;
+        skip = new Set(overlapIds(page, next));
+        this.scanPosition = { status, position: next, skipIds: [...skip] };
+        if (this.outOfTime()) return false;
+      }
+      if (s + 1 < statuses.length) {
+        this.scanPosition = windowStart(statuses[s + 1]!);
         if (this.outOfTime()) return false;
       }
     }
+    this.scanPosition = undefined;
     return true;
   }
 
@@ -566,15 +710,63 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
       await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
     }
 
+    let stoppedScan: string | undefined;
     if (scanDue && !sync.outOfTime()) {
       sync.result.counts!.fullScan = 1;
-      if (await sync.scan(scanWindowStart(settings.lookbackDays, cursor.firstRunAt, now))) {
-        cursor.lastScanAt = now;
-        await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
+      const fromS = scanWindowStart(settings.lookbackDays, cursor.firstRunAt, now);
+      const resume = await resumableScan(ctx, fromS, sync.result.counts!.journalRestarted === 1, sync.result.counts!);
+      if (resume) {
+        sync.result.counts!.scanResumed = 1;
+        ctx.log.info('continuing the unfinished order scan', { status: resume.status, from: resume.position.from, idFrom: resume.position.idFrom });
+      }
+      const passStartedAt = resume?.passStartedAt ?? now;
+      let finished = false;
+      try {
+        finished = await sync.scan(fromS, resume);
+      } finally {
+        if (finished) {
+          if (resume) await ctx.state.clearCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
+          cursor.lastScanAt = now;
+          await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
+        } else if (sync.scanPosition) {
+          // Also on an error: the next run goes on from the page in hand instead of the window start.
+          const checkpoint: OrdersScanCheckpoint = {
+            ...sync.scanPosition,
+            passStartedAt,
+            lookbackDays: settings.lookbackDays,
+            orderStatusIds: settings.orderStatusIds,
+            cancelledStatusIds: settings.cancelledStatusIds,
+          };
+          stoppedScan = `the order scan stopped in status ${checkpoint.status} at confirmation time ${checkpoint.position.from}; the next run continues from there`;
+          await ctx.state
+            .putCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT, checkpoint)
+            .catch((err) => ctx.log.error('could not save the order scan checkpoint', { error: String(err) }));
+        }
       }
     }
-    return { ...sync.result, message: sync.summary() };
+    const message = [sync.summary(), stoppedScan].filter(Boolean).join('; ') || undefined;
+    return { ...sync.result, message };
   };
+}
+
+/**
+ * The saved checkpoint of an unfinished scan when it can be continued; a stale or unreadable one is dropped
+ * (the scan then starts over at the window). After the journal restarted (events may be lost), always over.
+ */
+async function resumableScan(ctx: FlowContext, windowStartS: number, journalRestarted: boolean, counts: Record<string, number>): Promise<OrdersScanCheckpoint | undefined> {
+  const saved = await ctx.state.getCheckpoint<unknown>(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
+  if (saved === undefined) return undefined;
+  const parsed = scanCheckpointSchema.safeParse(saved);
+  const why = !parsed.success
+    ? 'it cannot be read'
+    : journalRestarted
+      ? 'the journal restarted, so events may have been lost'
+      : staleScanCheckpoint(parsed.data, ctx.tenant.baselinker, windowStartS);
+  if (why === undefined && parsed.success) return parsed.data;
+  ctx.log.info('starting the order scan over instead of continuing it', { reason: why });
+  counts.scanStartedOver = 1;
+  await ctx.state.clearCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
+  return undefined;
 }
 
 export const ordersFlow: Flow = createOrdersFlow();
