@@ -1,4 +1,6 @@
 import { scheduledHandler } from '../../shared/flows/lambda';
+import { s3Labels } from '../../shared/flows/services';
 import { trackingFlow } from '../../shared/flows/tracking';
 
-export const handler = scheduledHandler('tracking', trackingFlow);
+// Tracking finishes shipments (label included), so it is the one scheduled function wired with S3 labels.
+export const handler = scheduledHandler('tracking', trackingFlow, { labels: s3Labels });

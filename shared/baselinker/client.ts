@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Log } from '../log/logger';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from '../util/retry';
 import { RequestBudget, tokenKey } from './budget';

@@ -9,18 +9,20 @@
  */
 
 export class BaseLinkerError extends Error {
+  // Each class names itself: `new.target.name` would be the minifier's short name in the Lambda bundles.
+  override name = 'BaseLinkerError';
   constructor(
     message: string,
     /** The API method that failed, e.g. `getOrders`. */
     readonly method: string,
   ) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 /** An `ERROR` envelope: BaseLinker answered and said no. */
 export class BaseLinkerApiError extends BaseLinkerError {
+  override name = 'BaseLinkerApiError';
   constructor(
     method: string,
     /** BaseLinker's `error_code`, e.g. `ERROR_ORDER_NOT_FOUND`. */
@@ -34,6 +36,7 @@ export class BaseLinkerApiError extends BaseLinkerError {
 
 /** ERROR_BLOCKED_TOKEN: the rate limit was exceeded; nothing on this token may be sent before `blockedUntil`. */
 export class TokenBlockedError extends BaseLinkerApiError {
+  override name = 'TokenBlockedError';
   constructor(
     method: string,
     blMessage: string,
@@ -45,6 +48,7 @@ export class TokenBlockedError extends BaseLinkerApiError {
 
 /** ERROR_USER_ACCOUNT_BLOCKED: the whole account is blocked (old rate-limit behaviour, or blocked by Base). */
 export class AccountBlockedError extends BaseLinkerApiError {
+  override name = 'AccountBlockedError';
   constructor(method: string, blMessage: string) {
     super(method, 'ERROR_USER_ACCOUNT_BLOCKED', blMessage);
   }
@@ -52,6 +56,7 @@ export class AccountBlockedError extends BaseLinkerApiError {
 
 /** ERROR_BAD_TOKEN: the token is unknown or revoked. Retrying cannot help. */
 export class BadTokenError extends BaseLinkerApiError {
+  override name = 'BadTokenError';
   constructor(method: string, blMessage: string) {
     super(method, 'ERROR_BAD_TOKEN', blMessage);
   }
@@ -61,6 +66,7 @@ export type TransportFailure = 'network' | 'timeout' | 'http-status' | 'invalid-
 
 /** The request may not have reached BaseLinker, or its answer was lost or garbled. Retryable. */
 export class BaseLinkerTransportError extends BaseLinkerError {
+  override name = 'BaseLinkerTransportError';
   constructor(
     method: string,
     readonly failure: TransportFailure,
@@ -78,6 +84,7 @@ export class BaseLinkerTransportError extends BaseLinkerError {
 
 /** SUCCESS, but the payload does not have the shape our logic relies on. */
 export class BaseLinkerResponseError extends BaseLinkerError {
+  override name = 'BaseLinkerResponseError';
   constructor(
     method: string,
     /** Dotted path of the offending field, e.g. `orders.3.order_id`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Response shapes of the BaseLinker methods we use. BaseLinker is PHP and its JSON shows it (reference

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One tenant = one Ongoing goods owner + one BaseLinker account. The schemas validate the non-secret

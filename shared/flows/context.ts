@@ -1,6 +1,6 @@
 import type { BaseLinkerClient } from '../baselinker/client';
 import type { TenantConfig } from '../config';
-import type { LabelStore } from '../labels';
+import type { LabelStorage } from '../labels';
 import type { Log } from '../log/logger';
 import type { MetricName, Unit } from '../observability/metrics';
 import type { OngoingClient } from '../ongoing/client';
@@ -15,7 +15,7 @@ export interface FlowContext {
   baselinker: BaseLinkerClient;
   ongoing: OngoingClient;
   state: StateStore;
-  labels: LabelStore;
+  labels: LabelStorage;
   log: Log;
   runId: string;
   /**

@@ -3,7 +3,8 @@ import { loadRuntime, loadTenants } from '../config';
 import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
 import type { Flow, FlowName } from './context';
-import { runFlow, type TenantRunReport } from './runner';
+import { runFlowWith, type TenantRunReport } from './runner';
+import { noLabels, tenantServicesWith, type LabelsWiring } from './services';
 
 /** Time kept back from Lambda's timeout for checkpointing, the run summary and metrics. */
 const SAFETY_MS = 30_000;
@@ -20,13 +21,15 @@ export class RunFailedError extends Error {
  * invocation when a tenant's run failed, so the function's error metric, alarm and failure destination see it;
  * the next scheduled run is the retry (the CDK stack sets no async retries on these functions).
  */
-export function scheduledHandler(name: FlowName, flow: Flow) {
+export function scheduledHandler(name: FlowName, flow: Flow, wiring: { labels?: LabelsWiring } = {}) {
+  // Only the flows that handle labels pass s3Labels: the others' bundles carry no S3 client (and have no S3 access).
+  const services = tenantServicesWith(wiring.labels ?? noLabels);
   return async (_event: ScheduledEvent | Record<string, unknown>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TenantRunReport[]> => {
     const runtime = loadRuntime();
     if (!runtime.tableName || !runtime.labelsBucket) throw new Error('TABLE_NAME and LABELS_BUCKET must be set for the Lambda functions');
     const tenants = await loadTenants();
     const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
-    const reports = await runFlow(name, flow, {
+    const reports = await runFlowWith(services, name, flow, {
       tenants,
       runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket },
       deadline: Date.now() + Math.max(remaining - SAFETY_MS, remaining / 2),

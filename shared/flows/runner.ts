@@ -5,7 +5,7 @@ import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
 import type { Flow, FlowName, FlowResult } from './context';
-import { createTenantServices, type Runtime, type ServiceOptions, type TenantServices } from './services';
+import { createTenantServices, type Runtime, type ServiceOptions, type ServicesFactory, type TenantServices } from './services';
 
 export interface RunOptions {
   tenants: TenantConfig[];
@@ -43,28 +43,39 @@ const LEASE_GRACE_MS = 60_000;
  * tenant never overlap, whatever the scheduler does), with a run summary in state and metrics. A tenant
  * that fails does not stop the others.
  */
-export async function runFlow(name: FlowName, flow: Flow, options: RunOptions): Promise<TenantRunReport[]> {
+export function runFlow(name: FlowName, flow: Flow, options: RunOptions): Promise<TenantRunReport[]> {
+  return runFlowWith(options.services ?? createTenantServices, name, flow, options);
+}
+
+type MakeServices = NonNullable<RunOptions['services']> | ServicesFactory;
+
+/**
+ * runFlow with the wiring given instead of defaulted: the Lambda entries use it so that their bundles hold only
+ * the services their flow uses (runFlow's default, createTenantServices, brings the S3 client along).
+ */
+export async function runFlowWith(services: MakeServices, name: FlowName, flow: Flow, options: Omit<RunOptions, 'services'>): Promise<TenantRunReport[]> {
   const runId = options.runId ?? randomUUID();
   const metrics = options.metrics ?? new InMemoryMetrics();
-  const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(name, flow, tenant, runId, metrics, options)));
+  const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(services, name, flow, tenant, runId, metrics, options)));
   metrics.flush();
   return reports;
 }
 
 async function runForTenant(
+  makeServices: MakeServices,
   name: FlowName,
   flow: Flow,
   tenant: TenantConfig,
   runId: string,
   metrics: MetricsSink,
-  options: RunOptions,
+  options: Omit<RunOptions, 'services'>,
 ): Promise<TenantRunReport> {
   const now = options.now ?? Date.now;
   const started = now();
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  const services = (options.services ?? createTenantServices)(tenant, options.runtime, { maxBudgetWaitMs, log });
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,

@@ -4,7 +4,7 @@ import { dynamoDocumentClient, s3Client } from '../aws/clients';
 import { BaseLinkerClient } from '../baselinker/client';
 import type { RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
-import { LabelStore } from '../labels';
+import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
 import type { Log } from '../log/logger';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, StateStore } from '../state';
@@ -18,7 +18,7 @@ export interface TenantServices {
   baselinker: BaseLinkerClient;
   ongoing: OngoingClient;
   state: StateStore;
-  labels: LabelStore;
+  labels: LabelStorage;
 }
 
 export interface ServiceOptions {
@@ -31,27 +31,48 @@ export interface ServiceOptions {
   log?: Log;
 }
 
-/** The clients and stores one tenant's flows use, wired the same way on AWS, locally and in tests. */
-export function createTenantServices(tenant: TenantConfig, runtime: Runtime, options: ServiceOptions = {}): TenantServices {
-  const dynamo = options.dynamo ?? dynamoDocumentClient();
-  const budget =
-    options.budget ??
-    new DynamoBudget(dynamo, runtime.tableName, { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst });
-  return {
-    baselinker: new BaseLinkerClient({
-      url: tenant.baselinker.url,
-      token: tenant.secrets.baselinkerToken,
-      budget,
-      maxBudgetWaitMs: options.maxBudgetWaitMs,
-      log: options.log,
-    }),
-    ongoing: new OngoingClient({
-      baseUrl: tenant.ongoing.url,
-      user: tenant.secrets.ongoingUser,
-      password: tenant.secrets.ongoingPassword,
-      goodsOwnerId: tenant.ongoing.goodsOwnerId,
-    }),
-    state: new StateStore(dynamo, runtime.tableName),
-    labels: new LabelStore(options.s3 ?? s3Client(), runtime.labelsBucket),
+/** Makes a tenant's label storage from the labels bucket. */
+export type LabelsWiring = (bucket: string, options: ServiceOptions) => LabelStorage;
+
+/** Labels in S3 (the shipment and tracking functions, the local host, tests). */
+export const s3Labels: LabelsWiring = (bucket, options) => new LabelStore(options.s3 ?? s3Client(), bucket);
+
+/** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
+export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);
+
+export type ServicesFactory = (tenant: TenantConfig, runtime: Runtime, options?: ServiceOptions) => TenantServices;
+
+/**
+ * The same wiring as createTenantServices, with the labels store made by `labels`. A Lambda entry passes only
+ * what its flow uses: esbuild leaves out whatever the chosen wiring never references (the S3 client: ~150 KB).
+ */
+export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
+  return (tenant, runtime, options = {}) => {
+    const dynamo = options.dynamo ?? dynamoDocumentClient();
+    const budget =
+      options.budget ??
+      new DynamoBudget(dynamo, runtime.tableName, { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst });
+    return {
+      baselinker: new BaseLinkerClient({
+        url: tenant.baselinker.url,
+        token: tenant.secrets.baselinkerToken,
+        budget,
+        maxBudgetWaitMs: options.maxBudgetWaitMs,
+        log: options.log,
+      }),
+      ongoing: new OngoingClient({
+        baseUrl: tenant.ongoing.url,
+        user: tenant.secrets.ongoingUser,
+        password: tenant.secrets.ongoingPassword,
+        goodsOwnerId: tenant.ongoing.goodsOwnerId,
+      }),
+      state: new StateStore(dynamo, runtime.tableName),
+      labels: labels(runtime.labelsBucket, options),
+    };
   };
+}
+
+/** The clients and stores one tenant's flows use, wired the same way on AWS, locally and in tests (labels in S3). */
+export function createTenantServices(tenant: TenantConfig, runtime: Runtime, options: ServiceOptions = {}): TenantServices {
+  return tenantServicesWith(s3Labels)(tenant, runtime, options);
 }

@@ -1,1 +1,1 @@
-export { LabelStore, labelKey, ensureBucket } from './store';
+export { LabelStore, LabelsUnavailableError, labelKey, ensureBucket, unavailableLabels, type LabelStorage } from './store';

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RETRY, type RetryDecision, type RetryPolicy, withRetry } from '../util/retry';
 import {
   OngoingAuthError,

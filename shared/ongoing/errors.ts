@@ -13,6 +13,8 @@ export interface OngoingCall {
 const MAX_RAW_BODY = 2000;
 
 export class OngoingError extends Error {
+  // Each class names itself: `new.target.name` would be the minifier's short name in the Lambda bundles.
+  override name = 'OngoingError';
   readonly method: string;
   readonly path: string;
   /** HTTP status, when Ongoing answered at all. */
@@ -20,7 +22,6 @@ export class OngoingError extends Error {
 
   constructor(message: string, call: OngoingCall, status?: number) {
     super(message);
-    this.name = new.target.name;
     this.method = call.method;
     this.path = call.path;
     this.status = status;
@@ -29,6 +30,7 @@ export class OngoingError extends Error {
 
 /** 401 or 403: wrong API user or password, or the user may not act for this goods owner or endpoint. */
 export class OngoingAuthError extends OngoingError {
+  override name = 'OngoingAuthError';
   readonly ongoingMessage: string;
 
   constructor(call: OngoingCall, status: number, ongoingMessage: string) {
@@ -43,6 +45,7 @@ export class OngoingAuthError extends OngoingError {
  * `success: false`.
  */
 export class OngoingRefusedError extends OngoingError {
+  override name = 'OngoingRefusedError';
   override readonly status: number;
   /** Ongoing's own text (from `message`, `Message`, `ModelState` or the raw body). */
   readonly ongoingMessage: string;
@@ -59,6 +62,7 @@ export class OngoingRefusedError extends OngoingError {
 
 /** 429 after the retries ran out. */
 export class OngoingRateLimitError extends OngoingError {
+  override name = 'OngoingRateLimitError';
   /** What the last Retry-After asked for, if it was sent. */
   readonly retryAfterMs?: number;
 
@@ -75,6 +79,7 @@ export class OngoingRateLimitError extends OngoingError {
 
 /** 5xx, 408, a network failure, a timeout, or a 2xx that is not JSON (a proxy or maintenance page). */
 export class OngoingTransientError extends OngoingError {
+  override name = 'OngoingTransientError';
   /** Node's error code for network failures (ECONNRESET, ECONNABORTED, ...). */
   readonly code?: string;
 
@@ -86,6 +91,7 @@ export class OngoingTransientError extends OngoingError {
 
 /** A 2xx whose body does not have the shape we rely on (e.g. PUT /orders without a numeric orderId). */
 export class OngoingResponseError extends OngoingError {
+  override name = 'OngoingResponseError';
   readonly issues: string[];
 
   constructor(call: OngoingCall, status: number | undefined, issues: string[]) {
@@ -96,6 +102,7 @@ export class OngoingResponseError extends OngoingError {
 
 /** The client refused to send a request that does not match Ongoing's model (nothing went over the wire). */
 export class OngoingInvalidRequestError extends OngoingError {
+  override name = 'OngoingInvalidRequestError';
   readonly issues: string[];
 
   constructor(call: OngoingCall, issues: string[]) {

