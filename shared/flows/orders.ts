@@ -6,7 +6,7 @@ import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/erro
 import type { OrderInput } from '../ongoing/client';
 import type { GetOrder } from '../ongoing/schemas';
 import { ClaimLostError, type SetAsideItem } from '../state';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
 
 /**

@@ -5,7 +5,7 @@ import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
 import type { Flow, FlowName, FlowResult } from './context';
-import { createTenantServices, type Runtime, type ServiceOptions, type ServicesFactory, type TenantServices } from './services';
+import { createTenantServices, type Runtime, type ServicesFactory } from './services';
 
 export interface RunOptions {
   tenants: TenantConfig[];
@@ -14,7 +14,7 @@ export interface RunOptions {
   deadline: number;
   metrics?: MetricsSink;
   /** Tests and the local host pass their own wiring; default: createTenantServices. */
-  services?: (tenant: TenantConfig, options: ServiceOptions) => TenantServices;
+  services?: ServicesFactory;
   runId?: string;
   now?: () => number;
   /** Human progress lines (the CLI prints them); structured logs go to the logger either way. */
@@ -47,13 +47,12 @@ export function runFlow(name: FlowName, flow: Flow, options: RunOptions): Promis
   return runFlowWith(options.services ?? createTenantServices, name, flow, options);
 }
 
-type MakeServices = NonNullable<RunOptions['services']> | ServicesFactory;
 
 /**
  * runFlow with the wiring given instead of defaulted: the Lambda entries use it so that their bundles hold only
  * the services their flow uses (runFlow's default, createTenantServices, brings the S3 client along).
  */
-export async function runFlowWith(services: MakeServices, name: FlowName, flow: Flow, options: Omit<RunOptions, 'services'>): Promise<TenantRunReport[]> {
+export async function runFlowWith(services: ServicesFactory, name: FlowName, flow: Flow, options: Omit<RunOptions, 'services'>): Promise<TenantRunReport[]> {
   const runId = options.runId ?? randomUUID();
   const metrics = options.metrics ?? new InMemoryMetrics();
   const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(services, name, flow, tenant, runId, metrics, options)));
@@ -62,7 +61,7 @@ export async function runFlowWith(services: MakeServices, name: FlowName, flow: 
 }
 
 async function runForTenant(
-  makeServices: MakeServices,
+  makeServices: ServicesFactory,
   name: FlowName,
   flow: Flow,
   tenant: TenantConfig,

@@ -178,7 +178,7 @@ export class ChaosSeed {
       runtime: { tableName: this.world.tableName, labelsBucket: this.world.labelsBucket },
       deadline: Date.now() + (options.deadlineMs ?? 20_000),
       metrics: this.world.metrics,
-      services: (t, o) => this.services(t, o.maxBudgetWaitMs, options.crash),
+      services: (t, _runtime, o) => this.services(t, o?.maxBudgetWaitMs, options.crash),
     });
     return report!;
   }

@@ -25,7 +25,7 @@ it('cancels in Ongoing an order whose creating run died before recording it', as
   const runtime = { tableName: world.tableName, labelsBucket: world.labelsBucket };
   // The process dies at the write that records the order as done.
   const crashed = await world.run('orders', flow, {
-    services: (t, o) => {
+    services: (t, _runtime, o) => {
       const services = createTenantServices(t, runtime, { ...o, dynamo: testDocumentClient(), s3: testS3Client() });
       services.state.completeOrder = () => Promise.reject(new Error('process stopped before recording the order'));
       return services;

@@ -98,7 +98,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         runtime,
         deadline: Date.now() + 60_000,
         metrics,
-        services: (tt, serviceOptions) => createTenantServices(tt, runtime, { ...serviceOptions, dynamo, s3, budget }),
+        services: (tt, _runtime, serviceOptions) => createTenantServices(tt, runtime, { ...serviceOptions, dynamo, s3, budget }),
         ...rest,
       });
       return report;
