@@ -20,10 +20,14 @@ import { emptyResult, type Flow, type FlowContext, type FlowResult } from './con
  * article (Ongoing has no bulk write). Only a list page, one data chunk and the per-SKU hash map are held in
  * memory. Each written article's content hash is kept in state, so an unchanged article costs no write.
  *
- * A big first sync cannot finish in one run: before its deadline the run stops and checkpoints the last
- * product it fully handled (and the list page it sits on); the next run resumes from there. The hashes make
- * a product handled half-way harmless: its written variants are skipped on the second visit. A walk that
- * reaches the end clears the checkpoint, so the next run starts a fresh pass.
+ * A big first sync cannot finish in one run. Before each data chunk the run estimates how long the chunk
+ * will take (its pace so far this run) and stops cleanly before a chunk that would pass the deadline; the
+ * deadline itself stays a hard stop (a slow Ongoing can still cut a chunk). The checkpoint keeps the last
+ * product fully handled and the ids already listed but not handled, so the next run reads their data first
+ * and lists only the pages after them: a resumed pass costs no BaseLinker call a one-run pass would not
+ * make (a chunk cut at the hard stop is read again). The hashes make a product handled half-way harmless:
+ * its written variants are skipped on the second visit. A walk that reaches the end clears the
+ * checkpoint, so the next run starts a fresh pass.
  *
  * Bad catalog data is set aside (kind 'article', id = BaseLinker variant or product id) and the rest goes
  * on; an item is cleared when its product comes through clean.
@@ -50,6 +54,23 @@ export interface ArticlesCheckpoint {
   lastProductId: number;
   passStartedAt: string;
   deferred: DeferredArticle[];
+  /**
+   * Main products listed in this pass but not handled yet, by list page, in id order: the resumed run reads
+   * their data before listing anything. Absent in checkpoints written before it existed: such a resume lists
+   * `page` again and skips up to lastProductId.
+   */
+  pending?: PendingPage[];
+  /** The next list page to read (with `pending`). */
+  nextPage?: number;
+  /** The highest main product id listed in this pass (with `pending`): later pages are read past it. */
+  listedUpTo?: number;
+  /** The last list page has been read (with `pending`): only the pending products are left. */
+  listEnded?: boolean;
+}
+
+export interface PendingPage {
+  page: number;
+  ids: number[];
 }
 
 interface SeenSku {
@@ -70,30 +91,83 @@ interface WalkEntry {
   page: number;
 }
 
+/** Where a walk stands, as the checkpoint keeps it. */
+interface WalkSnapshot {
+  pending: PendingPage[];
+  nextPage: number;
+  listedUpTo: number;
+  listEnded: boolean;
+}
+
 /**
  * Main product ids in id order, fetched a list page at a time and only when needed, so a chunk can take
  * ids from two pages and the walk costs exactly ceil(N/1000) list calls (+1 empty page when N is a multiple
  * of 1000: BaseLinker has no total count).
+ *
+ * Pages are offsets, so a product deleted before the position shifts later products onto the page already
+ * read. The walk cannot see a deletion among products it has passed, but it learns of one whenever a
+ * listed product comes back missing from its data call (`listedProductGone`): the next fetch then reads the
+ * page before again, past the highest id listed, so nothing in between is skipped.
  */
 class CatalogWalk {
+  /** Ids carried over from the checkpoint: served before any page is listed. */
+  private restored: WalkEntry[] = [];
   private queue: WalkEntry[] = [];
-  private nextPage: number;
+  private nextPage = 1;
+  private listedUpTo = 0;
   private ended = false;
-  private resuming: boolean;
+  /** The page to fetch may have shifted past unlisted products: step back while it starts past listedUpTo. */
+  private realigning = false;
   listCalls = 0;
 
   constructor(
     private readonly bl: BaseLinkerClient,
     private readonly inventoryId: number,
-    private readonly resumeAfter?: { page: number; lastProductId: number },
+    checkpoint?: ArticlesCheckpoint,
   ) {
-    this.nextPage = resumeAfter?.page ?? 1;
-    this.resuming = resumeAfter !== undefined;
+    if (!checkpoint) return;
+    if (checkpoint.pending) {
+      this.restored = checkpoint.pending.flatMap((p) => p.ids.map((id) => ({ id, page: p.page })));
+      this.nextPage = checkpoint.nextPage ?? checkpoint.page + 1;
+      this.listedUpTo = checkpoint.listedUpTo ?? Math.max(checkpoint.lastProductId, ...this.restored.map((e) => e.id));
+      this.ended = checkpoint.listEnded ?? false;
+    } else {
+      // Checkpoint of an older version: list its page again and skip what it handled.
+      this.nextPage = checkpoint.page;
+      this.listedUpTo = checkpoint.lastProductId;
+      this.realigning = true;
+    }
   }
 
+  /**
+   * The next `size` ids. Ids carried over from the checkpoint come on their own (never topped up from the
+   * next page), so a deletion among them is known before that page is listed.
+   */
   async next(size: number): Promise<WalkEntry[]> {
+    if (this.restored.length > 0) return this.restored.splice(0, size);
     while (this.queue.length < size && !this.ended) await this.fetch();
     return this.queue.splice(0, size);
+  }
+
+  /**
+   * A listed product was not returned by its data call: it was deleted, and a page listed after that may
+   * have started one product late. List its page again (past the highest id listed) before going on.
+   */
+  listedProductGone(entry: WalkEntry): void {
+    this.realigning = true;
+    this.ended = false;
+    this.nextPage = Math.min(this.nextPage, entry.page);
+  }
+
+  /** The walk's position with `unhandled` (listed, taken, not handled) put back in front. */
+  snapshot(unhandled: WalkEntry[]): WalkSnapshot {
+    const pending: PendingPage[] = [];
+    for (const e of [...unhandled, ...this.restored, ...this.queue]) {
+      const last = pending.at(-1);
+      if (last?.page === e.page) last.ids.push(e.id);
+      else pending.push({ page: e.page, ids: [e.id] });
+    }
+    return { pending, nextPage: this.nextPage, listedUpTo: this.listedUpTo, listEnded: this.ended };
   }
 
   private async fetch(): Promise<void> {
@@ -102,20 +176,51 @@ class CatalogWalk {
     const entries = (await this.bl.getInventoryProductsList({ inventory_id: this.inventoryId, filter_sort: 'id ASC', page }))
       .filter((e) => e.parent_id === 0)
       .sort((a, b) => a.id - b.id);
-    const after = this.resumeAfter?.lastProductId ?? 0;
-    // Products deleted since the checkpoint shift later ones onto earlier pages: if this page starts past
-    // the checkpoint, step back so nothing between is skipped.
-    if (this.resuming && page > 1 && entries.length > 0 && entries[0].id > after) {
+    const after = this.listedUpTo;
+    // Products deleted before the position shift later ones onto earlier pages: if this page starts past
+    // what was listed, step back so nothing between is skipped.
+    if (this.realigning && page > 1 && entries.length > 0 && entries[0].id > after) {
       this.nextPage = page - 1;
       return;
     }
-    this.resuming = false;
-    for (const e of entries) if (e.id > after) this.queue.push({ id: e.id, page });
+    this.realigning = false;
+    for (const e of entries) {
+      if (e.id <= after) continue;
+      this.queue.push({ id: e.id, page });
+      this.listedUpTo = e.id;
+    }
     this.nextPage = page + 1;
     // A page of the list counts main products; the filter above may have dropped some, so use the raw size.
     if (entries.length < PRODUCTS_PAGE_SIZE) this.ended = true;
   }
 }
+
+/**
+ * How long a data chunk takes in this run (the data call, the writes, the state updates), per product: the
+ * slower of the run's average and the last chunk, so a catalog turning from simple products to products
+ * with many variants is not underestimated for long.
+ */
+class ChunkPace {
+  private totalMs = 0;
+  private totalProducts = 0;
+  private lastPerProduct = 0;
+
+  record(products: number, ms: number): void {
+    if (products <= 0) return;
+    this.totalMs += ms;
+    this.totalProducts += products;
+    this.lastPerProduct = ms / products;
+  }
+
+  /** Undefined before the first chunk of the run: a run always gets one chunk, so every run moves on. */
+  estimateMs(products: number): number | undefined {
+    if (this.totalProducts === 0) return undefined;
+    return products * Math.max(this.totalMs / this.totalProducts, this.lastPerProduct) * CHUNK_ESTIMATE_MARGIN;
+  }
+}
+
+/** Headroom on a chunk's estimated time: a chunk cut at the deadline costs its data call again. */
+const CHUNK_ESTIMATE_MARGIN = 1.1;
 
 class ArticlesRun {
   private readonly t: string;
@@ -154,12 +259,22 @@ class ArticlesRun {
     if (checkpoint) {
       this.seedFrom(checkpoint);
       this.counts.resumed = 1;
-      this.ctx.log.info('resuming the catalog walk', { page: checkpoint.page, lastProductId: checkpoint.lastProductId, passStartedAt: checkpoint.passStartedAt });
+      this.ctx.log.info('resuming the catalog walk', {
+        page: checkpoint.page,
+        lastProductId: checkpoint.lastProductId,
+        pending: checkpoint.pending?.reduce((n, p) => n + p.ids.length, 0),
+        passStartedAt: checkpoint.passStartedAt,
+      });
     }
     const passStartedAt = checkpoint?.passStartedAt ?? new Date(this.ctx.now()).toISOString();
     let position = checkpoint ? { page: checkpoint.page, lastProductId: checkpoint.lastProductId } : undefined;
-    const walk = new CatalogWalk(baselinker, inventoryId, position);
+    const walk = new CatalogWalk(baselinker, inventoryId, checkpoint);
     const chunkSize = baselinker.productsDataChunkSize;
+    const pace = new ChunkPace();
+    /** The chunk in hand and how many of its products are fully handled: the rest goes back to pending. */
+    let chunk: WalkEntry[] = [];
+    let handled = 0;
+    const save = () => this.saveCheckpoint(position, passStartedAt, walk, chunk.slice(handled));
 
     let stopped = false;
     let finished = false;
@@ -169,25 +284,39 @@ class ArticlesRun {
           stopped = true;
           break;
         }
-        const chunk = await walk.next(chunkSize);
+        chunk = await walk.next(chunkSize);
+        handled = 0;
         if (chunk.length === 0) break;
         if (this.deadlinePassed) {
           stopped = true;
           break;
         }
+        const estimate = pace.estimateMs(chunk.length);
+        if (estimate !== undefined && this.ctx.now() + estimate > this.ctx.deadline) {
+          // Cleanly, before the data call: the next run reads this chunk once, from the checkpoint's ids.
+          this.counts.stoppedBeforeChunk = 1;
+          stopped = true;
+          break;
+        }
+        const chunkStarted = this.ctx.now();
         const data = await baselinker.getInventoryProductsDataChecked({ inventory_id: inventoryId, products: chunk.map((c) => c.id) });
         const products = new Map(data.products.map((p) => [p.id, p]));
         const rejected = new Map(data.rejected.map((r) => [r.id, r]));
         for (const entry of chunk) {
-          if (!(await this.handleProduct(entry.id, products.get(entry.id), rejected.get(entry.id)))) {
+          const product = products.get(entry.id);
+          const unreadable = rejected.get(entry.id);
+          if (!product && !unreadable) walk.listedProductGone(entry);
+          if (!(await this.handleProduct(entry.id, product, unreadable))) {
             stopped = true;
             break;
           }
+          handled++;
           position = { page: entry.page, lastProductId: entry.id };
           await this.resolveDeferred(entry.id);
         }
         if (stopped) break;
-        await this.saveCheckpoint(position, passStartedAt);
+        pace.record(chunk.length, this.ctx.now() - chunkStarted);
+        await save();
       }
       if (!stopped) {
         await this.resolveDeferred(Number.POSITIVE_INFINITY);
@@ -196,7 +325,7 @@ class ArticlesRun {
       }
     } finally {
       // Also on an error: the next run resumes after the last product fully handled.
-      if (!finished) await this.saveCheckpoint(position, passStartedAt).catch((err) => this.ctx.log.error('could not save the articles checkpoint', { error: String(err) }));
+      if (!finished) await save().catch((err) => this.ctx.log.error('could not save the articles checkpoint', { error: String(err) }));
     }
 
     this.counts.listCalls = walk.listCalls;
@@ -204,19 +333,30 @@ class ArticlesRun {
       ...this.result,
       complete: !stopped,
       counts: this.counts,
-      message: stopped ? `stopped at its deadline after product ${position?.lastProductId ?? '(none)'}; the next run continues from there` : undefined,
+      message: stopped
+        ? `stopped ${this.counts.stoppedBeforeChunk ? 'before a chunk it could not finish by' : 'at'} its deadline after product ${position?.lastProductId ?? '(none)'}; the next run continues from there`
+        : undefined,
     };
   }
 
-  private async saveCheckpoint(position: { page: number; lastProductId: number } | undefined, passStartedAt: string): Promise<void> {
-    if (!position) return;
+  private async saveCheckpoint(
+    position: { page: number; lastProductId: number } | undefined,
+    passStartedAt: string,
+    walk: CatalogWalk,
+    unhandled: WalkEntry[],
+  ): Promise<void> {
+    const where = walk.snapshot(unhandled);
+    // Nothing handled and nothing listed yet: the next run simply starts the pass.
+    if (!position && where.pending.length === 0 && walk.listCalls === 0) return;
+    const at = position ?? { page: where.pending[0]?.page ?? 1, lastProductId: 0 };
     const value: ArticlesCheckpoint = {
-      ...position,
+      ...at,
       passStartedAt,
       // A product not fully handled is handled again, with its deferral.
       deferred: [...this.deferred.values()]
-        .filter((d) => d.blProductId <= position.lastProductId)
+        .filter((d) => d.blProductId <= at.lastProductId)
         .map(({ mapped: _m, ...d }) => d),
+      ...where,
     };
     await this.ctx.state.putCheckpoint(this.t, ARTICLES_CHECKPOINT, value);
   }
