@@ -40,18 +40,34 @@ export function bucketParams(policy: BudgetPolicy): BucketParams {
 
 export type TakeResult = { taken: true; next: BucketState } | { taken: false; waitMs: number; blocked: boolean };
 
+/**
+ * Who is asking. A person waits behind an interactive call (the Send webhook), nobody behind a bulk one (a
+ * catalog walk): bulk callers leave `INTERACTIVE_RESERVE` tokens in the bucket, so a Send arriving while the
+ * articles flow drains the budget still finds tokens. The refill rate is the same for both, so the rolling-minute
+ * ceiling holds whoever takes.
+ */
+export type BudgetPriority = 'bulk' | 'interactive';
+
+/** Tokens a bulk caller leaves for interactive ones (never more than the bucket can hold minus one). */
+export const INTERACTIVE_RESERVE = 2;
+
+function reserveFor(priority: BudgetPriority, params: BucketParams): number {
+  return priority === 'interactive' ? 0 : Math.min(INTERACTIVE_RESERVE, Math.max(0, params.capacity - 1));
+}
+
 /** One step of the bucket: take a token now, or say how long until one is free (or the block ends). */
-export function takeToken(state: BucketState | undefined, nowMs: number, params: BucketParams): TakeResult {
+export function takeToken(state: BucketState | undefined, nowMs: number, params: BucketParams, priority: BudgetPriority = 'bulk'): TakeResult {
   const current: BucketState = state ?? { tokens: params.capacity, refilledAtMs: nowMs, blockedUntilMs: 0 };
   if (current.blockedUntilMs > nowMs) {
     return { taken: false, waitMs: current.blockedUntilMs - nowMs, blocked: true };
   }
   const elapsed = Math.max(0, nowMs - current.refilledAtMs);
   const tokens = Math.min(params.capacity, current.tokens + elapsed * params.refillPerMs);
-  if (tokens >= 1) {
+  const needed = 1 + reserveFor(priority, params);
+  if (tokens >= needed) {
     return { taken: true, next: { tokens: tokens - 1, refilledAtMs: nowMs, blockedUntilMs: 0 } };
   }
-  return { taken: false, waitMs: Math.ceil((1 - tokens) / params.refillPerMs), blocked: false };
+  return { taken: false, waitMs: Math.ceil((needed - tokens) / params.refillPerMs), blocked: false };
 }
 
 export class BudgetWaitExceededError extends Error {
@@ -71,6 +87,8 @@ export class BudgetWaitExceededError extends Error {
 export interface AcquireOptions {
   /** Give up (BudgetWaitExceededError) rather than wait longer than this. Default: wait as long as needed. */
   maxWaitMs?: number;
+  /** Default 'bulk'. */
+  priority?: BudgetPriority;
 }
 
 export interface RequestBudget {
@@ -114,7 +132,7 @@ export class InMemoryBudget implements RequestBudget {
 
   acquire(tokenKey: string, options?: AcquireOptions): Promise<void> {
     return acquireWith(async (nowMs) => {
-      const result = takeToken(this.buckets.get(tokenKey), nowMs, this.params);
+      const result = takeToken(this.buckets.get(tokenKey), nowMs, this.params, options?.priority);
       if (result.taken) this.buckets.set(tokenKey, result.next);
       return result;
     }, options);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Log } from '../log/logger';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from '../util/retry';
-import { RequestBudget, tokenKey } from './budget';
+import { RequestBudget, tokenKey, type BudgetPriority } from './budget';
 import {
   AccountBlockedError,
   BadTokenError,
@@ -51,6 +51,8 @@ export interface BaseLinkerClientOptions {
   retry?: RetryPolicy;
   /** Passed to budget.acquire: fail fast (BudgetWaitExceededError) rather than wait longer. Default: wait. */
   maxBudgetWaitMs?: number;
+  /** 'interactive' when a person waits for the answer (the Send webhook); default 'bulk' (see BudgetPriority). */
+  priority?: BudgetPriority;
   /** Product ids per getInventoryProductsData call in getProductsData. Default 500. */
   productsDataChunk?: number;
   /** Added to a "blocked until" time: the stated second is truncated and clocks drift. Default 1000 ms. */
@@ -251,6 +253,7 @@ export class BaseLinkerClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly maxBudgetWaitMs: number | undefined;
+  private readonly priority: BudgetPriority;
   private readonly productsDataChunk: number;
   private readonly blockMarginMs: number;
   private readonly onRequest: ((method: string) => void) | undefined;
@@ -268,6 +271,7 @@ export class BaseLinkerClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.maxBudgetWaitMs = options.maxBudgetWaitMs;
+    this.priority = options.priority ?? 'bulk';
     this.productsDataChunk = Math.max(1, Math.min(options.productsDataChunk ?? 500, 1000));
     this.blockMarginMs = options.blockMarginMs ?? 1000;
     this.onRequest = options.onRequest;
@@ -475,7 +479,7 @@ export class BaseLinkerClient {
   private async call<S extends z.ZodType>(method: string, parameters: object, schema: S, options: CallOptions): Promise<z.output<S>> {
     const body = await withRetry(
       async () => {
-        await this.budget.acquire(this.key, { maxWaitMs: this.maxBudgetWaitMs });
+        await this.budget.acquire(this.key, { maxWaitMs: this.maxBudgetWaitMs, priority: this.priority });
         this.sent++;
         this.requestsByMethod[method] = (this.requestsByMethod[method] ?? 0) + 1;
         this.onRequest?.(method);

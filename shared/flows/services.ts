@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, s3Client } from '../aws/clients';
 import { BaseLinkerClient } from '../baselinker/client';
-import type { RequestBudget } from '../baselinker/budget';
+import type { BudgetPriority, RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
 import type { Log } from '../log/logger';
@@ -28,6 +28,8 @@ export interface ServiceOptions {
   budget?: RequestBudget;
   /** Give up waiting for BaseLinker budget after this long (a run near its deadline must not hang). */
   maxBudgetWaitMs?: number;
+  /** 'interactive' when a person waits (the Send webhook, `cli send`): it may use the tokens bulk flows leave. */
+  priority?: BudgetPriority;
   log?: Log;
 }
 
@@ -58,6 +60,7 @@ export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
         token: tenant.secrets.baselinkerToken,
         budget,
         maxBudgetWaitMs: options.maxBudgetWaitMs,
+        priority: options.priority,
         log: options.log,
       }),
       ongoing: new OngoingClient({

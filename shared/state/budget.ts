@@ -8,6 +8,7 @@ import {
   type BucketParams,
   type BucketState,
   type BudgetPolicy,
+  type BudgetPriority,
   type RequestBudget,
   type TakeResult,
 } from '../baselinker/budget';
@@ -52,10 +53,10 @@ export class DynamoBudget implements RequestBudget {
     };
   }
 
-  private async step(tokenKey: string): Promise<TakeResult> {
+  private async step(tokenKey: string, priority: BudgetPriority | undefined): Promise<TakeResult> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.read(tokenKey);
-      const result = takeToken(current, this.now(), this.params);
+      const result = takeToken(current, this.now(), this.params, priority);
       if (!result.taken) return result;
       const written = await this.write(tokenKey, result.next, current?.version);
       if (written) return result;
@@ -87,7 +88,7 @@ export class DynamoBudget implements RequestBudget {
   }
 
   acquire(tokenKey: string, options?: AcquireOptions): Promise<void> {
-    return acquireWith(() => this.step(tokenKey), options, this.now);
+    return acquireWith(() => this.step(tokenKey, options?.priority), options, this.now);
   }
 
   /**

@@ -31,7 +31,7 @@ export interface ShipmentWebhookOptions {
   /** The configured tenants (cache them: this runs on every request). */
   tenants: () => Promise<readonly TenantConfig[]>;
   /** Clients and stores for one tenant; `maxBudgetWaitMs` keeps a BaseLinker budget wait inside the answer time. */
-  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number }) => TenantServices;
+  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive' }) => TenantServices;
   /** How long the request works before it answers 202 and leaves the rest to later. Default 20 s. */
   budgetMs?: number;
   /** How long the order's claim blocks other workers (the tracking run takes over after it). Default 2 min. */
@@ -191,7 +191,8 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
     const budget = Math.max(0, Math.min(budgetMs, remaining === undefined ? budgetMs : remaining - ANSWER_MARGIN_MS) - (now() - started));
     const deadline = now() + budget;
     try {
-      const services = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget });
+      // A person at the packing station waits for this answer: it may use the budget bulk flows leave free.
+      const services = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget, priority: 'interactive' });
       const { state } = services;
       const seen = await state.rememberEvent(tenant.id, `ongoing-order#${webhookEventId}`, eventTtlSeconds);
       if (seen === 'duplicate') {

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { BudgetWaitExceededError, bucketParams } from '../../shared/baselinker/budget';
+import { BudgetWaitExceededError, INTERACTIVE_RESERVE, bucketParams } from '../../shared/baselinker/budget';
 import { DynamoBudget } from '../../shared/state/budget';
 import { keys } from '../../shared/state/table';
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
@@ -39,7 +39,8 @@ it('lets no more than the burst through at once when two processes race 40 acqui
   const p2 = new DynamoBudget(testDocumentClient(), table, policy, { now: clock });
 
   // A frozen clock is "the first instant": nothing refills, so whatever goes through came from the burst.
-  const first = await settle(Array.from({ length: 40 }, (_, i) => (i % 2 ? p1 : p2).acquire('tok-race', { maxWaitMs: 1000 })));
+  // Interactive callers may take the whole bucket (bulk ones leave a reserve: next test).
+  const first = await settle(Array.from({ length: 40 }, (_, i) => (i % 2 ? p1 : p2).acquire('tok-race', { maxWaitMs: 1000, priority: 'interactive' })));
   expect(first.through).toBe(5);
   expect(first.refused).toBe(35);
 
@@ -51,7 +52,7 @@ it('lets no more than the burst through at once when two processes race 40 acqui
 
   // 8 s later the bucket rule allows exactly two more, whichever process asks.
   now += 8_000;
-  const second = await settle(Array.from({ length: 10 }, (_, i) => (i % 2 ? p1 : p2).acquire('tok-race', { maxWaitMs: 1000 })));
+  const second = await settle(Array.from({ length: 10 }, (_, i) => (i % 2 ? p1 : p2).acquire('tok-race', { maxWaitMs: 1000, priority: 'interactive' })));
   expect(second.through).toBe(2);
   expect((await bucketItem('tok-race'))?.version).toBe(7);
   expect((await p1.inspect('tok-race')).tokensLeft).toBe(0);
@@ -60,9 +61,22 @@ it('lets no more than the burst through at once when two processes race 40 acqui
 it('keeps separate buckets per token key', async () => {
   const now = Date.now();
   const budget = new DynamoBudget(testDocumentClient(), table, policy, { now: () => now });
-  const a = await settle(Array.from({ length: 7 }, () => budget.acquire('tok-a', { maxWaitMs: 0 })));
-  const b = await settle(Array.from({ length: 7 }, () => budget.acquire('tok-b', { maxWaitMs: 0 })));
+  const a = await settle(Array.from({ length: 7 }, () => budget.acquire('tok-a', { maxWaitMs: 0, priority: 'interactive' })));
+  const b = await settle(Array.from({ length: 7 }, () => budget.acquire('tok-b', { maxWaitMs: 0, priority: 'interactive' })));
   expect([a.through, b.through]).toEqual([5, 5]);
+});
+
+it('keeps a reserve that bulk callers cannot take, so a Send finds tokens while a catalog walk drains the bucket', async () => {
+  const now = Date.now();
+  const walk = new DynamoBudget(testDocumentClient(), table, policy, { now: () => now });
+  const send = new DynamoBudget(testDocumentClient(), table, policy, { now: () => now });
+  // Frozen clock: no refill. Bulk takes all but INTERACTIVE_RESERVE (2) of the 5-token burst...
+  const bulk = await settle(Array.from({ length: 10 }, () => walk.acquire('tok-reserve', { maxWaitMs: 0 })));
+  expect(bulk.through).toBe(5 - INTERACTIVE_RESERVE);
+  // ...and the interactive caller still gets the rest, and no more.
+  const interactive = await settle(Array.from({ length: 4 }, () => send.acquire('tok-reserve', { maxWaitMs: 0, priority: 'interactive' })));
+  expect(interactive.through).toBe(INTERACTIVE_RESERVE);
+  expect((await bucketItem('tok-reserve'))?.version).toBe(5);
 });
 
 it('makes every process wait out a block, or throw when the block outlasts maxWaitMs', async () => {

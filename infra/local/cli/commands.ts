@@ -386,7 +386,7 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number): 
   const [tenant] = ctx.tenants;
   const { labelsBucket, s3 } = ctx.state;
   if (!labelsBucket) throw new CliError('send needs the labels bucket: set LABELS_BUCKET (a stack output) for --aws');
-  const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3 });
+  const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3, priority: 'interactive' });
   const runId = `cli-${randomUUID()}`;
   const outcome = await shipOrder(
     { tenant, ...services, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }), now: ctx.now },
