@@ -9,7 +9,9 @@ import { packageTracking, shipOrder, writeTracking } from './shipment';
  * - 'pending' shipments whose claim has lapsed (the webhook answered 202 because the courier was slow, or
  *   the worker crashed or failed on a passing error): run the shipment again, which reuses the package
  *   BaseLinker already has instead of booking a second one.
- * 'failed' shipments wait for a person (they are set aside) and a new Send.
+ * - 'failed' shipments a person put back with `npm run cli -- retry shipment#<order>` (after fixing the
+ *   address, the courier settings or the weights): run the shipment again. Other 'failed' ones wait for a
+ *   person (they are set aside) or a new Send.
  */
 
 /** How long one shipment stays claimed by this run while it works on it. */
@@ -24,8 +26,14 @@ export const trackingFlow: Flow = async (ctx) => {
   const counts = result.counts!;
   const bump = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
   const shipments = await ctx.state.listShipments(ctx.tenant.id);
+  const retryAsked = new Set((await ctx.state.listSetAside(ctx.tenant.id, { kind: 'shipment', state: 'retry' })).map((item) => item.sourceId));
   const now = ctx.now();
-  const due = shipments.filter((s) => s.status === 'pending-tracking' || (s.status === 'pending' && (s.leaseUntilMs ?? 0) < now));
+  const due = shipments.filter(
+    (s) =>
+      s.status === 'pending-tracking' ||
+      (s.status === 'pending' && (s.leaseUntilMs ?? 0) < now) ||
+      (s.status === 'failed' && retryAsked.has(String(s.ongoingOrderId))),
+  );
 
   for (const shipment of due) {
     if (ctx.now() >= ctx.deadline) {
