@@ -331,9 +331,8 @@ async function startDemoSimulators(
 
   const inventoryId = baselinker.state.inventories[0].inventory_id;
   const warehouse = baselinker.state.warehouses.find((w) => w.warehouse_type === 'bl');
-  const status = (name: string) => baselinker.state.statuses.find((s) => s.name === name)?.id;
+  // The demo account's statuses, in order: new, to fulfil, handed to the warehouse, shipped, cancelled.
   const [, toFulfil, handedOver, shipped, cancelled] = baselinker.state.statuses.map((s) => s.id);
-  void status;
   const tenantsFile = demoTenantsFile(dataDir);
   // Inline secrets are fine here: placeholders for pretend accounts, in a file under DATA_DIR.
   const tenant = {
