@@ -84,7 +84,7 @@ export class IntegrationStack extends Stack {
       if (plan.slower.length > 0) {
         Annotations.of(this).addWarningV2(
           `ongoing-baselinker:schedule-${spec.name}`,
-          `One ${spec.name} schedule serves every tenant, so it runs every ${minutes} minute(s); ${plan.slower.map((s) => `${s.tenant} asked for ${s.minutes}`).join(', ')}.`,
+          `One ${spec.name} schedule serves every tenant, so it runs every ${minutes} minute(s); ${plan.slower.map((s) => `${s.tenant} asked for ${s.minutes}`).join(', ')} (such tenants are skipped until their own interval has passed).`,
         );
       }
       monitored.push({ plan, fn: flow.fn });

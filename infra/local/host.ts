@@ -349,6 +349,9 @@ async function startDemoSimulators(
     ongoing: { url: ongoing.baseUrl, goodsOwnerId: DEMO_GOODS_OWNER.id },
     stock: { enabled: true, warehouseKey: warehouse ? `bl_${warehouse.warehouse_id}` : undefined },
     shipment: { courierCode: 'dpd', courierAccountId: 61, courierFields: [{ id: 'package_description', value: 'Towary z magazynu' }] },
+    // The handlers run each tenant at its own interval; the demo's timers tick every few seconds, so the demo
+    // tenant asks for the shortest interval there is.
+    schedules: { articlesMinutes: 1, stockMinutes: 1, ordersMinutes: 1, reconcileMinutes: 1, trackingMinutes: 1 },
     secrets: { baselinkerToken: DEFAULT_SIM_TOKEN, ongoingUser: DEMO_API_USER.user, ongoingPassword: DEMO_API_USER.password, webhookSecret: demo.webhookSecret },
   };
   mkdirSync(dataDir, { recursive: true });

@@ -34,6 +34,8 @@ export function scheduledHandler(name: FlowName, flow: Flow, wiring: { labels?: 
       runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket },
       deadline: Date.now() + Math.max(remaining - SAFETY_MS, remaining / 2),
       metrics: new EmfMetrics(),
+      // One rule serves every tenant at the fastest tenant's rate: the others run at their own interval.
+      onlyDue: true,
     });
     if (reports.some((r) => r.outcome === 'failed')) {
       rootLogger.error('scheduled run failed for some tenants', { flow: name });

@@ -5,7 +5,7 @@ import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
 import type { Flow, FlowName, FlowResult } from './context';
-import { createTenantServices, type Runtime, type ServicesFactory } from './services';
+import { createTenantServices, type Runtime, type ServicesFactory, type TenantServices } from './services';
 
 export interface RunOptions {
   tenants: TenantConfig[];
@@ -19,6 +19,12 @@ export interface RunOptions {
   now?: () => number;
   /** Human progress lines (the CLI prints them); structured logs go to the logger either way. */
   onProgress?: (line: string) => void;
+  /**
+   * Scheduled runs: skip a tenant whose own interval for this flow (`schedules.<flow>Minutes`) has not passed
+   * since its last run started. One schedule serves every tenant at the fastest tenant's rate; this keeps the
+   * others at theirs. A run that stopped at its deadline (partial) continues at the next tick regardless.
+   */
+  onlyDue?: boolean;
 }
 
 export type Outcome = 'ok' | 'partial' | 'failed' | 'skipped';
@@ -86,6 +92,14 @@ async function runForTenant(
     ...extra,
   });
 
+  if (options.onlyDue) {
+    const notDue = await notDueReason(services, tenant, name, started);
+    if (notDue) {
+      log.debug(notDue);
+      return report('skipped', { error: notDue });
+    }
+  }
+
   const leaseName = `${name}#${tenant.id}`;
   const leaseMs = Math.max(options.deadline - started, 0) + LEASE_GRACE_MS;
   if (!(await services.state.acquireLease(leaseName, runId, leaseMs))) {
@@ -145,6 +159,19 @@ async function runForTenant(
   } finally {
     await services.state.releaseLease(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
   }
+}
+
+/** Ticks come a little early or late; a run due within this much counts as due. */
+const SCHEDULE_TOLERANCE_MS = 30_000;
+
+async function notDueReason(services: TenantServices, tenant: TenantConfig, name: FlowName, nowMs: number): Promise<string | undefined> {
+  const minutes = tenant.schedules[`${name}Minutes`];
+  const last = (await services.state.getRunSummaries(tenant.id)).find((summary) => summary.flow === name);
+  if (!last || last.outcome === 'partial' || last.outcome === 'skipped') return undefined;
+  const sinceMs = nowMs - Date.parse(last.startedAt);
+  const intervalMs = minutes * 60_000;
+  if (!(sinceMs >= 0) || sinceMs >= intervalMs - Math.min(SCHEDULE_TOLERANCE_MS, intervalMs / 2)) return undefined;
+  return `not due yet: ${tenant.id} runs ${name} every ${minutes} min, the last run started ${Math.round(sinceMs / 60_000)} min ago`;
 }
 
 function finishMetrics(metrics: MetricsSink, report: TenantRunReport, dims: { flow: string; tenant: string }): void {

@@ -75,3 +75,31 @@ describe('npm run sync', () => {
     expect(errors.join('\n')).toContain('unknown flow "bogus"');
   });
 });
+
+describe('scheduled runs at each tenant own interval', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ tenant: { schedules: { articlesMinutes: 30 } } });
+  });
+  afterAll(() => world.close());
+
+  const quick: Flow = async () => ({ seen: 1, written: 0, setAside: 0, complete: true });
+
+  it('skips a tenant whose own interval has not passed, and runs it once it has', async () => {
+    const t0 = Date.now();
+    expect((await world.run('articles', quick, { onlyDue: true, now: () => t0 })).outcome).toBe('ok');
+    const early = await world.run('articles', quick, { onlyDue: true, now: () => t0 + 15 * 60_000 });
+    expect(early.outcome).toBe('skipped');
+    expect(early.error).toContain('runs articles every 30 min');
+    // A tick within the tolerance of the interval counts as due.
+    expect((await world.run('articles', quick, { onlyDue: true, now: () => t0 + 30 * 60_000 - 10_000 })).outcome).toBe('ok');
+    // Without onlyDue (an operator's npm run sync) it always runs.
+    expect((await world.run('articles', quick, { now: () => t0 + 31 * 60_000 })).outcome).toBe('ok');
+  });
+
+  it('continues a run that stopped at its deadline at the next tick, whatever the interval', async () => {
+    const t0 = Date.now() + 3_600_000;
+    expect((await world.run('stock', async () => ({ seen: 1, written: 1, setAside: 0, complete: false }), { onlyDue: true, now: () => t0 })).outcome).toBe('partial');
+    expect((await world.run('stock', quick, { onlyDue: true, now: () => t0 + 60_000 })).outcome).toBe('ok');
+  });
+});
