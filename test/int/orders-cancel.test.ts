@@ -1,15 +1,7 @@
 import { ordersFlow } from '../../shared/flows/orders';
-import { startWorld, type World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
+import type { World } from '../support/world';
 
-const CHOSEN = 5501;
-const CANCELLED = 5505;
-
-async function orderWorld(): Promise<World> {
-  const world = await startWorld({ tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED] } } });
-  await world.services().ongoing.putArticle({ articleNumber: 'SKU-A', articleName: 'Article A' });
-  world.ongoing.resetCalls();
-  return world;
-}
 
 function addOrder(world: World, sku = 'SKU-A') {
   return world.bl.addOrder({ order_status_id: CHOSEN, products: [{ sku, quantity: 1, price_brutto: 10 }] });
@@ -25,7 +17,7 @@ async function transferred(world: World, blOrderId: number): Promise<number> {
 describe('orders flow: cancellations', () => {
   let world: World;
   beforeEach(async () => {
-    world = await orderWorld();
+    world = await orderWorld({}, ['SKU-A']);
   });
   afterEach(() => world.close());
 

@@ -7,23 +7,14 @@ import { OngoingRefusedError } from '../../shared/ongoing/errors';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { StateStore, type ExternalId } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
-import { startWorld, type World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
+import type { World } from '../support/world';
 
-const CHOSEN = 5501;
 const OTHER = 5502;
 const AFTER_IMPORT = 5503;
-const CANCELLED = 5505;
 const HOUR_MS = 3_600_000;
 
 type SimOrderInput = Parameters<World['bl']['addOrder']>[0];
-
-async function orderWorld(tenant: Record<string, unknown> = {}, skus = ['SKU-A', 'SKU-B']): Promise<World> {
-  const world = await startWorld({ tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED], ...tenant } } });
-  const { ongoing } = world.services();
-  for (const sku of skus) await ongoing.putArticle({ articleNumber: sku, articleName: `Article ${sku}` });
-  world.ongoing.resetCalls();
-  return world;
-}
 
 function addOrder(world: World, input: SimOrderInput = {}, options: { confirmedAt?: number | null } = {}) {
   return world.bl.addOrder({ order_status_id: CHOSEN, products: [{ sku: 'SKU-A', quantity: 1, price_brutto: 10 }], ...input }, options);

@@ -4,17 +4,9 @@ import { createReconcileFlow, reconcileFlow } from '../../shared/flows/reconcile
 import { FLOWS } from '../../shared/flows/registry';
 import { keys, StateStore } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
+import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
 import { startWorld, type World } from '../support/world';
 
-const CHOSEN = 5501;
-const CANCELLED = 5505;
-
-async function orderWorld(): Promise<World> {
-  const world = await startWorld({ tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED] } } });
-  await world.services().ongoing.putArticle({ articleNumber: 'SKU-A', articleName: 'Article A' });
-  world.ongoing.resetCalls();
-  return world;
-}
 
 function addOrders(world: World, n: number): number[] {
   return Array.from({ length: n }, () => world.bl.addOrder({ order_status_id: CHOSEN, products: [{ sku: 'SKU-A', quantity: 1, price_brutto: 10 }] }).order_id);
@@ -31,7 +23,7 @@ async function forgetRecord(world: World, blOrderId: number): Promise<void> {
 describe('reconciliation', () => {
   let world: World;
   beforeEach(async () => {
-    world = await orderWorld();
+    world = await orderWorld({}, ['SKU-A']);
   });
   afterEach(() => world.close());
 
