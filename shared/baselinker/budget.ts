@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sleep } from '../util/retry';
 
 /**
  * The BaseLinker request budget: one token bucket per API token, shared by every process that uses
@@ -100,7 +101,6 @@ export interface RequestBudget {
   inspect(tokenKey: string): Promise<{ blockedUntil?: Date; tokensLeft: number }>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Shared acquire loop for stores that can read a bucket and write it back atomically. */
 export async function acquireWith(

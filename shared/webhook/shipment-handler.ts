@@ -1,3 +1,4 @@
+import { sleep } from '../util/retry';
 import { METRIC, type MetricsSink } from '../observability/metrics';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -123,7 +124,6 @@ function answerFor(ongoingOrderId: number, outcome: ShipmentOutcome): APIGateway
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
