@@ -7,9 +7,10 @@ import type { InvoiceAddress, PostConsignee, PostOrderLine } from '../ongoing/sc
  * BaseLinker order -> Ongoing `PUT /orders` body: the spec's order mapping table, as one pure function.
  *
  * Decisions for what REST cannot carry one to one (ongoing-api.md §6.5):
- * - Names. The consignee (and the invoice address) has a single `name`. It holds the person's full name;
- *   when the order also names a company, the company goes in `address1` and the street in `address2`
- *   (the usual "c/o" layout of a label). With only a company, the company is the `name`.
+ * - Names. The consignee (and the invoice address) has a single `name` and no company field. It holds the
+ *   person's full name and, when the order names a company, the company after it ("Anna Berg, Acme AB");
+ *   with only a company, the company. The address rows of the spec hold literally: `address1` is always
+ *   the delivery (invoice) address, so a company never pushes the street down a line.
  * - E-mail and phones. REST has no plain fields: they go in the `value` of the notification objects, both
  *   on the order and in `consignee.advanced` (which of the two Ongoing prints is unverified), and in
  *   `invoiceAddress.advanced`. `toBeNotified` is false: buyer notifications are BaseLinker's job (its
@@ -25,12 +26,43 @@ import type { InvoiceAddress, PostConsignee, PostOrderLine } from '../ongoing/sc
  * - Delivery date: `date_confirmed` (unix seconds) as an ISO date-time in UTC, without milliseconds.
  * - Remark: user comments, then admin comments, on separate lines, within Ongoing's 500 characters. When
  *   too long, the buyer's comment is cut with a visible marker so the seller's note survives whole.
- * - Customer state: `delivery_state` is sent as given (BaseLinker's field is free text, not a code).
+ * - Customer state. BaseLinker's `delivery_state` / `invoice_state` is free text ("mazowieckie", "California",
+ *   "CA"); Ongoing's `countryStateCode` is a code (a US state such as "MN"). A value that is a code (up to
+ *   three capitals or digits, also as "US-CA"), or a US, Canadian or Australian state name we know the code
+ *   of, goes to `countryStateCode`; any other text goes to `address3`, where a person still reads it.
  * - Goods owner order number and id, and the customer number, are the BaseLinker order id, unless the
  *   tenant gives an order number prefix (then the number and customer number carry it; the id stays bare).
  */
 
 export const ORDER_REMARK_MAX = 500;
+
+/**
+ * ISO 3166-2 subdivision codes (without the country prefix) by lower-case name, for the countries whose
+ * carriers ask for a state: the United States, Canada and Australia.
+ */
+const STATE_CODES: Record<string, Record<string, string>> = {
+  US: {
+    alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO', connecticut: 'CT',
+    delaware: 'DE', 'district of columbia': 'DC', 'washington dc': 'DC', florida: 'FL', georgia: 'GA', hawaii: 'HI',
+    idaho: 'ID', illinois: 'IL', indiana: 'IN', iowa: 'IA', kansas: 'KS', kentucky: 'KY', louisiana: 'LA', maine: 'ME',
+    maryland: 'MD', massachusetts: 'MA', michigan: 'MI', minnesota: 'MN', mississippi: 'MS', missouri: 'MO',
+    montana: 'MT', nebraska: 'NE', nevada: 'NV', 'new hampshire': 'NH', 'new jersey': 'NJ', 'new mexico': 'NM',
+    'new york': 'NY', 'north carolina': 'NC', 'north dakota': 'ND', ohio: 'OH', oklahoma: 'OK', oregon: 'OR',
+    pennsylvania: 'PA', 'rhode island': 'RI', 'south carolina': 'SC', 'south dakota': 'SD', tennessee: 'TN',
+    texas: 'TX', utah: 'UT', vermont: 'VT', virginia: 'VA', washington: 'WA', 'west virginia': 'WV',
+    wisconsin: 'WI', wyoming: 'WY', 'puerto rico': 'PR', guam: 'GU', 'american samoa': 'AS',
+    'northern mariana islands': 'MP', 'virgin islands': 'VI', 'us virgin islands': 'VI',
+  },
+  CA: {
+    alberta: 'AB', 'british columbia': 'BC', manitoba: 'MB', 'new brunswick': 'NB', 'newfoundland and labrador': 'NL',
+    'nova scotia': 'NS', ontario: 'ON', 'prince edward island': 'PE', quebec: 'QC', québec: 'QC', saskatchewan: 'SK',
+    'northwest territories': 'NT', nunavut: 'NU', yukon: 'YT',
+  },
+  AU: {
+    'new south wales': 'NSW', victoria: 'VIC', queensland: 'QLD', 'south australia': 'SA', 'western australia': 'WA',
+    tasmania: 'TAS', 'northern territory': 'NT', 'australian capital territory': 'ACT',
+  },
+};
 export const CUT_MARKER = '… [cut]';
 const ORDER_NUMBER_MAX = 50;
 const SERVICE_POINT_MAX = 50;
@@ -101,10 +133,24 @@ function contact(value: string | undefined) {
   return value ? { toBeNotified: false, value } : undefined;
 }
 
-/** name / address1 / address2 from a person, a company and a street (see the decision above). */
-function nameLines(fullName: string, company: string, street: string): { name?: string; address1?: string; address2?: string } {
-  if (fullName && company) return { name: fullName, address1: company, address2: orUndefined(street) };
-  return { name: orUndefined(fullName || company), address1: orUndefined(street) };
+/** The one `name` of an address: the person, then the company (see the decision above). */
+export function addressName(fullName: string, company: string): string | undefined {
+  if (fullName && company && fullName.toLowerCase() !== company.toLowerCase()) return `${fullName}, ${company}`;
+  return orUndefined(fullName || company);
+}
+
+/** A code as Ongoing's countryStateCode takes it, or the free text for `address3` (see the decision above). */
+export function stateFields(state: string, countryCode: string): { countryStateCode?: string; address3?: string } {
+  const text = clean(state);
+  if (!text) return {};
+  const known = STATE_CODES[countryCode];
+  const prefixed = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/.exec(text);
+  if (prefixed && prefixed[1].toUpperCase() === countryCode) return { countryStateCode: prefixed[2].toUpperCase() };
+  if (/^[A-Z0-9]{1,3}$/.test(text)) return { countryStateCode: text };
+  const upper = text.toUpperCase();
+  if (known && Object.values(known).includes(upper)) return { countryStateCode: upper };
+  const named = known?.[text.toLowerCase().replace(/[.]/g, '')];
+  return named ? { countryStateCode: named } : { address3: text };
 }
 
 function mapLine(line: OrderProduct, currency: string | undefined, at: string, problems: string[]): PostOrderLine | undefined {
@@ -185,11 +231,12 @@ export function mapOrder(bl: Order, options: OrderMappingOptions = {}): OrderMap
       problems.push(`invalid invoice country code ${JSON.stringify(bl.invoice_country_code)} (expected two letters, e.g. "PL")`);
     }
     invoiceAddress = {
-      ...nameLines(invoiceName, invoiceCompany, invoiceStreet),
+      name: addressName(invoiceName, invoiceCompany),
+      address1: orUndefined(invoiceStreet),
+      ...stateFields(bl.invoice_state, invoiceCountry),
       postCode: orUndefined(clean(bl.invoice_postcode)),
       city: orUndefined(clean(bl.invoice_city)),
       countryCode: orUndefined(invoiceCountry),
-      countryStateCode: orUndefined(clean(bl.invoice_state)),
       advanced: hasContacts ? contacts : undefined,
     };
   }
@@ -213,11 +260,12 @@ export function mapOrder(bl: Order, options: OrderMappingOptions = {}): OrderMap
   const marketPlaceNumber = bl.shop_order_id > 0 ? String(bl.shop_order_id) : clean(bl.external_order_id);
   const consignee: PostConsignee = {
     customerNumber,
-    ...nameLines(fullName, company, street),
+    name: addressName(fullName, company),
+    address1: street,
+    ...stateFields(bl.delivery_state, countryCode),
     postCode,
     city,
     countryCode,
-    countryStateCode: orUndefined(clean(bl.delivery_state)),
     vatNumber: orUndefined(clean(bl.invoice_nip)),
     advanced: hasContacts ? contacts : undefined,
     invoiceAddress,

@@ -1,5 +1,6 @@
 import { orderSchema, type Order } from '../../shared/baselinker/schemas';
 import { PostOrderSchema } from '../../shared/ongoing/schemas';
+import { openApiProblems } from '../support/openapi';
 import {
   CUT_MARKER,
   blOrderIdOf,
@@ -153,8 +154,9 @@ describe('order mapping, row by row (spec table)', () => {
     expect(order.servicePointCode).toBe('WAW22A');
   });
 
-  it('customer name: the full name; the company in address1 and the street in address2', () => {
-    expect(order.consignee).toMatchObject({ name: 'Małgorzata Zając', address1: 'Pracownia Ćma Sp. z o.o.', address2: 'ul. Świętokrzyska 12' });
+  it('customer address: address1 is the delivery address; the company goes in name after the person', () => {
+    expect(order.consignee).toMatchObject({ name: 'Małgorzata Zając, Pracownia Ćma Sp. z o.o.', address1: 'ul. Świętokrzyska 12' });
+    expect(order.consignee.address2).toBeUndefined();
   });
 
   it('customer name without a company: the full name, the street in address1', () => {
@@ -164,13 +166,31 @@ describe('order mapping, row by row (spec table)', () => {
     expect(consignee.address2).toBeUndefined();
   });
 
-  it('customer name with only a company: the company', () => {
-    const { consignee } = mapped(rawOrder({ delivery_fullname: '' })).order;
-    expect(consignee).toMatchObject({ name: 'Pracownia Ćma Sp. z o.o.', address1: 'ul. Świętokrzyska 12' });
+  it('customer name with only a company (or the company typed as the name too): the company once', () => {
+    expect(mapped(rawOrder({ delivery_fullname: '' })).order.consignee).toMatchObject({ name: 'Pracownia Ćma Sp. z o.o.', address1: 'ul. Świętokrzyska 12' });
+    expect(mapped(rawOrder({ delivery_fullname: 'ACME', delivery_company: 'Acme' })).order.consignee.name).toBe('ACME');
   });
 
-  it('customer post code, city, country code (upper case) and state', () => {
-    expect(order.consignee).toMatchObject({ postCode: '00-916', city: 'Warszawa', countryCode: 'PL', countryStateCode: 'mazowieckie' });
+  it('customer post code, city and country code (upper case); a state that is no code stays readable in address3', () => {
+    expect(order.consignee).toMatchObject({ postCode: '00-916', city: 'Warszawa', countryCode: 'PL', address3: 'mazowieckie' });
+    expect(order.consignee.countryStateCode).toBeUndefined();
+  });
+
+  it('customer country state code: a code as given, a known state name as its code', () => {
+    const state = (delivery_state: string, delivery_country_code: string) => {
+      const { consignee } = mapped(rawOrder({ delivery_state, delivery_country_code })).order;
+      return [consignee.countryStateCode, consignee.address3];
+    };
+    expect(state('MN', 'US')).toEqual(['MN', undefined]);
+    expect(state('ca', 'US')).toEqual(['CA', undefined]);
+    expect(state('US-NY', 'US')).toEqual(['NY', undefined]);
+    expect(state('California', 'US')).toEqual(['CA', undefined]);
+    expect(state('Québec', 'CA')).toEqual(['QC', undefined]);
+    expect(state('New South Wales', 'AU')).toEqual(['NSW', undefined]);
+    expect(state('MI', 'IT')).toEqual(['MI', undefined]);
+    expect(state('Ain', 'FR')).toEqual([undefined, 'Ain']);
+    expect(state('Kalifornia', 'US')).toEqual([undefined, 'Kalifornia']);
+    expect(state('', 'US')).toEqual([undefined, undefined]);
   });
 
   it('customer number: the order id', () => {
@@ -191,20 +211,20 @@ describe('order mapping, row by row (spec table)', () => {
     expect(order.consignee.vatNumber).toBe('PL5842751234');
   });
 
-  it('invoice address: its own name, company, street, post code, city, country and state, with e-mail and phones', () => {
-    expect(order.consignee.invoiceAddress).toEqual({
-      name: 'Jędrzej Śliwa',
-      address1: 'Śliwa i Syn s.c.',
-      address2: 'ul. Długa 5/3',
+  it('invoice address: name (person, company), address1 = the invoice address, post code, city, country, state, e-mail and phones', () => {
+    expect(order.consignee.invoiceAddress).toMatchObject({
+      name: 'Jędrzej Śliwa, Śliwa i Syn s.c.',
+      address1: 'ul. Długa 5/3',
+      address3: 'małopolskie',
       postCode: '31-147',
       city: 'Kraków',
       countryCode: 'PL',
-      countryStateCode: 'małopolskie',
-      advanced: {
-        emailNotification: { toBeNotified: false, value: 'malgorzata.zajac@example.invalid' },
-        smsNotification: { toBeNotified: false, value: '+48 600 100 200' },
-        telephoneNotification: { toBeNotified: false, value: '+48 600 100 200' },
-      },
+    });
+    expect(Object.keys(order.consignee.invoiceAddress!.advanced!)).toEqual(['emailNotification', 'smsNotification', 'telephoneNotification']);
+    expect(order.consignee.invoiceAddress!.advanced).toMatchObject({
+      emailNotification: { value: 'malgorzata.zajac@example.invalid' },
+      smsNotification: { value: '+48 600 100 200' },
+      telephoneNotification: { value: '+48 600 100 200' },
     });
   });
 
@@ -236,6 +256,21 @@ describe('order mapping, row by row (spec table)', () => {
 
   it('gives a body Ongoing\'s request model accepts', () => {
     expect(PostOrderSchema.safeParse({ ...order, goodsOwnerId: 42 }).success).toBe(true);
+  });
+
+  it('gives bodies that fit PostOrderModel of Ongoing\'s OpenAPI with every object closed (company, code and text states, no invoice address)', () => {
+    const bodies = [
+      order,
+      mapped(rawOrder({ delivery_state: 'CA', delivery_country_code: 'US', invoice_state: 'California', invoice_country_code: 'US' })).order,
+      mapped(rawOrder({ delivery_company: '', invoice_fullname: '', invoice_company: '', invoice_address: '', email: '', phone: '' })).order,
+      mapped(rawOrder({ shop_order_id: 4411, delivery_point_id: '', user_comments: '', admin_comments: '' }), 'BL-').order,
+    ];
+    for (const body of bodies) expect(openApiProblems('PostOrderModel', { ...body, goodsOwnerId: 42 })).toEqual([]);
+  });
+
+  it('the OpenAPI check finds a key outside the model and a wrong type (negative test of the check itself)', () => {
+    const body = { ...order, goodsOwnerId: 42, consignee: { ...order.consignee, invoiceAddress: undefined, company: 'Acme', postCode: 31147 } };
+    expect(openApiProblems('PostOrderModel', body)).toEqual(['PostOrderModel.consignee.postCode: expected a string', 'PostOrderModel.consignee.company: not in the model of this object']);
   });
 });
 
