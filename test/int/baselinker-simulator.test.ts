@@ -151,6 +151,47 @@ describe('BaseLinker simulator: orders', () => {
   });
 });
 
+describe('BaseLinker simulator: stock taken by orders', () => {
+  function catalog() {
+    const inv = sim.addInventory({ inventory_id: 7 });
+    const key = sim.addWarehouse({ warehouse_id: 40, inventoryId: inv.inventory_id });
+    const other = sim.addWarehouse({ warehouse_id: 41, inventoryId: inv.inventory_id });
+    const mug = sim.addProduct(7, { sku: 'MUG', stock: { [key]: 10, [other]: 10 } });
+    const shirt = sim.addProduct(7, { sku: 'SHIRT' });
+    const m = sim.addVariant(shirt.id, { sku: 'SHIRT-M', stock: { [key]: 5 } });
+    return { key, other, mug, m };
+  }
+
+  it('takes a confirmed order off the stock of its catalog products and variants, once, as getInventoryProductsStock shows', async () => {
+    const { key, other, mug, m } = catalog();
+    const lines = [
+      { product_id: String(mug.id), quantity: 3 },
+      { product_id: String(m.parent_id), variant_id: String(m.id), quantity: 2 },
+      { product_id: String(mug.id), quantity: 1, warehouse_id: 41 },
+      { product_id: '', sku: 'MUG', quantity: 4 },
+      { storage: 'shop' as const, product_id: String(mug.id), quantity: 5 },
+    ];
+    const unconfirmed = sim.addOrder({ products: lines }, { confirmedAt: null });
+    expect([mug.stock[key], m.stock[key]]).toEqual([10, 5]);
+    sim.confirmOrder(unconfirmed.order_id);
+    sim.confirmOrder(unconfirmed.order_id);
+    const [entry] = await client().getInventoryProductsStock({ inventory_id: 7 });
+    expect(entry).toMatchObject({ id: mug.id, stock: { [key]: 7, [other]: 9 } });
+    const [, shirtEntry] = await client().getInventoryProductsStock({ inventory_id: 7 });
+    expect(shirtEntry.variants[String(m.id)]).toEqual({ [key]: 3 });
+  });
+
+  it('takes stock from an order confirmed when added, never below 0, and not at all when switched off', async () => {
+    const { key, mug } = catalog();
+    sim.addOrder({ products: [{ product_id: String(mug.id), quantity: 12 }] });
+    expect(mug.stock[key]).toBe(0);
+    sim.config.ordersTakeStock = false;
+    mug.stock[key] = 6;
+    sim.addOrder({ products: [{ product_id: String(mug.id), quantity: 2 }] });
+    expect(mug.stock[key]).toBe(6);
+  });
+});
+
 describe('BaseLinker simulator: journal', () => {
   it('lists events after last_log_id, of the requested types, with log_id', async () => {
     const nowS = clock / 1000;

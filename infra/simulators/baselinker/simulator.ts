@@ -52,6 +52,12 @@ export interface SimConfig {
   trackingNumberLater: { afterPolls?: number } | undefined;
   /** Courier refusals for createPackage: by order id, or '*' for every order. */
   packageRefusals: Map<number | '*', string>;
+  /**
+   * On (the default): confirming an order takes its catalog-linked lines off the product's stock, as
+   * BaseLinker does ("each order downloaded and confirmed reduces the stock level of the product" when the
+   * listing is linked to a catalog product; base.com help, "Reducing stock level after a sale").
+   */
+  ordersTakeStock: boolean;
 }
 
 export interface BaseLinkerSimulatorOptions {
@@ -65,6 +71,8 @@ export interface BaseLinkerSimulatorOptions {
   journalPageSize?: number;
   labelFormat?: 'pdf' | 'zpl';
   trackingNumberLater?: { afterPolls?: number };
+  /** Default true: a confirmed order lowers the stock of the catalog products on its lines. */
+  ordersTakeStock?: boolean;
   /** Clock for order/journal times and the 3-day journal retention (ms). Rate limiting uses it too. */
   now?: () => number;
   /** Default 0: a free port. */
@@ -113,6 +121,8 @@ export class BaseLinkerSimulator {
   private readonly windows = new Map<string, number[]>();
   private readonly blocks = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Orders whose stock was taken already (a confirmation takes it once). */
+  private readonly stockTaken = new Set<number>();
 
   constructor(options: BaseLinkerSimulatorOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -127,6 +137,7 @@ export class BaseLinkerSimulator {
       labelFormat: options.labelFormat ?? 'pdf',
       trackingNumberLater: options.trackingNumberLater,
       packageRefusals: new Map(),
+      ordersTakeStock: options.ordersTakeStock ?? true,
     };
     this.state.statuses = defaultStatuses();
     this.state.couriers = defaultCouriers();
@@ -347,8 +358,31 @@ export class BaseLinkerSimulator {
     if (!order.confirmed) order.date_confirmed = 0;
     this.state.orders.set(orderId, order);
     this.journal(orderId, 1, 0, order.date_add);
-    if (order.confirmed) this.journal(orderId, 2, 0, order.date_confirmed);
+    if (order.confirmed) {
+      this.journal(orderId, 2, 0, order.date_confirmed);
+      this.takeStock(order);
+    }
     return order;
+  }
+
+  /**
+   * A confirmed order's lines from this account's catalog (storage "db", a product id) leave the stock of that
+   * product or variant, in the line's warehouse (its inventory's default when the line names none), once per
+   * order. Stock does not go below 0 here (unverified for the real service: a line is rarely sold past 0).
+   */
+  private takeStock(order: SimOrder): void {
+    if (!this.config.ordersTakeStock || this.stockTaken.has(order.order_id) || !Array.isArray(order.products)) return;
+    this.stockTaken.add(order.order_id);
+    for (const line of order.products) {
+      if (line.storage !== 'db' || !line.product_id) continue;
+      const variant = line.variant_id && line.variant_id !== '0' ? Number(line.variant_id) : 0;
+      const product = this.state.products.get(variant || Number(line.product_id));
+      if (!product) continue;
+      const inventory = this.state.inventories.find((i) => i.inventory_id === product.inventory_id);
+      const key = line.warehouse_id > 0 ? `bl_${line.warehouse_id}` : inventory?.default_warehouse;
+      if (!key) continue;
+      product.stock[key] = Math.max(0, (product.stock[key] ?? 0) - line.quantity);
+    }
   }
 
   private orderLine(line: Partial<SimOrderProduct>): SimOrderProduct {
@@ -380,6 +414,7 @@ export class BaseLinkerSimulator {
     order.confirmed = true;
     order.date_confirmed = atSeconds;
     this.journal(orderId, 2, 0, atSeconds);
+    this.takeStock(order);
     return order;
   }
 
