@@ -7,13 +7,21 @@ import { ConfigError, loadRuntime } from '../../shared/config';
 import { loadLocalTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
-import type { FlowName } from '../../shared/flows/context';
+import type { Flow, FlowName } from '../../shared/flows/context';
+import { createStockFlow } from '../../shared/flows/stock';
 import { openEmbeddedState } from './embedded';
 
-const USAGE = `usage: npm run sync -- <flow> [--minutes N]
+const USAGE = `usage: npm run sync -- <flow> [--minutes N] [--full]
   flows: ${FLOW_NAMES.join(', ')}
   Configure a tenant with the single-tenant environment variables (see README) or TENANTS_FILE.
-  --minutes N   time budget of the run (default 14); a flow that runs out checkpoints and the next run continues`;
+  --minutes N   time budget of the run (default 14); a flow that runs out checkpoints and the next run continues
+  --full        stock only: compare every level with BaseLinker's actual stock now and correct each difference`;
+
+/** The flow a command line runs: `stock --full` is the full sweep, whenever the last one was. */
+export function flowForArgs(name: FlowName, args: readonly string[]): Flow | undefined {
+  if (name === 'stock' && args.includes('--full')) return createStockFlow({ full: true });
+  return FLOWS[name];
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -25,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown flow "${name}"\n${USAGE}`);
     return 2;
   }
-  const flow = FLOWS[name as FlowName];
+  const flow = flowForArgs(name as FlowName, rest);
   if (!flow) {
     console.error(`the ${name} flow is not available in this build`);
     return 2;

@@ -63,6 +63,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'stock.enabled', env: 'STOCK_SYNC', envKind: 'onoff', default: false, meaning: 'Stock flow: Ongoing stock levels → BaseLinker inventory (env: on/off).' },
   { path: 'stock.warehouseKey', env: 'BASELINKER_STOCK_WAREHOUSE', envKind: 'string', required: 'when stock sync is on', meaning: 'Writable BaseLinker warehouse that receives the stock, e.g. "bl_123".' },
   { path: 'stock.safetyBuffer', env: 'STOCK_SAFETY_BUFFER', envKind: 'int', default: 0, meaning: 'Units held back per article when stock is pushed to BaseLinker.' },
+  { path: 'stock.reservedStatusIds', env: 'STOCK_RESERVED_STATUS_IDS', envKind: 'intList', default: [], meaning: 'BaseLinker order statuses besides the chosen ones whose orders keep their units off the level pushed (e.g. unpaid orders the seller holds stock for); env: comma separated.' },
 
   { path: 'shipment.courierCode', env: 'BASELINKER_COURIER_CODE', envKind: 'string', required: 'for shipments, unless byWayOfDelivery names the courier', meaning: 'BaseLinker courier used for createPackage, e.g. "dpd".' },
   { path: 'shipment.courierAccountId', env: 'BASELINKER_COURIER_ACCOUNT_ID', envKind: 'int', defaultText: "the courier's first account", meaning: 'BaseLinker courier account id.' },

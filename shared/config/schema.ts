@@ -163,6 +163,7 @@ const stockSettings = z
       .regex(/^bl_\d+$/, expected('a writable BaseLinker warehouse key such as "bl_123" (only bl_ warehouses accept stock)'))
       .optional(),
     safetyBuffer: nonNegativeInt().default(0),
+    reservedStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
   })
   .superRefine((stock, ctx) => {
     if (stock.enabled && stock.warehouseKey === undefined) {

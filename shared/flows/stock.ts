@@ -1,15 +1,22 @@
 import { STOCK_UPDATE_MAX, type StockUpdate } from '../baselinker/client';
 import type { ArticleQuery } from '../ongoing/client';
-import type { SetAsideItem } from '../state';
+import type { SetAsideItem, StockRecord, StockRecordInput } from '../state';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import { unitsOnOrdersNotInOngoing } from './stock-orders';
 
 /**
  * Stock levels: Ongoing -> BaseLinker, off unless the tenant turns it on (then nothing is called at all).
  *
  * Level = Ongoing's `sellableNumberOfItems` (what a shop should show; it can be negative, ongoing-api §5.1)
- * clamped at 0, minus the tenant's safety buffer, floored at 0. It goes to the BaseLinker product or variant
- * the articles flow recorded for the SKU (or found by SKU in the catalog) in the configured `bl_` warehouse.
- * Only levels that differ from the last one pushed are sent, in calls of at most 1000 products.
+ * minus the units on BaseLinker orders that BaseLinker has taken off its stock and Ongoing has not booked yet
+ * (stock-orders.ts), minus the tenant's safety buffer, floored at 0. It goes to the BaseLinker product or
+ * variant the articles flow recorded for the SKU (or found by SKU in the catalog) in the configured `bl_`
+ * warehouse, in calls of at most 1000 products. The orders are read after Ongoing, right before the push,
+ * so the window in which a new order can slip between the two reads stays a few seconds wide.
+ *
+ * What is pushed: in a delta run, the levels that differ from the last one pushed. In a full sweep, the
+ * levels that differ from BaseLinker's actual stock (`getInventoryProductsStock`, a page per 1000 main
+ * products), so a level changed in BaseLinker by hand or by another tool is put back ("corrected").
  *
  * Reads: `stockInfoChangedFrom` (Ongoing takes it only within the last 24 h) when the last read is under
  * 23 h old, from a little before that read; otherwise, and once a day, a full sweep. The read cursor moves
@@ -37,9 +44,12 @@ export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
 /** Up to this many unknown SKUs are looked up one by one; more, and one walk of the catalog list is cheaper. */
 export const SKU_LOOKUPS_ONE_BY_ONE = 20;
 
-/** The level BaseLinker gets for an Ongoing sellable count. */
-export function stockLevel(sellable: number | null | undefined, safetyBuffer: number): number {
-  const n = Math.floor(Number(sellable ?? 0));
+/**
+ * The level BaseLinker gets for an Ongoing sellable count, less the units on orders BaseLinker took off its
+ * stock that Ongoing has not booked yet.
+ */
+export function stockLevel(sellable: number | null | undefined, safetyBuffer: number, onOrders = 0): number {
+  const n = Math.floor(Number(sellable ?? 0)) - Math.max(0, onOrders);
   if (!Number.isFinite(n) || n <= 0) return 0;
   return Math.max(0, n - Math.max(0, safetyBuffer));
 }
@@ -50,10 +60,27 @@ interface Change {
   level: number;
 }
 
-export const stockFlow: Flow = async (ctx) => {
-  if (!ctx.tenant.stock.enabled) return { ...emptyResult(), message: 'stock sync is off for this tenant' };
-  return new StockRun(ctx).run();
-};
+interface Matched {
+  sku: string;
+  blId: string;
+  sellable: number;
+  /** The last level pushed for this SKU. */
+  last?: StockRecord;
+}
+
+export interface StockFlowOptions {
+  /** Sweep in full whatever the cursor says (`npm run sync -- stock --full`). */
+  full?: boolean;
+}
+
+export function createStockFlow(options: StockFlowOptions = {}): Flow {
+  return async (ctx) => {
+    if (!ctx.tenant.stock.enabled) return { ...emptyResult(), message: 'stock sync is off for this tenant' };
+    return new StockRun(ctx, options).run();
+  };
+}
+
+export const stockFlow: Flow = createStockFlow();
 
 class StockRun {
   private readonly t: string;
@@ -61,7 +88,10 @@ class StockRun {
   private readonly counts: Record<string, number> = { unchanged: 0, warned: 0, unmatched: 0, cleared: 0, fullSweep: 0 };
   private readonly open = new Map<string, SetAsideItem>();
 
-  constructor(private readonly ctx: FlowContext) {
+  constructor(
+    private readonly ctx: FlowContext,
+    private readonly options: StockFlowOptions = {},
+  ) {
     this.t = ctx.tenant.id;
   }
 
@@ -78,43 +108,23 @@ class StockRun {
     const readStartedAt = this.ctx.now();
     const cursor = await state.getCursor<StockCursor>(this.t, STOCK_CURSOR);
     const full =
+      this.options.full === true ||
       !cursor ||
       readStartedAt - Date.parse(cursor.lastReadAt) >= DELTA_MAX_AGE_MS ||
       readStartedAt - Date.parse(cursor.lastFullAt) >= FULL_SWEEP_EVERY_MS;
     if (full) this.counts.fullSweep = 1;
     for (const item of await state.listSetAside(this.t, { kind: 'stock' })) this.open.set(item.sourceId, item);
 
-    const levels = await this.readLevels(full ? {} : { stockInfoChangedFrom: new Date(Date.parse(cursor!.lastReadAt) - DELTA_OVERLAP_MS) }, full);
-    this.result.seen = levels.size;
+    const sellable = await this.readSellable(full ? {} : { stockInfoChangedFrom: new Date(Date.parse(cursor!.lastReadAt) - DELTA_OVERLAP_MS) }, full);
+    this.result.seen = sellable.size;
 
-    const [articleRecords, stockRecords] = await Promise.all([state.getArticleRecords(this.t), state.getStockRecords(this.t)]);
-    const changes: Change[] = [];
-    const unmatched: string[] = [];
-    for (const [sku, level] of levels) {
-      const article = articleRecords.get(sku);
-      const last = stockRecords.get(sku);
-      const blId = article ? String(article.blVariantId ?? article.blProductId) : last ? String(last.blId) : undefined;
-      if (blId === undefined) {
-        unmatched.push(sku);
-      } else if (last && last.level === level && String(last.blId) === blId) {
-        this.counts.unchanged++;
-        await this.clear(sku);
-      } else {
-        changes.push({ sku, blId, level });
-      }
-    }
-
-    let stopped = false;
-    if (unmatched.length > 0) {
-      if (this.deadlinePassed) stopped = true;
-      else {
-        const found = await this.findInCatalog(unmatched);
-        for (const sku of unmatched) {
-          const match = found.get(sku);
-          if (match?.length === 1) changes.push({ sku, blId: match[0], level: levels.get(sku)! });
-          else await this.setAsideUnmatched(sku, match ?? []);
-        }
-      }
+    const matched = await this.match(sellable);
+    let stopped = matched === undefined;
+    let changes: Change[] = [];
+    if (matched && matched.length > 0) {
+      const outcome = await this.changesFor(matched, full, warehouseKey);
+      if (outcome === undefined) stopped = true;
+      else changes = outcome;
     }
 
     if (!stopped) stopped = !(await this.push(changes, warehouseKey));
@@ -126,17 +136,108 @@ class StockRun {
       ...this.result,
       complete: !stopped,
       counts: this.counts,
-      message: stopped ? 'stopped at its deadline; the next run reads these levels again' : undefined,
+      message: stopped
+        ? 'stopped at its deadline; the next run reads these levels again'
+        : full
+          ? `full sweep: corrected ${this.counts.corrected ?? 0} level(s) in BaseLinker (${this.counts.drifted ?? 0} of them changed there by something else)`
+          : undefined,
     };
   }
 
-  /** SKU -> level, from one paged read; in delta mode also the SKUs whose last push BaseLinker warned about. */
-  private async readLevels(query: ArticleQuery, full: boolean): Promise<Map<string, number>> {
+  /**
+   * The BaseLinker product or variant of each SKU: the articles flow's record, the last push's, or a catalog
+   * search. Undefined when the deadline stopped it first.
+   */
+  private async match(sellable: Map<string, number>): Promise<Matched[] | undefined> {
+    const { state } = this.ctx;
+    const [articleRecords, stockRecords] = await Promise.all([state.getArticleRecords(this.t), state.getStockRecords(this.t)]);
+    const matched: Matched[] = [];
+    const unmatched: string[] = [];
+    for (const [sku, count] of sellable) {
+      const article = articleRecords.get(sku);
+      const last = stockRecords.get(sku);
+      const blId = article ? String(article.blVariantId ?? article.blProductId) : last ? String(last.blId) : undefined;
+      if (blId === undefined) unmatched.push(sku);
+      else matched.push({ sku, blId, sellable: count, last });
+    }
+    if (unmatched.length > 0) {
+      if (this.deadlinePassed) return undefined;
+      const found = await this.findInCatalog(unmatched);
+      for (const sku of unmatched) {
+        const match = found.get(sku);
+        if (match?.length === 1) matched.push({ sku, blId: match[0], sellable: sellable.get(sku)!, last: stockRecords.get(sku) });
+        else await this.setAsideUnmatched(sku, match ?? []);
+      }
+    }
+    return matched;
+  }
+
+  /**
+   * The levels to push: each SKU's level with the units on orders Ongoing has not booked taken off, compared
+   * with the last push (delta) or with BaseLinker's actual stock (full sweep). Undefined when the deadline
+   * stopped the reads.
+   */
+  private async changesFor(matched: Matched[], full: boolean, warehouseKey: string): Promise<Change[] | undefined> {
     const buffer = this.ctx.tenant.stock.safetyBuffer;
+    const actual = full ? await this.readBaseLinkerStock(warehouseKey) : undefined;
+    if (this.deadlinePassed) return undefined;
+    const onOrders = await unitsOnOrdersNotInOngoing(this.ctx, warehouseKey);
+    if (!onOrders) return undefined;
+    this.counts.ordersHoldingStock = onOrders.orders;
+    this.counts.unitsOnOrders = [...onOrders.units.values()].reduce((a, b) => a + b, 0);
+
+    const changes: Change[] = [];
+    const settled: StockRecordInput[] = [];
+    for (const m of matched) {
+      const level = stockLevel(m.sellable, buffer, onOrders.units.get(m.blId));
+      const last = m.last;
+      const sameTarget = last !== undefined && String(last.blId) === m.blId;
+      if (actual) {
+        const there = actual.get(m.blId);
+        if (there === level) {
+          this.counts.unchanged++;
+          if (!sameTarget || last!.level !== level) settled.push({ sku: m.sku, blId: m.blId, level });
+          await this.clear(m.sku);
+          continue;
+        }
+        this.counts.corrected = (this.counts.corrected ?? 0) + 1;
+        if (sameTarget && last!.level === level) this.counts.drifted = (this.counts.drifted ?? 0) + 1;
+      } else if (sameTarget && last!.level === level) {
+        this.counts.unchanged++;
+        await this.clear(m.sku);
+        continue;
+      }
+      changes.push({ sku: m.sku, blId: m.blId, level });
+    }
+    // BaseLinker already shows these levels: remember them as pushed, so the next delta compares right.
+    if (settled.length > 0) await this.ctx.state.putStockRecords(this.t, settled);
+    return changes;
+  }
+
+  /**
+   * BaseLinker's stock in `warehouseKey` by product and variant id, a page of 1000 main products at a time
+   * (variants come inside their parent). A product without that warehouse counts as 0.
+   */
+  private async readBaseLinkerStock(warehouseKey: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    let pages = 0;
+    for await (const page of this.ctx.baselinker.listAllStock(this.ctx.tenant.baselinker.inventoryId)) {
+      pages++;
+      for (const entry of page) {
+        out.set(String(entry.id), entry.stock[warehouseKey] ?? 0);
+        for (const [variantId, stock] of Object.entries(entry.variants)) out.set(String(variantId), stock[warehouseKey] ?? 0);
+      }
+    }
+    this.counts.stockPages = pages;
+    return out;
+  }
+
+  /** SKU -> Ongoing's sellable count, from one paged read; in delta mode also the SKUs whose last push BaseLinker warned about. */
+  private async readSellable(query: ArticleQuery, full: boolean): Promise<Map<string, number>> {
     const levels = new Map<string, number>();
     const take = async (q: ArticleQuery) => {
       for await (const page of this.ctx.ongoing.listArticlePages(q)) {
-        for (const a of page) levels.set(a.articleNumber, stockLevel(a.inventoryInfo.sellableNumberOfItems, buffer));
+        for (const a of page) levels.set(a.articleNumber, Number(a.inventoryInfo.sellableNumberOfItems ?? 0));
       }
     };
     await take(query);

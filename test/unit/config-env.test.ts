@@ -75,6 +75,7 @@ describe('single-tenant configuration from env vars', () => {
       STOCK_SYNC: 'on',
       BASELINKER_STOCK_WAREHOUSE: 'bl_31',
       STOCK_SAFETY_BUFFER: '2',
+      STOCK_RESERVED_STATUS_IDS: '5507, 5508',
       BASELINKER_COURIER_CODE: 'dpd',
       BASELINKER_COURIER_ACCOUNT_ID: '61',
       BASELINKER_COURIER_FIELDS: '[{"id":"package_description","value":"Clothes"},{"id":"cod","value":"0"}]',
@@ -114,7 +115,7 @@ describe('single-tenant configuration from env vars', () => {
       },
       ongoing: { url: 'http://127.0.0.1:4200/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 320, orderNumberPrefix: 'BL-' },
       articles: { enabled: false, textLanguage: 'de', nameSource: 'name|de|amazon_1', lengthUnit: 'cm' },
-      stock: { enabled: true, warehouseKey: 'bl_31', safetyBuffer: 2 },
+      stock: { enabled: true, warehouseKey: 'bl_31', safetyBuffer: 2, reservedStatusIds: [5507, 5508] },
       shipment: {
         courierCode: 'dpd',
         courierAccountId: 61,
