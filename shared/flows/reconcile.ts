@@ -7,9 +7,18 @@ import { ORDERS_CURSOR, OrderSync, scanOrders, scanWindowStart, type OrdersCurso
 export interface ReconcileOptions extends OrdersFlowOptions {
   /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */
   deletionChecksPerRun?: number;
+  /**
+   * An order BaseLinker answered empty for is cancelled only after a second empty answer at least this much
+   * later (or a journal removal event). Default 10 minutes; reconciliation runs hourly, so in practice the
+   * second look is the next run.
+   */
+  confirmDeletionAfterMs?: number;
 }
 
 const DELETION_CHECK_CURSOR = 'reconcile:deletionCheckFrom';
+/** BaseLinker order id -> epoch ms of the first empty answer: orders that may have been deleted. */
+export const DELETION_SUSPECTS_CURSOR = 'reconcile:deletionSuspects';
+const JOURNAL_REMOVED = 4;
 
 /**
  * Reconciliation: the orders flow's audit, on its own schedule. Lists the BaseLinker orders in the chosen
@@ -23,6 +32,7 @@ const DELETION_CHECK_CURSOR = 'reconcile:deletionCheckFrom';
 export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
   const batchSize = options.batchSize ?? 50;
   const deletionChecksPerRun = options.deletionChecksPerRun ?? 50;
+  const confirmAfterMs = options.confirmDeletionAfterMs ?? 10 * 60_000;
   return async (ctx) => {
     const sync = new OrderSync(ctx, options);
     const { baselinker: settings } = ctx.tenant;
@@ -60,33 +70,72 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
 
     /**
      * Deleted orders without the journal: an order still open in Ongoing whose BaseLinker order was in none
-     * of the statuses scanned above is fetched by id; gone (or cancelled) means cancel it in Ongoing. At most
-     * `deletionChecksPerRun` fetches per run, continuing where the previous run stopped.
+     * of the statuses scanned above is fetched by id; cancelled there means cancel it in Ongoing. One empty
+     * answer is not proof (a glitch, a merge in progress): the order becomes a suspect, and is cancelled only
+     * when the journal shows its removal or a second look at least `confirmDeletionAfterMs` later (a later
+     * run) finds it gone too. At most `deletionChecksPerRun` fetches per run, second looks first, continuing
+     * where the previous run stopped.
      */
     const checkOpenOrdersStillExist = async () => {
       const from = await ctx.state.getCursor<number>(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      const suspects = { ...((await ctx.state.getCursor<Record<string, number>>(ctx.tenant.id, DELETION_SUSPECTS_CURSOR)) ?? {}) };
+      const before = JSON.stringify(suspects);
       let checks = 0;
       let next: number | undefined;
+      const looked = new Set<number>();
+      const lookUp = async (blOrderId: number): Promise<'gone' | 'there'> => {
+        checks++;
+        looked.add(blOrderId);
+        const page = await ctx.baselinker.getOrders({ order_id: blOrderId });
+        const order = page.orders[0];
+        if (!order && page.rejected.length === 0) return 'gone';
+        if (order && settings.cancelledStatusIds.includes(order.order_status_id)) {
+          await sync.cancel(blOrderId, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
+        }
+        return 'there';
+      };
+
+      for (const [id, since] of Object.entries(suspects)) {
+        if (checks >= deletionChecksPerRun || sync.outOfTime()) break;
+        if (ctx.now() - since < confirmAfterMs) continue;
+        const blOrderId = Number(id);
+        delete suspects[id];
+        if ((await lookUp(blOrderId)) === 'gone') {
+          counts.deletionConfirmed = (counts.deletionConfirmed ?? 0) + 1;
+          await sync.cancel(blOrderId, `deleted in BaseLinker (not found at two looks ${Math.round((ctx.now() - since) / 60_000)} minutes apart)`);
+        }
+      }
+
       for await (const open of ctx.ongoing.listOrders({ orderStatusTo: ctx.tenant.ongoing.inWorkStatusFrom - 1, orderIdFrom: from })) {
         const blOrderId = blOrderIdOf(open.orderInfo.orderNumber, sync.orderNumberPrefix);
-        if (blOrderId === undefined || seen.has(blOrderId)) continue;
+        if (blOrderId === undefined || seen.has(blOrderId) || looked.has(blOrderId) || suspects[String(blOrderId)] !== undefined) continue;
         if (checks >= deletionChecksPerRun || sync.outOfTime()) {
           next = open.orderInfo.orderId;
           break;
         }
         const record = await ctx.state.getOrderRecord(ctx.tenant.id, blOrderId);
         if (record?.status !== 'done' || Number(record.ongoingOrderId) !== open.orderInfo.orderId) continue;
-        checks++;
-        const page = await ctx.baselinker.getOrders({ order_id: blOrderId });
-        const order = page.orders[0];
-        if (!order && page.rejected.length === 0) await sync.cancel(blOrderId, 'deleted in BaseLinker');
-        else if (order && settings.cancelledStatusIds.includes(order.order_status_id)) {
-          await sync.cancel(blOrderId, `moved to the cancelled status ${order.order_status_id} in BaseLinker`);
+        if ((await lookUp(blOrderId)) === 'there') continue;
+        if (await journalShowsRemoval(blOrderId)) {
+          counts.deletionConfirmed = (counts.deletionConfirmed ?? 0) + 1;
+          await sync.cancel(blOrderId, 'deleted in BaseLinker (the journal shows its removal)');
+        } else {
+          suspects[String(blOrderId)] = ctx.now();
+          counts.deletionSuspected = (counts.deletionSuspected ?? 0) + 1;
+          ctx.log.info('BaseLinker did not return an order open in Ongoing; a later look decides', { blOrderId });
         }
       }
       counts.deletionChecks = checks;
       if (next !== undefined) await ctx.state.putCursor(ctx.tenant.id, DELETION_CHECK_CURSOR, next);
       else if (from !== undefined) await ctx.state.deleteCursor(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      if (JSON.stringify(suspects) !== before) await ctx.state.putCursor(ctx.tenant.id, DELETION_SUSPECTS_CURSOR, suspects);
+    };
+
+    /** With the journal on: its removal event (type 4, kept 3 days) confirms an empty answer at once. */
+    const journalShowsRemoval = async (blOrderId: number): Promise<boolean> => {
+      if (!settings.journal) return false;
+      const events = await ctx.baselinker.getJournalList({ last_log_id: 0, logs_types: [JOURNAL_REMOVED], order_id: blOrderId });
+      return events.some((e) => e.order_id === blOrderId && e.log_type === JOURNAL_REMOVED);
     };
 
     for (const status of settings.orderStatusIds) {

@@ -1,6 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createOrdersFlow, ordersFlow } from '../../shared/flows/orders';
-import { createReconcileFlow, reconcileFlow } from '../../shared/flows/reconcile';
+import { createReconcileFlow, DELETION_SUSPECTS_CURSOR, reconcileFlow } from '../../shared/flows/reconcile';
 import { FLOWS } from '../../shared/flows/registry';
 import { keys, StateStore } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
@@ -89,25 +89,73 @@ describe('reconciliation', () => {
     expect(world.ongoing.calls('PUT /orders')).toBe(0);
   });
 
-  it('notices orders deleted in BaseLinker (no journal) and cancels them in Ongoing, a capped number per run', async () => {
+  it('cancels orders deleted in BaseLinker (no journal) once a second look confirms it, a capped number of fetches per run', async () => {
     const ids = addOrders(world, 3);
     await world.run('orders', createOrdersFlow());
     // Moved on in BaseLinker (out of the scanned statuses), then deleted there.
     ids.forEach((id) => world.bl.changeOrderStatus(id, 5503));
     ids.slice(0, 2).forEach((id) => world.bl.deleteOrder(id));
-    world.bl.resetCounters();
+    const statuses = () => ids.map((id) => ongoingByNumber(world, String(id))[0].status);
 
-    const flow = createReconcileFlow({ deletionChecksPerRun: 2 });
+    const flow = createReconcileFlow({ deletionChecksPerRun: 2, confirmDeletionAfterMs: 0 });
     const first = await world.run('reconcile', flow);
-    expect(first.result!.counts).toMatchObject({ deletionChecks: 2, cancelledInOngoing: 2 });
+    // One empty answer each: suspects, nothing cancelled yet.
+    expect(first.result!.counts).toMatchObject({ deletionChecks: 2, deletionSuspected: 2 });
+    expect(first.result!.counts!.cancelledInOngoing).toBeUndefined();
+    expect(statuses()).toEqual([200, 200, 200]);
+
     const second = await world.run('reconcile', flow);
-    // The third order still exists: checked, not cancelled; the next run starts over.
-    expect(second.result!.counts).toMatchObject({ deletionChecks: 1 });
-    expect(second.result!.counts!.cancelledInOngoing).toBeUndefined();
-    const statuses = ids.map((id) => ongoingByNumber(world, String(id))[0].status);
-    expect(statuses).toEqual([1000, 1000, 200]);
+    // The second looks come first and use up the cap; still gone, so cancelled.
+    expect(second.result!.counts).toMatchObject({ deletionChecks: 2, deletionConfirmed: 2, cancelledInOngoing: 2 });
+    expect(statuses()).toEqual([1000, 1000, 200]);
+
     const third = await world.run('reconcile', flow);
+    // The third order still exists: checked, not cancelled; the next run starts over.
     expect(third.result!.counts).toMatchObject({ deletionChecks: 1 });
+    expect(third.result!.counts!.cancelledInOngoing).toBeUndefined();
+    expect(statuses()).toEqual([1000, 1000, 200]);
+  });
+
+  it('does not cancel an order because one getOrders answered empty: the second look finds it', async () => {
+    const [id] = addOrders(world, 1);
+    await world.run('orders', createOrdersFlow());
+    world.bl.changeOrderStatus(id, 5503);
+    const order = world.bl.state.orders.get(id)!;
+    world.bl.state.orders.delete(id); // BaseLinker answers empty once (no journal event: not a deletion)
+
+    const first = await world.run('reconcile', createReconcileFlow());
+    expect(first.result!.counts).toMatchObject({ deletionChecks: 1, deletionSuspected: 1 });
+    world.bl.state.orders.set(id, order);
+    // Too soon for the second look (default: 10 minutes later): the suspect waits, nothing is fetched for it.
+    const soon = await world.run('reconcile', createReconcileFlow());
+    expect(soon.result!.counts).toMatchObject({ deletionChecks: 0 });
+
+    const later = await world.run('reconcile', createReconcileFlow({ confirmDeletionAfterMs: 0 }));
+    expect(later.result!.counts).toMatchObject({ deletionChecks: 1 });
+    expect(later.result!.counts!.deletionConfirmed).toBeUndefined();
+    expect(ongoingByNumber(world, String(id))[0].status).toBe(200);
+    expect(await world.services().state.getCursor('test', DELETION_SUSPECTS_CURSOR)).toEqual({});
+    // Back among the open orders to check, as any other.
+    const after = await world.run('reconcile', createReconcileFlow({ confirmDeletionAfterMs: 0 }));
+    expect(after.result!.counts).toMatchObject({ deletionChecks: 1 });
+    expect(ongoingByNumber(world, String(id))[0].status).toBe(200);
+  });
+
+  it('with the journal on, its removal event confirms an empty answer in the same run', async () => {
+    await world.close();
+    world = await orderWorld({ journal: true }, ['SKU-A']);
+    const [gone, glitch] = addOrders(world, 2);
+    await world.run('orders', createOrdersFlow());
+    // Not through the orders flow's journal poll: reconciliation alone must decide.
+    [gone, glitch].forEach((id) => world.bl.changeOrderStatus(id, 5503));
+    world.bl.deleteOrder(gone);
+    world.bl.state.orders.delete(glitch);
+
+    const report = await world.run('reconcile', createReconcileFlow());
+
+    expect(report.result!.counts).toMatchObject({ deletionChecks: 2, deletionConfirmed: 1, deletionSuspected: 1, cancelledInOngoing: 1 });
+    expect(ongoingByNumber(world, String(gone))[0].status).toBe(1000);
+    expect(ongoingByNumber(world, String(glitch))[0].status).toBe(200);
   });
 
   it('is available to npm run sync as "reconcile", next to "orders"', () => {
