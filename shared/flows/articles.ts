@@ -31,9 +31,23 @@ import { emptyResult, type Flow, type FlowContext, type FlowResult } from './con
  *
  * Bad catalog data is set aside (kind 'article', id = BaseLinker variant or product id) and the rest goes
  * on; an item is cleared when its product comes through clean.
+ *
+ * The hash says what was written, not that it is still there: an article deleted in Ongoing would be skipped
+ * forever. So a fresh pass, once a day, lists Ongoing's articles (Ongoing calls only) and marks the record of
+ * every one that is gone, which makes the walk write it again.
  */
 
 export const ARTICLES_CHECKPOINT = 'articles';
+
+/** When the articles flow last compared its records with the articles Ongoing has. */
+export const ARTICLES_PRESENCE_CURSOR = 'articles-presence';
+export interface ArticlesPresenceCursor {
+  checkedAt: string;
+}
+/** A fresh pass checks that every recorded article is still in Ongoing at least this often. */
+export const PRESENCE_CHECK_EVERY_MS = 24 * 3600_000;
+/** The hash a record gets when its article is missing in Ongoing: no content has it, so the next visit writes. */
+export const MISSING_IN_ONGOING = 'missing-in-ongoing';
 
 /**
  * An article held back because it was set aside as a duplicate of a product further on in the walk:
@@ -256,6 +270,7 @@ class ArticlesRun {
     const checkpoint = await state.getCheckpoint<ArticlesCheckpoint>(this.t, ARTICLES_CHECKPOINT);
     this.records = await state.getArticleRecords(this.t);
     for (const item of await state.listSetAside(this.t, { kind: 'article' })) this.indexSetAside(item);
+    if (!checkpoint) await this.checkPresence();
     if (checkpoint) {
       this.seedFrom(checkpoint);
       this.counts.resumed = 1;
@@ -337,6 +352,33 @@ class ArticlesRun {
         ? `stopped ${this.counts.stoppedBeforeChunk ? 'before a chunk it could not finish by' : 'at'} its deadline after product ${position?.lastProductId ?? '(none)'}; the next run continues from there`
         : undefined,
     };
+  }
+
+  /**
+   * Marks the records of articles no longer in Ongoing (deleted there by a person), at most once per
+   * PRESENCE_CHECK_EVERY_MS. The mark is stored, so a pass cut by its deadline still rewrites them later.
+   */
+  private async checkPresence(): Promise<void> {
+    const { state, ongoing } = this.ctx;
+    const last = await state.getCursor<ArticlesPresenceCursor>(this.t, ARTICLES_PRESENCE_CURSOR);
+    const startedAt = this.ctx.now();
+    if (this.records.size === 0 || (last && startedAt - Date.parse(last.checkedAt) < PRESENCE_CHECK_EVERY_MS)) return;
+    const present = new Set<string>();
+    for await (const page of ongoing.listArticlePages({})) for (const a of page) present.add(a.articleNumber);
+    let missing = 0;
+    for (const [sku, record] of this.records) {
+      if (present.has(sku) || record.hash === MISSING_IN_ONGOING) continue;
+      const marked = { hash: MISSING_IN_ONGOING, articleSystemId: record.articleSystemId, blProductId: record.blProductId, blVariantId: record.blVariantId };
+      await state.putArticleRecord(this.t, sku, marked);
+      this.records.set(sku, { ...record, hash: MISSING_IN_ONGOING });
+      missing++;
+    }
+    this.counts.presenceChecked = 1;
+    if (missing > 0) {
+      this.counts.missingInOngoing = missing;
+      this.ctx.log.warn('articles recorded as written are missing in Ongoing; writing them again', { missing });
+    }
+    await state.putCursor(this.t, ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date(startedAt).toISOString() } satisfies ArticlesPresenceCursor);
   }
 
   private async saveCheckpoint(

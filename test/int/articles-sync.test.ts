@@ -1,4 +1,4 @@
-import { articlesFlow, ARTICLES_CHECKPOINT, type ArticlesCheckpoint } from '../../shared/flows/articles';
+import { articlesFlow, ARTICLES_CHECKPOINT, ARTICLES_PRESENCE_CURSOR, MISSING_IN_ONGOING, type ArticlesCheckpoint } from '../../shared/flows/articles';
 import { FLOWS } from '../../shared/flows/registry';
 import type { SimProduct } from '../../infra/simulators/baselinker/state';
 import { OngoingClient } from '../../shared/ongoing/client';
@@ -249,6 +249,50 @@ describe('articles flow against the simulators', () => {
     await world.run('articles', articlesFlow);
     expect(await world.services().state.listSetAside('test', { kind: 'article' })).toEqual([]);
     expect(ongoingArticle(world, 'ODD')).toMatchObject({ weight: 0.5 });
+  });
+
+  it('recreates an article deleted in Ongoing: the daily presence check of a fresh pass sees past the hash', async () => {
+    world = await newWorld();
+    addProduct(world, { name: 'Mug', sku: 'MUG' });
+    addProduct(world, { name: 'Cup', sku: 'CUP' });
+    expect((await world.run('articles', articlesFlow)).result).toMatchObject({ written: 2 });
+    const second = await world.run('articles', articlesFlow);
+    expect(second.result).toMatchObject({ written: 0, counts: expect.objectContaining({ presenceChecked: 1 }) });
+
+    // A person deletes MUG in Ongoing.
+    const mug = [...world.ongoing.state.articles.values()].find((a) => a.articleNumber === 'MUG')!;
+    world.ongoing.state.articles.delete(mug.articleSystemId);
+    world.ongoing.resetCalls();
+    // Checked under a day ago: the content hash alone says "unchanged", and Ongoing is not listed.
+    const soon = await world.run('articles', articlesFlow);
+    expect(soon.result).toMatchObject({ written: 0 });
+    expect(world.ongoing.calls('GET /articles')).toBe(0);
+    expect(ongoingArticle(world, 'MUG')).toBeUndefined();
+
+    const state = world.services().state;
+    await state.putCursor('test', ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date(Date.now() - 24 * 3600_000 - 1000).toISOString() });
+    const daily = await world.run('articles', articlesFlow);
+    expect(daily.result).toMatchObject({ written: 1, counts: expect.objectContaining({ presenceChecked: 1, missingInOngoing: 1 }) });
+    expect(ongoingArticle(world, 'MUG')).toMatchObject({ articleName: 'Mug' });
+    expect(ongoingArticleCount(world)).toBe(2);
+    expect((await state.getArticleRecord('test', 'MUG'))?.hash).not.toBe(MISSING_IN_ONGOING);
+  });
+
+  it('keeps the missing mark when the pass that found it stops before the article, so a later run still writes it', async () => {
+    world = await newWorld();
+    addProduct(world, { name: 'Mug', sku: 'MUG' });
+    await world.run('articles', articlesFlow);
+    const mug = [...world.ongoing.state.articles.values()].find((a) => a.articleNumber === 'MUG')!;
+    world.ongoing.state.articles.delete(mug.articleSystemId);
+
+    // The deadline has passed by the time the walk starts: only the presence check runs.
+    const cut = await world.run('articles', articlesFlow, { deadline: Date.now() - 1 });
+    expect(cut.result).toMatchObject({ complete: false, written: 0, counts: expect.objectContaining({ missingInOngoing: 1 }) });
+    expect((await world.services().state.getArticleRecord('test', 'MUG'))?.hash).toBe(MISSING_IN_ONGOING);
+
+    const next = await world.run('articles', articlesFlow);
+    expect(next.result).toMatchObject({ written: 1 });
+    expect(ongoingArticle(world, 'MUG')).toMatchObject({ articleName: 'Mug' });
   });
 
   it('makes no call at all when the tenant has articles sync off', async () => {
