@@ -60,10 +60,14 @@ export interface OngoingSimulatorOptions extends Partial<Omit<SimulatorSettings,
   now?: () => number;
 }
 
-export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json';
+/**
+ * `answer-lost`: the request is processed in full (a write takes effect), then the connection is dropped
+ * before any answer, so the client sees a network error for a write that happened.
+ */
+export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json' | 'answer-lost';
 
 export interface Fault {
-  /** e.g. `'PUT /orders'`; any route when left out. */
+  /** e.g. `'PUT /orders'`; any route when left out (any write route for `answer-lost`). */
   route?: string;
   kind: FaultKind;
   /** How many matching calls get the fault. Default 1. */
@@ -78,7 +82,10 @@ export interface CallRecord {
   /** Path and query below the base URL. */
   path: string;
   user?: string;
+  /** For an `answer-lost` fault: the status the client never received. */
   status?: number;
+  /** The request was processed but its answer dropped (an `answer-lost` fault). */
+  answerLost?: boolean;
   at: Date;
 }
 
@@ -281,8 +288,9 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     return query.get('goodsOwnerId') ?? 'unknown';
   };
 
-  const takeFault = (routeName: string): Fault | undefined => {
-    const index = faults.findIndex((f) => (!f.route || f.route === routeName) && f.left > 0);
+  const takeFault = (route: RouteDef): Fault | undefined => {
+    const matches = (f: Fault) => (f.route ? f.route === route.name : f.kind !== 'answer-lost' || route.write);
+    const index = faults.findIndex((f) => matches(f) && f.left > 0);
     if (index < 0) return undefined;
     const fault = faults[index];
     fault.left -= 1;
@@ -328,8 +336,9 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     record.user = user.user;
     clientKey = user.user;
 
-    const fault = takeFault(routeName);
-    if (fault) {
+    const fault = takeFault(route);
+    const loseAnswer = fault?.kind === 'answer-lost';
+    if (fault && !loseAnswer) {
       switch (fault.kind) {
         case 'timeout':
           return; // never answered; the client's timeout fires, close() drops the socket
@@ -401,6 +410,13 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     } else {
       await sleep(settings.readLatencyMs);
       result = run();
+    }
+    if (loseAnswer) {
+      record.status = result.status;
+      record.answerLost = true;
+      if (countOutcome) rateLimiter.outcome(routeName, clientKey, result.status >= 400, Date.now());
+      req.socket.destroy();
+      return;
     }
     send(result.status, result.body);
   };
