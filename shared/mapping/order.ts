@@ -101,6 +101,10 @@ function contact(value: string | undefined) {
   return value ? { toBeNotified: false, value } : undefined;
 }
 
+function valueOnly(value: string | undefined) {
+  return value ? { value } : undefined;
+}
+
 /** name / address1 / address2 from a person, a company and a street (see the decision above). */
 function nameLines(fullName: string, company: string, street: string): { name?: string; address1?: string; address2?: string } {
   if (fullName && company) return { name: fullName, address1: company, address2: orUndefined(street) };
@@ -190,7 +194,10 @@ export function mapOrder(bl: Order, options: OrderMappingOptions = {}): OrderMap
       city: orUndefined(clean(bl.invoice_city)),
       countryCode: orUndefined(invoiceCountry),
       countryStateCode: orUndefined(clean(bl.invoice_state)),
-      advanced: hasContacts ? contacts : undefined,
+      // Ongoing's invoice-address notifications take only {value} (no toBeNotified).
+      advanced: hasContacts
+        ? { emailNotification: valueOnly(email), smsNotification: valueOnly(phone), telephoneNotification: valueOnly(phone) }
+        : undefined,
     };
   }
 

@@ -80,7 +80,8 @@ describe('Ongoing simulator: answer-lost fault', () => {
     const orderId = ((await http().put('/orders', order('LOST-3'))).data as { orderId: number }).orderId;
     sim.injectFault({ route, kind: 'answer-lost' });
     const body =
-      route.includes('files') ? { fileName: 'label.pdf', mimeType: 'application/pdf', fileDataBase64: 'JVBERi0=' }
+      route.startsWith('POST') ? { fileName: 'label.pdf', mimeType: 'application/pdf', fileDataBase64: 'JVBERi0=' }
+      : route.includes('files') ? { mimeType: 'application/pdf', fileDataBase64: 'JVBERi0=' }
       : route.includes('Tracking') ? { waybill: 'W1', trackingUrl: 'https://t.example.invalid/W1', isReturnTracking: false }
       : route.includes('waybill') ? { waybill: 'W2' }
       : undefined;

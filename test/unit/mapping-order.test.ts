@@ -201,9 +201,9 @@ describe('order mapping, row by row (spec table)', () => {
       countryCode: 'PL',
       countryStateCode: 'małopolskie',
       advanced: {
-        emailNotification: { toBeNotified: false, value: 'malgorzata.zajac@example.invalid' },
-        smsNotification: { toBeNotified: false, value: '+48 600 100 200' },
-        telephoneNotification: { toBeNotified: false, value: '+48 600 100 200' },
+        emailNotification: { value: 'malgorzata.zajac@example.invalid' },
+        smsNotification: { value: '+48 600 100 200' },
+        telephoneNotification: { value: '+48 600 100 200' },
       },
     });
   });
