@@ -133,6 +133,10 @@ function contact(value: string | undefined) {
   return value ? { toBeNotified: false, value } : undefined;
 }
 
+function valueOnly(value: string | undefined) {
+  return value ? { value } : undefined;
+}
+
 /** The one `name` of an address: the person, then the company (see the decision above). */
 export function addressName(fullName: string, company: string): string | undefined {
   if (fullName && company && fullName.toLowerCase() !== company.toLowerCase()) return `${fullName}, ${company}`;
@@ -237,7 +241,10 @@ export function mapOrder(bl: Order, options: OrderMappingOptions = {}): OrderMap
       postCode: orUndefined(clean(bl.invoice_postcode)),
       city: orUndefined(clean(bl.invoice_city)),
       countryCode: orUndefined(invoiceCountry),
-      advanced: hasContacts ? contacts : undefined,
+      // Ongoing's invoice-address notifications take only {value} (no toBeNotified).
+      advanced: hasContacts
+        ? { emailNotification: valueOnly(email), smsNotification: valueOnly(phone), telephoneNotification: valueOnly(phone) }
+        : undefined,
     };
   }
 

@@ -28,6 +28,7 @@ import {
   OrderStatusesSchema,
   type PostArticle,
   PostArticleSchema,
+  PostFileSchema,
   type PostOrder,
   PostOrderSchema,
   type PostTracking,
@@ -112,9 +113,13 @@ export type ArticleInput = Omit<PostArticle, 'goodsOwnerId'> & { goodsOwnerId?: 
 /** An order to create or update; goodsOwnerId is the client's and may be left out. */
 export type OrderInput = Omit<PostOrder, 'goodsOwnerId'> & { goodsOwnerId?: number };
 
-export interface OrderFileInput {
+export interface OrderFileContent {
   mimeType: string;
   dataBase64: string;
+}
+
+/** A file with what Ongoing should do with it: print it (POST and PUT by id only). */
+export interface OrderFileInput extends OrderFileContent {
   printingInfo?: PrintingInfo;
 }
 
@@ -304,18 +309,37 @@ export class OngoingClient {
     return { orderId: res.data.orderId, message: res.data.message ?? null };
   }
 
-  /** Create or replace a file by name (so a retried label upload never adds a second file). */
-  async putOrderFile(orderId: number, fileName: string, file: OrderFileInput): Promise<{ fileId: number; message: string | null }> {
+  /** Create or replace a file by name. Ongoing's model takes no printing info here: use postOrderFile / putOrderFileById to print. */
+  async putOrderFile(orderId: number, fileName: string, file: OrderFileContent): Promise<{ fileId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/files`;
     const name = this.validate('PUT', path, FileNameSchema, fileName);
-    const body = this.validate('PUT', path, PutFileSchema, {
-      mimeType: file.mimeType,
-      fileDataBase64: file.dataBase64,
-      ...(file.printingInfo ? { advanced: { printingInfo: file.printingInfo } } : {}),
-    });
+    const body = this.validate('PUT', path, PutFileSchema, { mimeType: file.mimeType, fileDataBase64: file.dataBase64 });
     const res = await this.request('PUT', path, { query: { fileName: name }, body, schema: FileResponseSchema });
-    if (!res.data.success) throw new OngoingRefusedError({ method: 'PUT', path }, res.status, res.data.message ?? 'success: false', res.raw);
-    if (typeof res.data.fileId !== 'number') throw new OngoingResponseError({ method: 'PUT', path }, res.status, ['fileId: missing']);
+    return this.fileAnswer('PUT', path, res);
+  }
+
+  /**
+   * A new file on the order (with printing info: printed). Every successful call adds a file, so it is never
+   * retried here: after a failure the caller looks at the order's files (getOrderFiles) before trying again.
+   */
+  async postOrderFile(orderId: number, fileName: string, file: OrderFileInput): Promise<{ fileId: number; message: string | null }> {
+    const path = `/orders/${encodeId(orderId)}/files`;
+    const body = this.validate('POST', path, PostFileSchema, postFileBody(fileName, file));
+    const res = await this.request('POST', path, { body, schema: FileResponseSchema, repeatable: false });
+    return this.fileAnswer('POST', path, res);
+  }
+
+  /** Replaces the order's file `fileId` (name, content, printing info); repeating it replaces it again. */
+  async putOrderFileById(orderId: number, fileId: number, fileName: string, file: OrderFileInput): Promise<{ fileId: number; message: string | null }> {
+    const path = `/orders/${encodeId(orderId)}/files/${encodeId(fileId)}`;
+    const body = this.validate('PUT', path, PostFileSchema, postFileBody(fileName, file));
+    const res = await this.request('PUT', path, { body, schema: FileResponseSchema });
+    return this.fileAnswer('PUT', path, res);
+  }
+
+  private fileAnswer(method: HttpMethod, path: string, res: { status: number; data: z.output<typeof FileResponseSchema>; raw: string }) {
+    if (!res.data.success) throw new OngoingRefusedError({ method, path }, res.status, res.data.message ?? 'success: false', res.raw);
+    if (typeof res.data.fileId !== 'number') throw new OngoingResponseError({ method, path }, res.status, ['fileId: missing']);
     return { fileId: res.data.fileId, message: res.data.message ?? null };
   }
 
@@ -441,23 +465,24 @@ export class OngoingClient {
   private request<S extends z.ZodType>(
     method: HttpMethod,
     path: string,
-    opts: { query?: Query; body?: unknown; schema: S; nullOn404: true },
+    opts: RequestOptions<S> & { nullOn404: true },
   ): Promise<{ status: number; data: z.output<S>; raw: string } | null>;
   private request<S extends z.ZodType>(
     method: HttpMethod,
     path: string,
-    opts: { query?: Query; body?: unknown; schema: S; nullOn404?: false },
+    opts: RequestOptions<S> & { nullOn404?: false },
   ): Promise<{ status: number; data: z.output<S>; raw: string }>;
   private request<S extends z.ZodType>(
     method: HttpMethod,
     path: string,
-    opts: { query?: Query; body?: unknown; schema: S; nullOn404?: boolean },
+    opts: RequestOptions<S> & { nullOn404?: boolean },
   ): Promise<{ status: number; data: z.output<S>; raw: string } | null> {
     const call: OngoingCall = { method, path };
     const url = `${this.baseUrl}${path}${toQueryString(opts.query ?? {})}`;
     const attempt = () => this.sendOnce(call, url, opts.body, opts.schema, opts.nullOn404 ?? false);
+    const decide = opts.repeatable === false ? classifyNotRepeatable : classify;
     const withRetries = () =>
-      withRetry(attempt, classify, this.retry, (error, n, delayMs) =>
+      withRetry(attempt, decide, this.retry, (error, n, delayMs) =>
         this.options.onRetry?.({ method, path, attempt: n, delayMs, error: error as OngoingError }),
       );
     return method === 'GET' ? withRetries() : serialised(this.writeKey, withRetries);
@@ -509,6 +534,28 @@ export class OngoingClient {
     // 1xx/3xx: redirects are not followed (a redirect usually means a wrong base URL); retrying will not help.
     throw new OngoingResponseError(call, status, [`unexpected HTTP status ${status}; check the base URL`]);
   }
+}
+
+interface RequestOptions<S extends z.ZodType> {
+  query?: Query;
+  body?: unknown;
+  schema: S;
+  /** False for a write whose repetition adds something (POST files): retried only on 429, which Ongoing answers before doing anything. */
+  repeatable?: boolean;
+}
+
+function postFileBody(fileName: string, file: OrderFileInput): unknown {
+  return {
+    fileName,
+    mimeType: file.mimeType,
+    fileDataBase64: file.dataBase64,
+    ...(file.printingInfo && { advanced: { printingInfo: file.printingInfo } }),
+  };
+}
+
+function classifyNotRepeatable(error: unknown): RetryDecision {
+  if (error instanceof OngoingRateLimitError) return { retry: true, afterMs: error.retryAfterMs };
+  return { retry: false };
 }
 
 function classify(error: unknown): RetryDecision {

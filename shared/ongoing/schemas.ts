@@ -82,7 +82,17 @@ const NotificationsSchema = z.strictObject({
   telephoneNotification: NotificationSchema.nullish(),
 });
 
-export const InvoiceAddressSchema = AddressSchema.extend({ advanced: NotificationsSchema.nullish() });
+/** The invoice address's notifications are `{value}` only in Ongoing's model. */
+const InvoiceNotificationSchema = z.strictObject({ value: optStr });
+export const InvoiceAddressSchema = AddressSchema.extend({
+  advanced: z
+    .strictObject({
+      emailNotification: InvoiceNotificationSchema.nullish(),
+      smsNotification: InvoiceNotificationSchema.nullish(),
+      telephoneNotification: InvoiceNotificationSchema.nullish(),
+    })
+    .nullish(),
+});
 export type InvoiceAddress = z.infer<typeof InvoiceAddressSchema>;
 
 export const PostConsigneeSchema = AddressSchema.extend({
@@ -171,13 +181,26 @@ export const PrintingInfoSchema = z.strictObject({
 });
 export type PrintingInfo = z.infer<typeof PrintingInfoSchema>;
 
-/** Body of `PUT /orders/{orderId}/files?fileName=` (create or replace by file name). */
+const base64 = str.min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+
+/**
+ * Body of `PUT /orders/{orderId}/files?fileName=` (create or replace by file name): Ongoing's model
+ * (PostFileNoFilenameModel) has no printing info, so a label uploaded this way never prints by itself.
+ */
 export const PutFileSchema = z.strictObject({
   mimeType: str.min(1),
-  fileDataBase64: str.min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
-  advanced: z.strictObject({ printingInfo: PrintingInfoSchema.nullish() }).nullish(),
+  fileDataBase64: base64,
 });
 export type PutFile = z.infer<typeof PutFileSchema>;
+
+/** Body of `POST /orders/{orderId}/files` (always a new file) and `PUT /orders/{orderId}/files/{fileId}` (replace by id). */
+export const PostFileSchema = z.strictObject({
+  fileName: str.min(1).max(300),
+  mimeType: str.min(1),
+  fileDataBase64: base64,
+  advanced: z.strictObject({ printingInfo: PrintingInfoSchema.nullish() }).nullish(),
+});
+export type PostFile = z.infer<typeof PostFileSchema>;
 
 export const FileNameSchema = str.min(1).max(300);
 

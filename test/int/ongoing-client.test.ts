@@ -1,6 +1,7 @@
+import axios from 'axios';
 import { OngoingClient, type OrderInput } from '../../shared/ongoing/client';
 import { OngoingInvalidRequestError, OngoingResponseError } from '../../shared/ongoing/errors';
-import { DEMO_GOODS_OWNER, demoClientSettings, demoSimulatorOptions, type OngoingSimulator, startOngoingSimulator } from '../../infra/simulators/ongoing';
+import { DEMO_API_USER, DEMO_GOODS_OWNER, demoClientSettings, demoSimulatorOptions, type OngoingSimulator, startOngoingSimulator } from '../../infra/simulators/ongoing';
 
 const fastRetry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const GO = DEMO_GOODS_OWNER.id;
@@ -210,17 +211,43 @@ describe('OngoingClient against the Ongoing simulator', () => {
       const pdf1 = Buffer.from('%PDF-1.4 first').toString('base64');
       const pdf2 = Buffer.from('%PDF-1.4 second').toString('base64');
       const a = await client.putOrderFile(orderId, 'label-BL-500-1.pdf', { mimeType: 'application/pdf', dataBase64: pdf1 });
-      const b = await client.putOrderFile(orderId, 'label-BL-500-1.pdf', {
-        mimeType: 'application/pdf',
-        dataBase64: pdf2,
-        printingInfo: { reportId: 7, printAsWorkstation: { workstationId: 3 } },
-      });
+      const b = await client.putOrderFile(orderId, 'label-BL-500-1.pdf', { mimeType: 'application/pdf', dataBase64: pdf2 });
       expect(b.fileId).toBe(a.fileId);
       const files = await client.getOrderFiles(orderId);
       expect(files).toHaveLength(1);
       expect(files[0]).toMatchObject({ fileId: a.fileId, fileName: 'label-BL-500-1.pdf', mimeType: 'application/pdf', fileDataBase64: pdf2 });
-      expect(sim.state.files.get(a.fileId)?.printingInfo).toEqual({ reportId: 7, printAsWorkstation: { workstationId: 3 } });
       expect(sim.callLog.find((c) => c.route === 'PUT /orders/{orderId}/files')?.path).toContain('fileName=label-BL-500-1.pdf');
+    });
+
+    it('prints through POST and PUT by id (printingInfo), never through the by-name upload, whose model lacks it', async () => {
+      const { orderId } = await client.putOrder(order('BL-501', [{ rowNumber: '1', articleNumber: 'SKU-1', numberOfItems: 1 }]));
+      const pdf = Buffer.from('%PDF-1.4 label').toString('base64');
+      const printingInfo = { reportId: 7, printAsWorkstation: { workstationId: 3 } };
+      const posted = await client.postOrderFile(orderId, 'label-BL-501-1.pdf', { mimeType: 'application/pdf', dataBase64: pdf, printingInfo });
+      expect(sim.state.files.get(posted.fileId)).toMatchObject({ fileName: 'label-BL-501-1.pdf', printingInfo, printJobs: 1 });
+      const replaced = await client.putOrderFileById(orderId, posted.fileId, 'label-BL-501-1.pdf', { mimeType: 'application/pdf', dataBase64: pdf, printingInfo });
+      expect(replaced.fileId).toBe(posted.fileId);
+      expect(await client.getOrderFiles(orderId)).toHaveLength(1);
+      expect(sim.state.files.get(posted.fileId)).toMatchObject({ printingInfo, printJobs: 2 });
+
+      // What a client sending printing info on the by-name upload meets: the key is dropped, nothing prints.
+      const raw = await axios.put(
+        `${sim.baseUrl}/orders/${orderId}/files?fileName=by-name.pdf`,
+        { mimeType: 'application/pdf', fileDataBase64: pdf, advanced: { printingInfo } },
+        { auth: { username: DEMO_API_USER.user, password: DEMO_API_USER.password } },
+      );
+      expect(sim.state.files.get((raw.data as { fileId: number }).fileId)?.printingInfo).toBeUndefined();
+      expect(sim.callLog.at(-1)?.ignored).toEqual(['advanced']);
+    });
+
+    it('does not retry a POST of a file whose answer was lost (it would add a second file)', async () => {
+      const { orderId } = await client.putOrder(order('BL-502', [{ rowNumber: '1', articleNumber: 'SKU-1', numberOfItems: 1 }]));
+      sim.injectFault({ route: 'POST /orders/{orderId}/files', kind: 'answer-lost' });
+      await expect(
+        client.postOrderFile(orderId, 'label-BL-502-1.pdf', { mimeType: 'application/pdf', dataBase64: Buffer.from('%PDF').toString('base64') }),
+      ).rejects.toThrow(/network error/);
+      expect(sim.calls('POST /orders/{orderId}/files')).toBe(1);
+      expect(await client.getOrderFiles(orderId)).toHaveLength(1);
     });
 
     it('writes tracking (upsert by waybill), patches the waybill and the remark', async () => {

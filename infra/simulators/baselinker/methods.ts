@@ -468,6 +468,15 @@ const deleteCourierPackage: Handler = (sim, p) => {
   return {};
 };
 
+/** Methods that change the account: where an `answer-lost` fault without a method lands. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set([
+  'updateInventoryProductsStock',
+  'setOrderStatus',
+  'setOrderFields',
+  'createPackage',
+  'deleteCourierPackage',
+]);
+
 export const handlers: Record<string, Handler> = {
   getInventories,
   getInventoryWarehouses,

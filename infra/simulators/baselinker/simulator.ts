@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatWarsawTime } from '../../../shared/baselinker/warsaw-time';
-import { handlers, Params, SimApiError } from './methods';
+import { handlers, Params, SimApiError, WRITE_METHODS } from './methods';
 import {
   defaultCouriers,
   defaultStatuses,
@@ -79,10 +79,14 @@ export interface BaseLinkerSimulatorOptions {
   port?: number;
 }
 
-export type FaultKind = 'http500' | 'timeout' | 'malformed-json' | 'blocked-token';
+/**
+ * `answer-lost`: the call is processed in full (a write takes effect), then the connection is dropped
+ * before any answer, so the client sees a network error for a write that happened.
+ */
+export type FaultKind = 'http500' | 'timeout' | 'malformed-json' | 'blocked-token' | 'answer-lost';
 
 export interface Fault {
-  /** Only requests for this method; any method when absent. */
+  /** Only requests for this method; any method when absent (any write method for `answer-lost`). */
   method?: string;
   kind: FaultKind;
   /** How many requests it hits. Default 1. */
@@ -95,6 +99,8 @@ export interface RequestRecord {
   at: number;
   /** 'SUCCESS', an error code, or 'fault:<kind>'. Set when answered. */
   outcome?: string;
+  /** For an `answer-lost` fault: what the call did ('SUCCESS' or an error code) though no answer left. */
+  applied?: string;
 }
 
 export type SimOrderInput = Partial<Omit<SimOrder, 'products'>> & { products?: Array<Partial<SimOrderProduct>> };
@@ -536,6 +542,15 @@ export class BaseLinkerSimulator {
     const token = (Array.isArray(header) ? header[0] : header) || form.get('token') || '';
 
     const fault = this.takeFault(method);
+    if (fault === 'answer-lost') {
+      record.outcome = 'fault:answer-lost';
+      this.later(method, () => {
+        const payload = this.dispatch(token, method, form.get('parameters'));
+        record.applied = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
+        req.socket.destroy();
+      });
+      return;
+    }
     if (fault) {
       record.outcome = `fault:${fault}`;
       this.later(method, () => this.answerFault(fault, res, token));
@@ -598,7 +613,9 @@ export class BaseLinkerSimulator {
   }
 
   private takeFault(method: string): FaultKind | undefined {
-    const index = this.faults.findIndex((f) => f.method === undefined || f.method === method);
+    const index = this.faults.findIndex((f) =>
+      f.method !== undefined ? f.method === method : f.kind !== 'answer-lost' || WRITE_METHODS.has(method),
+    );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     fault.times--;

@@ -33,6 +33,8 @@ export interface HandlerContext {
   query: URLSearchParams;
   body: unknown;
   id?: number;
+  /** The second id in the path, e.g. `{fileId}`. */
+  subId?: number;
 }
 
 export interface HandlerResult {
@@ -407,17 +409,25 @@ export function getOrderStatuses(): HandlerResult {
 
 // ------------------------------------------------------------ files, tracking, patches
 
-function fileBody(ctx: HandlerContext): { mimeType: string; fileDataBase64: string; printingInfo?: unknown } {
+interface FileContent {
+  mimeType: string;
+  fileDataBase64: string;
+  printingInfo?: unknown;
+}
+
+/** The file's content; the body has passed the model check, so only what the model cannot say is checked here. */
+function fileBody(ctx: HandlerContext): FileContent {
   const body = bodyObject(ctx, 'file');
-  const errors: Record<string, string[]> = {};
-  if (!nonEmpty(body.mimeType)) errors['file.mimeType'] = ['The MimeType field is required.'];
-  if (!nonEmpty(body.fileDataBase64)) errors['file.fileDataBase64'] = ['The FileDataBase64 field is required.'];
-  else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.fileDataBase64) || body.fileDataBase64.length % 4 !== 0) {
-    errors['file.fileDataBase64'] = ['FileDataBase64 is not a valid Base-64 string.'];
+  const data = body.fileDataBase64 as string;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
+    throw new SimHttpError(400, 'FileDataBase64 is not a valid Base-64 string.', { 'file.fileDataBase64': ['FileDataBase64 is not a valid Base-64 string.'] });
   }
-  if (Object.keys(errors).length) throw new SimHttpError(400, Object.values(errors).flat().join(' '), errors);
   const advanced = isRecord(body.advanced) ? body.advanced : undefined;
-  return { mimeType: body.mimeType as string, fileDataBase64: body.fileDataBase64 as string, printingInfo: advanced?.printingInfo };
+  return {
+    mimeType: body.mimeType as string,
+    fileDataBase64: data,
+    ...(advanced?.printingInfo != null && { printingInfo: advanced.printingInfo }),
+  };
 }
 
 function checkFileName(name: unknown): string {
@@ -426,28 +436,46 @@ function checkFileName(name: unknown): string {
   return name;
 }
 
+function storeFile(ctx: HandlerContext, orderId: number, fileName: string, content: FileContent): HandlerResult {
+  const fileId = nextId(ctx.state, 'file');
+  const printJobs = content.printingInfo ? 1 : 0;
+  ctx.state.files.set(fileId, { fileId, orderId, fileName, ...content, printJobs, createdAt: ctx.now, updatedAt: ctx.now });
+  return { status: 200, body: { fileId, success: true, message: `FileId ${fileId} created` } };
+}
+
+/** PUT ?fileName=: creates or replaces by name; the model has no printing info (a replaced file keeps none). */
 export function putOrderFile(ctx: HandlerContext): HandlerResult {
   const order = ownOrder(ctx);
   const fileName = checkFileName(ctx.query.get('fileName'));
   const content = fileBody(ctx);
   const existing = [...ctx.state.files.values()].find((f) => f.orderId === order.orderId && f.fileName === fileName);
   if (existing) {
-    Object.assign(existing, content, { updatedAt: ctx.now });
+    Object.assign(existing, content, { printingInfo: undefined, updatedAt: ctx.now });
     return { status: 200, body: { fileId: existing.fileId, success: true, message: `FileId ${existing.fileId} updated` } };
   }
-  const fileId = nextId(ctx.state, 'file');
-  ctx.state.files.set(fileId, { fileId, orderId: order.orderId, fileName, ...content, createdAt: ctx.now, updatedAt: ctx.now });
-  return { status: 200, body: { fileId, success: true, message: `FileId ${fileId} created` } };
+  return storeFile(ctx, order.orderId, fileName, content);
 }
 
+/** POST: always a new file, with its printing info (each one printed). */
 export function postOrderFile(ctx: HandlerContext): HandlerResult {
   const order = ownOrder(ctx);
   const body = bodyObject(ctx, 'file');
-  const fileName = checkFileName(body.fileName);
+  return storeFile(ctx, order.orderId, checkFileName(body.fileName), fileBody(ctx));
+}
+
+/** PUT /files/{fileId}: replaces that file (name, content, printing info). */
+export function putOrderFileById(ctx: HandlerContext): HandlerResult {
+  const order = ownOrder(ctx);
+  const existing = ctx.subId === undefined ? undefined : ctx.state.files.get(ctx.subId);
+  if (!existing || existing.orderId !== order.orderId) throw new SimHttpError(404, `File with id ${ctx.subId} was not found on order ${order.orderId}.`);
+  const body = bodyObject(ctx, 'file');
   const content = fileBody(ctx);
-  const fileId = nextId(ctx.state, 'file');
-  ctx.state.files.set(fileId, { fileId, orderId: order.orderId, fileName, ...content, createdAt: ctx.now, updatedAt: ctx.now });
-  return { status: 200, body: { fileId, success: true, message: `FileId ${fileId} created` } };
+  Object.assign(existing, { printingInfo: undefined }, content, {
+    fileName: checkFileName(body.fileName),
+    printJobs: (existing.printJobs ?? 0) + (content.printingInfo ? 1 : 0),
+    updatedAt: ctx.now,
+  });
+  return { status: 200, body: { fileId: existing.fileId, success: true, message: `FileId ${existing.fileId} updated` } };
 }
 
 export function getOrderFiles(ctx: HandlerContext): HandlerResult {

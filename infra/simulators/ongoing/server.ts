@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import * as handlers from './handlers';
 import { type HandlerContext, type HandlerResult, type SimSettings, SimHttpError } from './handlers';
 import { orderWebhookPayload } from './models';
+import { bodyIssues, issueText } from './openapi';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import {
   type SimArticle,
@@ -60,10 +61,14 @@ export interface OngoingSimulatorOptions extends Partial<Omit<SimulatorSettings,
   now?: () => number;
 }
 
-export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json';
+/**
+ * `answer-lost`: the request is processed in full (a write takes effect), then the connection is dropped
+ * before any answer, so the client sees a network error for a write that happened.
+ */
+export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json' | 'answer-lost';
 
 export interface Fault {
-  /** e.g. `'PUT /orders'`; any route when left out. */
+  /** e.g. `'PUT /orders'`; any route when left out (any write route for `answer-lost`). */
   route?: string;
   kind: FaultKind;
   /** How many matching calls get the fault. Default 1. */
@@ -78,7 +83,12 @@ export interface CallRecord {
   /** Path and query below the base URL. */
   path: string;
   user?: string;
+  /** For an `answer-lost` fault: the status the client never received. */
   status?: number;
+  /** The request was processed but its answer dropped (an `answer-lost` fault). */
+  answerLost?: boolean;
+  /** Body keys the real API takes without error but ignores (dropped here as there). */
+  ignored?: string[];
   at: Date;
 }
 
@@ -145,6 +155,13 @@ const ROUTES: RouteDef[] = [
   { method: 'POST', pattern: /^\/orders\/(\d+)\/files$/, name: 'POST /orders/{orderId}/files', write: true, handle: handlers.postOrderFile },
   {
     method: 'PUT',
+    pattern: /^\/orders\/(\d+)\/files\/(\d+)$/,
+    name: 'PUT /orders/{orderId}/files/{fileId}',
+    write: true,
+    handle: handlers.putOrderFileById,
+  },
+  {
+    method: 'PUT',
     pattern: /^\/orders\/(\d+)\/orderTracking$/,
     name: 'PUT /orders/{orderId}/orderTracking',
     write: true,
@@ -170,6 +187,25 @@ const DEFAULT_TRANSPORTER_CONTRACTS = [
     transporterServices: [{ transporterServiceName: 'Parcel', transporterServiceCode: 'P19' }],
   },
 ];
+
+/**
+ * Keys the real API accepts on a route and then ignores: dropped before anything else looks at the body. The
+ * by-name upload's model (PostFileNoFilenameModel) has no `advanced`, so printing info sent there never prints.
+ */
+const IGNORED_KEYS: Record<string, string[]> = {
+  'PUT /orders/{orderId}/files': ['advanced'],
+};
+
+/** The action parameter ASP.NET names ModelState keys after. */
+const MODEL_PARAMETER: Record<string, string> = {
+  'PUT /articles': 'article',
+  'PUT /orders': 'order',
+  'PUT /orders/{orderId}/files': 'file',
+  'POST /orders/{orderId}/files': 'file',
+  'PUT /orders/{orderId}/files/{fileId}': 'file',
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -281,8 +317,9 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     return query.get('goodsOwnerId') ?? 'unknown';
   };
 
-  const takeFault = (routeName: string): Fault | undefined => {
-    const index = faults.findIndex((f) => (!f.route || f.route === routeName) && f.left > 0);
+  const takeFault = (route: RouteDef): Fault | undefined => {
+    const matches = (f: Fault) => (f.route ? f.route === route.name : f.kind !== 'answer-lost' || route.write);
+    const index = faults.findIndex((f) => matches(f) && f.left > 0);
     if (index < 0) return undefined;
     const fault = faults[index];
     fault.left -= 1;
@@ -297,10 +334,12 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     const prefix = `/${warehouse}/api/v1`;
     const subPath = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : undefined;
     let id: number | undefined;
+    let subId: number | undefined;
     const route = subPath === undefined ? undefined : ROUTES.find((r) => r.method === method && r.pattern.test(subPath));
     if (route && subPath) {
       const m = route.pattern.exec(subPath);
       if (m?.[1]) id = Number(m[1]);
+      if (m?.[2]) subId = Number(m[2]);
     }
     const routeName = route?.name ?? `${method} (unmatched)`;
     const record: CallRecord = { route: routeName, method, path: `${subPath ?? url.pathname}${url.search}`, at: new Date() };
@@ -328,8 +367,9 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     record.user = user.user;
     clientKey = user.user;
 
-    const fault = takeFault(routeName);
-    if (fault) {
+    const fault = takeFault(route);
+    const loseAnswer = fault?.kind === 'answer-lost';
+    if (fault && !loseAnswer) {
       switch (fault.kind) {
         case 'timeout':
           return; // never answered; the client's timeout fires, close() drops the socket
@@ -369,9 +409,22 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
         return;
       }
     }
+    const ignored = IGNORED_KEYS[routeName]?.filter((key) => isObject(body) && body[key] !== undefined);
+    if (ignored?.length && isObject(body)) {
+      record.ignored = ignored;
+      body = Object.fromEntries(Object.entries(body).filter(([key]) => !ignored.includes(key)));
+    }
+    const issues = bodyIssues(routeName, body ?? null);
+    if (issues.length) {
+      const param = MODEL_PARAMETER[routeName] ?? 'model';
+      const fields: Record<string, string[]> = {};
+      for (const issue of issues) (fields[issue.path ? `${param}.${issue.path}` : param] ??= []).push(issueText(issue));
+      send(400, errorBody(issues.map(issueText).join(' '), fields));
+      return;
+    }
 
     const run = (): HandlerResult => {
-      const ctx: HandlerContext = { state, settings, now: new Date(clock()), user, query: url.searchParams, body, id };
+      const ctx: HandlerContext = { state, settings, now: new Date(clock()), user, query: url.searchParams, body, id, subId };
       try {
         return route.handle(ctx);
       } catch (error) {
@@ -401,6 +454,13 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     } else {
       await sleep(settings.readLatencyMs);
       result = run();
+    }
+    if (loseAnswer) {
+      record.status = result.status;
+      record.answerLost = true;
+      if (countOutcome) rateLimiter.outcome(routeName, clientKey, result.status >= 400, Date.now());
+      req.socket.destroy();
+      return;
     }
     send(result.status, result.body);
   };

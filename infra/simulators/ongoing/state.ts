@@ -73,7 +73,10 @@ export interface SimFile {
   fileName: string;
   mimeType: string;
   fileDataBase64: string;
+  /** Only POST and PUT-by-id carry it; the by-name upload has no such field. */
   printingInfo?: unknown;
+  /** Uploads that came with printing info (each one a print job at the warehouse). */
+  printJobs?: number;
   createdAt: Date;
   updatedAt: Date;
 }
