@@ -63,5 +63,7 @@ export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig,
 }
 
 /** The clients and stores one tenant's flows use, wired the same way on AWS, locally and in tests (labels in S3). */
-export const createTenantServices: (tenant: TenantConfig, runtime: Runtime, options?: ServiceOptions) => TenantServices = tenantServicesWith(s3Labels);
+export function createTenantServices(tenant: TenantConfig, runtime: Runtime, options: ServiceOptions = {}): TenantServices {
+  return tenantServicesWith(s3Labels)(tenant, runtime, options);
+}
 

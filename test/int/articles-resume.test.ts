@@ -6,6 +6,9 @@ import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { startWorld, type World } from '../support/world';
 
+// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+jest.setTimeout(240_000);
+
 /**
  * A first sync too big for one run, cut into several runs, on a simulated clock: every BaseLinker call
  * costs 150 ms and every Ongoing write 100 ms (real time does not count, so the cuts are deterministic).

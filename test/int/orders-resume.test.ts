@@ -1,6 +1,9 @@
 import { ORDERS_SCAN_CHECKPOINT, createOrdersFlow, ordersFlow, scanOrders, type OrdersScanCheckpoint } from '../../shared/flows/orders';
 import { startWorld, type World } from '../support/world';
 
+// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+jest.setTimeout(240_000);
+
 const CHOSEN = 5501;
 const OTHER = 5502;
 const CANCELLED = 5505;
