@@ -7,7 +7,9 @@ import { ConfigError, loadRuntime } from '../../shared/config';
 import { loadLocalTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
-import type { Flow, FlowName } from '../../shared/flows/context';
+import { createTenantServices } from '../../shared/lambda/wiring';
+import type { FlowName, NeedsOf } from '../../shared/flows/catalogue';
+import type { Flow } from '../../shared/flows/context';
 import { createStockFlow } from '../../shared/flows/stock';
 import { openEmbeddedState } from './embedded';
 
@@ -18,8 +20,8 @@ const USAGE = `usage: npm run sync -- <flow> [--minutes N] [--full]
   --full        stock only: compare every level with BaseLinker's actual stock now and correct each difference`;
 
 /** The flow a command line runs: `stock --full` is the full sweep, whenever the last one was. */
-export function flowForArgs(name: FlowName, args: readonly string[]): Flow | undefined {
-  if (name === 'stock' && args.includes('--full')) return createStockFlow({ full: true });
+export function flowForArgs<F extends FlowName>(name: F, args: readonly string[]): Flow<NeedsOf<F>> | undefined {
+  if (name === 'stock' && args.includes('--full')) return createStockFlow({ full: true }) as Flow<NeedsOf<F>>;
   return FLOWS[name];
 }
 
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`${name}: ${tenants.length} tenant(s); ${state.description}`);
   try {
     const reports = await runFlow(name as FlowName, flow, {
+      services: createTenantServices,
       tenants,
       runtime: { tableName: state.tableName, labelsBucket: state.labelsBucket },
       deadline: Date.now() + minutes * 60_000,

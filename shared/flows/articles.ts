@@ -10,8 +10,10 @@ import {
   type MappedArticle,
 } from '../mapping/article';
 import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
-import type { ArticleRecord, SetAsideItem } from '../state';
+import * as z from 'zod';
+import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import { UnreadableStateError, type ArticleRecord, type SetAsideItem } from './ports';
 
 /**
  * Articles: BaseLinker catalog -> Ongoing articles, only what is new or changed.
@@ -44,6 +46,7 @@ export const ARTICLES_PRESENCE_CURSOR = 'articles-presence';
 export interface ArticlesPresenceCursor {
   checkedAt: string;
 }
+const presenceCursorSchema: z.ZodType<ArticlesPresenceCursor> = z.looseObject({ checkedAt: z.string() });
 /** A fresh pass checks that every recorded article is still in Ongoing at least this often. */
 export const PRESENCE_CHECK_EVERY_MS = 24 * 3600_000;
 /** The hash a record gets when its article is missing in Ongoing: no content has it, so the next visit writes. */
@@ -87,6 +90,21 @@ export interface PendingPage {
   ids: number[];
 }
 
+const articlesCheckpointSchema: z.ZodType<ArticlesCheckpoint> = z.looseObject({
+  page: z.number(),
+  lastProductId: z.number(),
+  passStartedAt: z.string(),
+  deferred: z.array(
+    z.looseObject({ sku: z.string(), sourceId: z.string(), blProductId: z.number(), blVariantId: z.number().optional(), waitForProductId: z.number() }),
+  ),
+  pending: z.array(z.looseObject({ page: z.number(), ids: z.array(z.number()) })).optional(),
+  nextPage: z.number().optional(),
+  listedUpTo: z.number().optional(),
+  listEnded: z.boolean().optional(),
+});
+
+type ArticlesContext = FlowContext<NeedsOf<'articles'>>;
+
 interface SeenSku {
   source: ArticleSource;
   /** Known from state (an earlier run of this pass), not seen in this run: check before calling it a duplicate. */
@@ -95,7 +113,7 @@ interface SeenSku {
   duplicate?: boolean;
 }
 
-export const articlesFlow: Flow = async (ctx) => {
+export const articlesFlow: Flow<NeedsOf<'articles'>> = async (ctx) => {
   if (!ctx.tenant.articles.enabled) return { ...emptyResult(), message: 'articles sync is off for this tenant' };
   return new ArticlesRun(ctx).run();
 };
@@ -237,9 +255,8 @@ class ChunkPace {
 const CHUNK_ESTIMATE_MARGIN = 1.1;
 
 class ArticlesRun {
-  private readonly t: string;
   private readonly options: ArticleMappingOptions;
-  private readonly result: FlowResult = emptyResult();
+  private readonly result: FlowResult;
   private readonly counts: Record<string, number> = { unchanged: 0, refused: 0, cleared: 0, deferred: 0, duplicateChecks: 0 };
   private records = new Map<string, ArticleRecord>();
   /** Open, retry or dismissed article items, by source id, and their source ids by product. */
@@ -251,8 +268,8 @@ class ArticlesRun {
   private keep = new Set<string>();
   private readonly productCheckCache = new Map<number, ProductData | null>();
 
-  constructor(private readonly ctx: FlowContext) {
-    this.t = ctx.tenant.id;
+  constructor(private readonly ctx: ArticlesContext) {
+    this.result = ctx.run.tally;
     this.options = {
       lengthUnit: ctx.tenant.articles.lengthUnit,
       textLanguage: ctx.tenant.articles.textLanguage,
@@ -261,15 +278,15 @@ class ArticlesRun {
   }
 
   private get deadlinePassed(): boolean {
-    return this.ctx.now() >= this.ctx.deadline;
+    return this.ctx.run.deadline.passed();
   }
 
   async run(): Promise<FlowResult> {
-    const { state, baselinker } = this.ctx;
+    const { checkpoints, baselinker } = this.ctx;
     const inventoryId = this.ctx.tenant.baselinker.inventoryId;
-    const checkpoint = await state.getCheckpoint<ArticlesCheckpoint>(this.t, ARTICLES_CHECKPOINT);
-    this.records = await state.getArticleRecords(this.t);
-    for (const item of await state.listSetAside(this.t, { kind: 'article' })) this.indexSetAside(item);
+    const checkpoint = await this.savedCheckpoint();
+    this.records = await this.ctx.articleHashes.all();
+    for (const item of (await this.ctx.run.setAside.index('article')).values()) this.indexSetAside(item);
     if (!checkpoint) await this.checkPresence();
     if (checkpoint) {
       this.seedFrom(checkpoint);
@@ -307,7 +324,7 @@ class ArticlesRun {
           break;
         }
         const estimate = pace.estimateMs(chunk.length);
-        if (estimate !== undefined && this.ctx.now() + estimate > this.ctx.deadline) {
+        if (estimate !== undefined && estimate > this.ctx.run.deadline.leftMs()) {
           // Cleanly, before the data call: the next run reads this chunk once, from the checkpoint's ids.
           this.counts.stoppedBeforeChunk = 1;
           stopped = true;
@@ -335,7 +352,7 @@ class ArticlesRun {
       }
       if (!stopped) {
         await this.resolveDeferred(Number.POSITIVE_INFINITY);
-        await state.clearCheckpoint(this.t, ARTICLES_CHECKPOINT);
+        await checkpoints.clear(ARTICLES_CHECKPOINT);
         finished = true;
       }
     } finally {
@@ -354,13 +371,28 @@ class ArticlesRun {
     };
   }
 
+  /** The unfinished pass, if any; one that cannot be read is dropped and the pass starts over. */
+  private async savedCheckpoint(): Promise<ArticlesCheckpoint | undefined> {
+    try {
+      return await this.ctx.checkpoints.read(ARTICLES_CHECKPOINT, articlesCheckpointSchema);
+    } catch (err) {
+      if (!(err instanceof UnreadableStateError)) throw err;
+      this.ctx.log.warn('starting the catalog walk over: the saved checkpoint cannot be read', { problem: err.problem });
+      this.counts.checkpointUnreadable = 1;
+      return undefined;
+    }
+  }
+
   /**
    * Marks the records of articles no longer in Ongoing (deleted there by a person), at most once per
    * PRESENCE_CHECK_EVERY_MS. The mark is stored, so a pass cut by its deadline still rewrites them later.
    */
   private async checkPresence(): Promise<void> {
-    const { state, ongoing } = this.ctx;
-    const last = await state.getCursor<ArticlesPresenceCursor>(this.t, ARTICLES_PRESENCE_CURSOR);
+    const { cursors, articleHashes, ongoing } = this.ctx;
+    const last = await cursors.read(ARTICLES_PRESENCE_CURSOR, presenceCursorSchema).catch((err: unknown) => {
+      if (err instanceof UnreadableStateError) return undefined;
+      throw err;
+    });
     const startedAt = this.ctx.now();
     if (this.records.size === 0 || (last && startedAt - Date.parse(last.checkedAt) < PRESENCE_CHECK_EVERY_MS)) return;
     const present = new Set<string>();
@@ -369,7 +401,7 @@ class ArticlesRun {
     for (const [sku, record] of this.records) {
       if (present.has(sku) || record.hash === MISSING_IN_ONGOING) continue;
       const marked = { hash: MISSING_IN_ONGOING, articleSystemId: record.articleSystemId, blProductId: record.blProductId, blVariantId: record.blVariantId };
-      await state.putArticleRecord(this.t, sku, marked);
+      await articleHashes.put(sku, marked);
       this.records.set(sku, { ...record, hash: MISSING_IN_ONGOING });
       missing++;
     }
@@ -378,7 +410,7 @@ class ArticlesRun {
       this.counts.missingInOngoing = missing;
       this.ctx.log.warn('articles recorded as written are missing in Ongoing; writing them again', { missing });
     }
-    await state.putCursor(this.t, ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date(startedAt).toISOString() } satisfies ArticlesPresenceCursor);
+    await cursors.write(ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date(startedAt).toISOString() } satisfies ArticlesPresenceCursor);
   }
 
   private async saveCheckpoint(
@@ -400,7 +432,7 @@ class ArticlesRun {
         .map(({ mapped: _m, ...d }) => d),
       ...where,
     };
-    await this.ctx.state.putCheckpoint(this.t, ARTICLES_CHECKPOINT, value);
+    await this.ctx.checkpoints.write(ARTICLES_CHECKPOINT, value);
   }
 
   /**
@@ -560,7 +592,7 @@ class ArticlesRun {
       blProductId: article.source.blProductId,
       blVariantId: article.source.blVariantId,
     };
-    await this.ctx.state.putArticleRecord(this.t, article.sku, input);
+    await this.ctx.articleHashes.put(article.sku, input);
     this.records.set(article.sku, { sku: article.sku, ...input, updatedAt: new Date(this.ctx.now()).toISOString() });
     this.result.written++;
     await this.clearSetAside(article.source.sourceId);
@@ -571,7 +603,7 @@ class ArticlesRun {
     const ids: Record<string, string> = { blProductId: String(source.blProductId), ...extraIds };
     if (source.blVariantId !== undefined) ids.blVariantId = String(source.blVariantId);
     if (sku) ids.sku = sku;
-    const item = await this.ctx.state.setAside(this.t, { kind: 'article', sourceId: source.sourceId, reason, ids, raw });
+    const item = await this.ctx.run.setAside.put({ kind: 'article', sourceId: source.sourceId, reason, ids, raw });
     this.indexSetAside(item);
     this.keep.add(source.sourceId);
     this.result.setAside++;
@@ -581,7 +613,7 @@ class ArticlesRun {
   private async clearSetAside(sourceId: string): Promise<void> {
     const item = this.setAsides.get(sourceId);
     if (!item) return;
-    await this.ctx.state.clearSetAside(this.t, 'article', sourceId);
+    await this.ctx.run.setAside.clear('article', sourceId);
     this.setAsides.delete(sourceId);
     this.setAsidesByProduct.get(Number(item.ids?.blProductId))?.delete(sourceId);
     this.counts.cleared++;

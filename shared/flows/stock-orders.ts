@@ -1,7 +1,11 @@
 import type { Order, OrderProduct } from '../baselinker/schemas';
 import { ongoingOrderNumber } from '../mapping/order';
 import type { FlowContext } from './context';
-import { ORDERS_CURSOR, scanOrders, scanWindowStart, type OrdersCursor } from './orders';
+import { UnreadableStateError } from './ports';
+import { ORDERS_CURSOR, ordersCursorSchema, scanOrders, scanWindowStart } from './orders';
+
+/** What reading the orders needs: the orders flow's cursor (its look-back window) and its ledger. */
+type OrdersContext = FlowContext<'cursors' | 'orders'>;
 
 /**
  * The oversell window (README "Stock levels"): BaseLinker takes an order's units off its own stock the moment
@@ -30,7 +34,7 @@ export interface UnitsOnOrders {
 }
 
 /** The statuses whose orders hold units: the chosen ones and the reserved ones, each once. */
-export function holdingStatuses(ctx: FlowContext): number[] {
+export function holdingStatuses(ctx: Pick<FlowContext, 'tenant'>): number[] {
   const { baselinker, stock } = ctx.tenant;
   const cancelled = new Set(baselinker.cancelledStatusIds);
   return [...new Set([...baselinker.orderStatusIds, ...stock.reservedStatusIds])].filter((s) => !cancelled.has(s));
@@ -50,15 +54,19 @@ export function stockTakenBy(line: OrderProduct, inventoryId: number, warehouseK
 }
 
 /** Undefined when the deadline stopped the read: the levels cannot be known, so nothing may be pushed. */
-export async function unitsOnOrdersNotInOngoing(ctx: FlowContext, warehouseKey: string): Promise<UnitsOnOrders | undefined> {
+export async function unitsOnOrdersNotInOngoing(ctx: OrdersContext, warehouseKey: string): Promise<UnitsOnOrders | undefined> {
   const { tenant, baselinker, now } = ctx;
-  const cursor = await ctx.state.getCursor<OrdersCursor>(tenant.id, ORDERS_CURSOR);
+  // The orders flow starts over on a cursor it cannot read; so does its window here.
+  const cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema).catch((err: unknown) => {
+    if (err instanceof UnreadableStateError) return undefined;
+    throw err;
+  });
   const fromS = scanWindowStart(tenant.baselinker.lookbackDays, cursor?.firstRunAt ?? Math.floor(now() / 1000), now());
   const orders = new Map<number, Order>();
   for (const status of holdingStatuses(ctx)) {
     for await (const page of scanOrders(baselinker, status, fromS)) {
       for (const order of page.orders) if (order.order_status_id === status) orders.set(order.order_id, order);
-      if (now() >= ctx.deadline) return undefined;
+      if (ctx.run.deadline.passed()) return undefined;
     }
   }
 
@@ -83,9 +91,8 @@ export async function unitsOnOrdersNotInOngoing(ctx: FlowContext, warehouseKey: 
 }
 
 /** The orders of `batch` Ongoing has not got: neither recorded as sent nor found by their order number. */
-async function notInOngoing(ctx: FlowContext, batch: Order[]): Promise<Order[]> {
-  const t = ctx.tenant.id;
-  const records = await Promise.all(batch.map((o) => ctx.state.getOrderRecord(t, o.order_id)));
+async function notInOngoing(ctx: OrdersContext, batch: Order[]): Promise<Order[]> {
+  const records = await Promise.all(batch.map((o) => ctx.orders.get(o.order_id)));
   const unsent = batch.filter((_, i) => records[i]?.status !== 'done' && records[i]?.status !== 'cancelled');
   if (unsent.length === 0) return [];
   // A run may have created an order and died before recording it: Ongoing's own answer decides.

@@ -166,9 +166,9 @@ describe('stock: drift is put right', () => {
     // A day later the scheduled run sweeps in full by itself and corrects the next edit; equal levels cost no write.
     world.bl.state.products.get(b1.id)!.stock[WH] = 40;
     const state = world.services().state;
-    const cursor = (await state.getCursor<StockCursor>('test', STOCK_CURSOR))!;
+    const cursor = (await world.store.getCursor<StockCursor>('test', STOCK_CURSOR))!;
     const dayAgo = new Date(Date.now() - 24 * 3600_000 - 1000).toISOString();
-    await state.putCursor('test', STOCK_CURSOR, { ...cursor, lastFullAt: dayAgo } satisfies StockCursor);
+    await state.cursors.write(STOCK_CURSOR, { ...cursor, lastFullAt: dayAgo } satisfies StockCursor);
     const scheduled = await world.run('stock', stockFlow);
     expect(scheduled.result).toMatchObject({ written: 1, counts: expect.objectContaining({ fullSweep: 1, corrected: 1, drifted: 1, unchanged: 1 }) });
     expect([blStock(a), blStock(b1)]).toEqual([8, 4]);
