@@ -65,7 +65,7 @@ describe('tenants file (TENANTS_FILE)', () => {
     expect(tenants[1].secrets).toEqual(secretsB);
     expect(tenants[0].schedules.ordersMinutes).toBe(15);
     expect(tenants[1].schedules.ordersMinutes).toBe(1);
-    expect(tenants[1].stock).toEqual({ enabled: true, warehouseKey: 'bl_9', safetyBuffer: 0 });
+    expect(tenants[1].stock).toEqual({ enabled: true, warehouseKey: 'bl_9', safetyBuffer: 0, reservedStatusIds: [] });
   });
 
   it('resolves a relative path against the given working directory', async () => {
