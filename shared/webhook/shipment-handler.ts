@@ -202,9 +202,13 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
         if (record?.status === 'pending' && record.owner && (record.leaseUntilMs ?? 0) > now()) return answerForRecord(orderId, record);
       }
 
-      const work = shipOrder({ tenant, ...services, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs });
+      // Once answered, the work must not carry on later: in Lambda it would resume on a thawed container
+      // minutes on, its claim stale. Aborting stops it at its next step; the tracking run finishes the order.
+      const stop = new AbortController();
+      const work = shipOrder({ tenant, ...services, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs, signal: stop.signal });
       const outcome = await withinBudget(work, deadline - now());
       if (outcome === TIMED_OUT) {
+        stop.abort();
         work.then(
           (late) => tlog.info('shipment finished after the webhook was answered', { outcome: late.kind }),
           (err) => tlog.error('shipment failed after the webhook was answered', { error: err instanceof Error ? err.message : String(err) }),
