@@ -38,6 +38,12 @@ export interface ShipOptions {
    * never sends createPackage, instead of resuming on a thawed Lambda minutes later with a stale claim.
    */
   signal?: AbortSignal;
+  /**
+   * What the caller already knows from the webhook payload (the BaseLinker order id the orders flow wrote as
+   * goodsOwnerOrderId, the Ongoing status): BaseLinker is asked for that order while Ongoing is read. Checked
+   * against the Ongoing order before use.
+   */
+  hint?: { blOrderId?: number; status?: number };
 }
 
 export type ShipmentOutcome =
@@ -80,7 +86,12 @@ const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** The BaseLinker order id the orders flow wrote on the Ongoing order: goodsOwnerOrderId, else orderNumber. */
 export function baselinkerOrderIdOf(order: GetOrder): number | undefined {
-  for (const candidate of [order.orderInfo.goodsOwnerOrderId, order.orderInfo.orderNumber]) {
+  return baselinkerOrderIdFrom(order.orderInfo.goodsOwnerOrderId, order.orderInfo.orderNumber);
+}
+
+/** The first of the candidates that is a BaseLinker order id (digits only). */
+export function baselinkerOrderIdFrom(...candidates: Array<string | null | undefined>): number | undefined {
+  for (const candidate of candidates) {
     const text = candidate?.trim();
     if (text && /^\d{1,15}$/.test(text)) return Number(text);
   }
@@ -361,7 +372,14 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
   const settled = await state.getShipment(tenant.id, ongoingOrderId);
   if (settled?.status === 'done') return { kind: 'done', record: settled, reusedPackage: false, alreadyDone: true };
 
-  // 1. The order, and whether it is ours to ship.
+  // 1. The order, and whether it is ours to ship; BaseLinker is asked for its order meanwhile when the caller
+  //    knows which one it is and that it may ship.
+  const hinted = options.hint?.blOrderId;
+  const early =
+    hinted !== undefined && (options.hint?.status === undefined || mayShip(options.hint.status, tenant.shipment.shipStatusFrom))
+      ? readBaseLinkerOrder(deps.baselinker, hinted)
+      : undefined;
+  early?.catch(() => undefined); // awaited (and its error met) below when used
   const order = await deps.ongoing.getOrder(ongoingOrderId);
   if (!order) return { kind: 'order-not-found', message: `Ongoing has no order ${ongoingOrderId} for goods owner ${tenant.ongoing.goodsOwnerId}` };
   if (order.goodsOwner.id !== tenant.ongoing.goodsOwnerId) {
@@ -387,13 +405,15 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
   if (claim === 'busy') return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
   const guard = claimGuard(deps, ongoingOrderId, options, claimedAt);
 
-  let record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, {
+  const recording = state.updateShipment(tenant.id, ongoingOrderId, options.owner, {
     status: 'pending',
     ...(blOrderId !== undefined && { blOrderId: String(blOrderId) }),
   });
+  let record: ShipmentRecord;
   let pkg: PackageRef | undefined;
   try {
     if (blOrderId === undefined) {
+      record = await recording;
       throw new ShipmentRefusedError(
         `order ${ongoingOrderId} (${order.orderInfo.orderNumber}) carries no BaseLinker order id: neither goodsOwnerOrderId nor orderNumber is a number`,
       );
@@ -406,11 +426,14 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     const printingInfo = printingInfoFor(tenant.shipment.printing);
     const lengthUnit = deps.tenant.articles.lengthUnit;
     const ownParcels = parcelsFor(order, new Map(), lengthUnit);
-    const [blOrder, articles, files] = await Promise.all([
-      readBaseLinkerOrder(deps.baselinker, blOrderId),
+    const [stored, blOrder, articles, files] = await Promise.all([
+      recording,
+      early && hinted === blOrderId ? early : readBaseLinkerOrder(deps.baselinker, blOrderId),
       ownParcels.length > 0 ? Promise.resolve(undefined) : articleWeights(deps, order),
       printingInfo ? deps.ongoing.getOrderFiles(ongoingOrderId) : Promise.resolve(undefined as GetFile[] | undefined),
     ]);
+
+    record = stored;
 
     // 4. The package the order has (booked by us earlier, by hand, or by BaseLinker's automatic actions), else book one.
     pkg = await packageOnOrder(deps.baselinker, blOrder, courier.courierCode, { packageId: record.packageId, retried: record.attempts > 1 });
@@ -432,53 +455,65 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     } else {
       log.info('reusing the package BaseLinker already has for the order', { ongoingOrderId, blOrderId, packageId: pkg.packageId });
     }
-    record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, { packageId: pkg.packageId, courierCode: pkg.courierCode });
+    // 5. Recorded, while the label is fetched and BaseLinker is asked for the tracking link (only in
+    //    getOrderPackages, which may also have a number createPackage lacked).
+    const booked = pkg;
+    const [stillOurs, label, listed] = await Promise.all([
+      state.updateShipment(tenant.id, ongoingOrderId, options.owner, { packageId: booked.packageId, courierCode: booked.courierCode }),
+      deps.baselinker.getLabel({ courier_code: booked.courierCode, package_id: booked.packageId }),
+      !booked.reused || !booked.trackingNumber ? packageTracking(deps.baselinker, blOrderId, booked.packageId) : Promise.resolve(undefined),
+    ]);
+    record = stillOurs;
     guard.checkpoint();
-
-    // 5. The label: S3 first (our copy), then the Ongoing order (one file per package, printed where configured).
-    const label = await deps.baselinker.getLabel({ courier_code: pkg.courierCode, package_id: pkg.packageId });
-    const type = labelFileType(label.extension);
-    const key = deps.labels.labelKey(tenant.id, ongoingOrderId, pkg.packageId, type.extension);
-    await deps.labels.put(key, label.bytes, type.mimeType);
-    await attachLabel(
-      deps.ongoing,
-      ongoingOrderId,
-      {
-        fileName: labelFileName(order.orderInfo.orderNumber, pkg.packageId, type.extension),
-        mimeType: type.mimeType,
-        dataBase64: label.bytes.toString('base64'),
-        ...(printingInfo && { printingInfo }),
-      },
-      files,
-    );
-    record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, { labelKey: key });
-    guard.checkpoint();
-
-    // 6. Tracking: the link is only in getOrderPackages, which may also have a number createPackage lacked.
-    if (!pkg.reused || !pkg.trackingNumber) {
-      const listed = await packageTracking(deps.baselinker, blOrderId, pkg.packageId);
-      pkg.trackingNumber = listed.trackingNumber || pkg.trackingNumber;
-      pkg.trackingUrl = listed.trackingUrl || pkg.trackingUrl;
+    if (listed) {
+      booked.trackingNumber = listed.trackingNumber || booked.trackingNumber;
+      booked.trackingUrl = listed.trackingUrl || booked.trackingUrl;
     }
-    // 7. The seller's "sent" status, once the package exists.
-    const statusNote = await moveToSentStatus(deps, blOrder);
-    if (!pkg.trackingNumber) {
-      await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'pending-tracking', lastError: statusNote ?? '' });
+
+    // 6. At once: our copy of the label in S3; on the Ongoing order the label (one file per package, printed
+    //    where configured) and then the tracking; the seller's "sent" status in BaseLinker.
+    const type = labelFileType(label.extension);
+    const key = deps.labels.labelKey(tenant.id, ongoingOrderId, booked.packageId, type.extension);
+    const [, , statusNote] = await Promise.all([
+      deps.labels.put(key, label.bytes, type.mimeType),
+      (async () => {
+        await attachLabel(
+          deps.ongoing,
+          ongoingOrderId,
+          {
+            fileName: labelFileName(order.orderInfo.orderNumber, booked.packageId, type.extension),
+            mimeType: type.mimeType,
+            dataBase64: label.bytes.toString('base64'),
+            ...(printingInfo && { printingInfo }),
+          },
+          files,
+        );
+        if (booked.trackingNumber) await writeTracking(deps, ongoingOrderId, booked.trackingNumber, booked.trackingUrl);
+      })(),
+      moveToSentStatus(deps, blOrder),
+    ]);
+
+    if (!booked.trackingNumber) {
+      await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'pending-tracking', labelKey: key, lastError: statusNote ?? '' });
       await state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId));
       record = (await state.getShipment(tenant.id, ongoingOrderId))!;
-      log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: pkg.packageId });
-      return { kind: 'pending-tracking', record, reusedPackage: pkg.reused };
+      log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: booked.packageId });
+      return { kind: 'pending-tracking', record, reusedPackage: booked.reused };
     }
-    await writeTracking(deps, ongoingOrderId, pkg.trackingNumber, pkg.trackingUrl);
-    record = await state.completeShipment(tenant.id, ongoingOrderId, options.owner, {
-      trackingNumber: pkg.trackingNumber,
-      ...(pkg.trackingUrl && { trackingUrl: pkg.trackingUrl }),
-      lastError: statusNote ?? '',
-    });
-    await state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId));
-    log.info('shipment done', { ongoingOrderId, packageId: pkg.packageId, trackingNumber: pkg.trackingNumber });
-    return { kind: 'done', record, reusedPackage: pkg.reused };
+    [record] = await Promise.all([
+      state.completeShipment(tenant.id, ongoingOrderId, options.owner, {
+        labelKey: key,
+        trackingNumber: booked.trackingNumber,
+        ...(booked.trackingUrl && { trackingUrl: booked.trackingUrl }),
+        lastError: statusNote ?? '',
+      }),
+      state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId)),
+    ]);
+    log.info('shipment done', { ongoingOrderId, packageId: booked.packageId, trackingNumber: booked.trackingNumber });
+    return { kind: 'done', record, reusedPackage: booked.reused };
   } catch (err) {
+    // The 'pending' write may still be on its way: let it land before the failure is recorded over it.
+    await recording.catch(() => undefined);
     return handleFailure(deps, ongoingOrderId, order, blOrderId, options, err, pkg);
   }
 }

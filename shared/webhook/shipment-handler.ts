@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
 import type { TenantServices } from '../flows/services';
-import { shipOrder, type ShipmentOutcome } from '../flows/shipment';
+import { baselinkerOrderIdFrom, shipOrder, type ShipmentOutcome } from '../flows/shipment';
 import { rootLogger, type Log } from '../log/logger';
 import type { ShipmentRecord } from '../state';
 import { headerValue, secretMatches } from './auth';
@@ -205,7 +205,8 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
       // Once answered, the work must not carry on later: in Lambda it would resume on a thawed container
       // minutes on, its claim stale. Aborting stops it at its next step; the tracking run finishes the order.
       const stop = new AbortController();
-      const work = shipOrder({ tenant, ...services, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs, signal: stop.signal });
+      const hint = { blOrderId: baselinkerOrderIdFrom(parsed.payload.goodsOwnerOrderId, parsed.payload.orderNumber), status: parsed.payload.orderStatus?.number };
+      const work = shipOrder({ tenant, ...services, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs, signal: stop.signal, hint });
       const outcome = await withinBudget(work, deadline - now());
       if (outcome === TIMED_OUT) {
         stop.abort();
