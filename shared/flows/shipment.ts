@@ -5,8 +5,8 @@ import type { Order } from '../baselinker/schemas';
 import type { CourierChoice, ShipmentSettings } from '../config';
 import { codAmount, formFields, packageEntries, productsGross, type Parcel } from '../mapping/courier-form';
 import type { GetArticle, GetFile, GetOrder, PrintingInfo } from '../ongoing/schemas';
-import type { ShipmentRecord } from '../state';
-import type { FlowContext } from './context';
+import type { Needs, RunBasics } from './context';
+import type { ShipmentRecord } from './ports';
 import { courierForm } from './courier-forms';
 import { attachLabel } from './label-upload';
 import { BookingUnconfirmedError, bookPackage, packageOnOrder, type PackageRef } from './package-booking';
@@ -24,7 +24,8 @@ export type { Parcel } from '../mapping/courier-form';
  * That also heals a crash between createPackage and our own state write.
  */
 
-export type ShipmentDeps = Pick<FlowContext, 'tenant' | 'baselinker' | 'ongoing' | 'state' | 'labels' | 'log' | 'now'>;
+/** What shipping one order touches: the shipments ledger, the set-aside inbox and the label storage. */
+export type ShipmentDeps = Pick<RunBasics, 'tenant' | 'baselinker' | 'ongoing' | 'log' | 'now'> & Pick<Needs, 'shipments' | 'inbox' | 'labels'>;
 
 export interface ShipOptions {
   /** Who holds the claim while working: the webhook request or the tracking run. */
@@ -357,7 +358,7 @@ function claimGuard(deps: ShipmentDeps, ongoingOrderId: number, options: ShipOpt
     async beforeBooking(): Promise<void> {
       this.checkpoint();
       if (deps.now() >= leaseUntil) throw new ClaimTakenOverError(`the claim lapsed at ${new Date(leaseUntil).toISOString()}`);
-      if (!(await deps.state.renewShipment(deps.tenant.id, ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError('another worker holds the claim');
+      if (!(await deps.shipments.renew(ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError('another worker holds the claim');
       leaseUntil = deps.now() + options.leaseMs;
     },
   };
@@ -368,8 +369,8 @@ function claimGuard(deps: ShipmentDeps, ongoingOrderId: number, options: ShipOpt
  * is a `ShipmentOutcome`, and the shipment record in state shows it too.
  */
 export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, options: ShipOptions): Promise<ShipmentOutcome> {
-  const { tenant, state, log } = deps;
-  const settled = await state.getShipment(tenant.id, ongoingOrderId);
+  const { tenant, shipments, inbox, log } = deps;
+  const settled = await shipments.get(ongoingOrderId);
   if (settled?.status === 'done') return { kind: 'done', record: settled, reusedPackage: false, alreadyDone: true };
 
   // 1. The order, and whether it is ours to ship; BaseLinker is asked for its order meanwhile when the caller
@@ -397,15 +398,12 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
 
   // 2. The order's claim: one worker at a time, and never again once done.
   const claimedAt = deps.now();
-  const claim = await state.claimShipment(tenant.id, ongoingOrderId, options.owner, options.leaseMs);
-  if (claim === 'done') {
-    const record = (await state.getShipment(tenant.id, ongoingOrderId))!;
-    return { kind: 'done', record, reusedPackage: false, alreadyDone: true };
-  }
-  if (claim === 'busy') return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
+  const claim = await shipments.claim(ongoingOrderId, options.owner, options.leaseMs);
+  if (claim.result === 'done') return { kind: 'done', record: claim.record, reusedPackage: false, alreadyDone: true };
+  if (claim.result === 'busy') return { kind: 'in-progress', record: claim.record };
   const guard = claimGuard(deps, ongoingOrderId, options, claimedAt);
 
-  const recording = state.updateShipment(tenant.id, ongoingOrderId, options.owner, {
+  const recording = shipments.update(ongoingOrderId, options.owner, {
     status: 'pending',
     ...(blOrderId !== undefined && { blOrderId: String(blOrderId) }),
   });
@@ -459,7 +457,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     //    getOrderPackages, which may also have a number createPackage lacked).
     const booked = pkg;
     const [stillOurs, label, listed] = await Promise.all([
-      state.updateShipment(tenant.id, ongoingOrderId, options.owner, { packageId: booked.packageId, courierCode: booked.courierCode }),
+      shipments.update(ongoingOrderId, options.owner, { packageId: booked.packageId, courierCode: booked.courierCode }),
       deps.baselinker.getLabel({ courier_code: booked.courierCode, package_id: booked.packageId }),
       !booked.reused || !booked.trackingNumber ? packageTracking(deps.baselinker, blOrderId, booked.packageId) : Promise.resolve(undefined),
     ]);
@@ -494,20 +492,22 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     ]);
 
     if (!booked.trackingNumber) {
-      await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'pending-tracking', labelKey: key, lastError: statusNote ?? '' });
-      await state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId));
-      record = (await state.getShipment(tenant.id, ongoingOrderId))!;
+      const [released] = await Promise.all([
+        shipments.release(ongoingOrderId, options.owner, { status: 'pending-tracking', labelKey: key, lastError: statusNote ?? '' }),
+        inbox.clear('shipment', String(ongoingOrderId)),
+      ]);
+      record = released ?? (await shipments.get(ongoingOrderId))!;
       log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: booked.packageId });
       return { kind: 'pending-tracking', record, reusedPackage: booked.reused };
     }
     [record] = await Promise.all([
-      state.completeShipment(tenant.id, ongoingOrderId, options.owner, {
+      shipments.complete(ongoingOrderId, options.owner, {
         labelKey: key,
         trackingNumber: booked.trackingNumber,
         ...(booked.trackingUrl && { trackingUrl: booked.trackingUrl }),
         lastError: statusNote ?? '',
       }),
-      state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId)),
+      inbox.clear('shipment', String(ongoingOrderId)),
     ]);
     log.info('shipment done', { ongoingOrderId, packageId: booked.packageId, trackingNumber: booked.trackingNumber });
     return { kind: 'done', record, reusedPackage: booked.reused };
@@ -527,7 +527,7 @@ async function handleFailure(
   err: unknown,
   pkg: PackageRef | undefined,
 ): Promise<ShipmentOutcome> {
-  const { tenant, state, log } = deps;
+  const { shipments, inbox, log } = deps;
   const ids: Record<string, string> = {
     ongoingOrderId: String(ongoingOrderId),
     orderNumber: order.orderInfo.orderNumber,
@@ -536,45 +536,46 @@ async function handleFailure(
   };
   if (err instanceof ClaimTakenOverError) {
     log.warn('another worker took the shipment over, or this one\'s claim lapsed; it stops before booking', { ongoingOrderId, reason: err.message });
-    return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'in-progress', record: await shipments.get(ongoingOrderId) };
   }
   if (err instanceof ShipmentCancelledError) {
     // The webhook answered 202 and stopped waiting: hand the claim back for the tracking run (what is done stays recorded).
-    await state
-      .releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'pending', lastError: 'stopped after the webhook answered; the tracking run finishes it' })
-      .catch(() => false);
+    await shipments
+      .release(ongoingOrderId, options.owner, { status: 'pending', lastError: 'stopped after the webhook answered; the tracking run finishes it' })
+      .catch(() => undefined);
     log.info('shipment stopped after the webhook answered; the tracking run finishes it', { ongoingOrderId });
-    return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'in-progress', record: await shipments.get(ongoingOrderId) };
   }
   if (err instanceof BookingUnconfirmedError) {
     // Keep the claim: its lease keeps every other worker from booking until BaseLinker has surely finished;
     // after that the tracking run looks at the order's packages and finishes or books.
-    await state.updateShipment(tenant.id, ongoingOrderId, options.owner, { lastError: err.message }).catch(() => undefined);
+    await shipments.update(ongoingOrderId, options.owner, { lastError: err.message }).catch(() => undefined);
     log.error('createPackage got no answer; the claim is kept until it lapses', { ongoingOrderId });
-    return { kind: 'failed', message: err.message, record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'failed', message: err.message, record: await shipments.get(ongoingOrderId) };
   }
   if (err instanceof ShipmentRefusedError) {
     // Nothing half-made stays behind: no package exists, the claim is free, the order may be sent again.
-    await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'failed', lastError: err.message });
-    await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(ongoingOrderId), reason: err.message, ids });
+    const released = await shipments.release(ongoingOrderId, options.owner, { status: 'failed', lastError: err.message });
+    await inbox.put({ kind: 'shipment', sourceId: String(ongoingOrderId), reason: err.message, ids });
     log.warn('shipment refused', { ongoingOrderId, reason: err.message });
-    return { kind: 'refused', message: err.message, courierMessage: err.courierMessage, record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'refused', message: err.message, courierMessage: err.courierMessage, record: released ?? (await shipments.get(ongoingOrderId)) };
   }
   const message = messageOf(err);
-  const current = await state.getShipment(tenant.id, ongoingOrderId);
+  const current = await shipments.get(ongoingOrderId);
   const attempts = current?.attempts ?? 1;
   const giveUp = attempts >= (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   // A package that exists stays 'pending' (the tracking run finishes label and tracking); without one,
   // 'pending' as well, so the tracking run retries, until the attempts run out.
-  const released = await state
-    .releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: giveUp ? 'failed' : 'pending', lastError: message })
+  const releasedRecord = await shipments
+    .release(ongoingOrderId, options.owner, { status: giveUp ? 'failed' : 'pending', lastError: message })
     .catch((releaseErr) => {
       log.warn('could not release the shipment claim; it lapses by itself', { ongoingOrderId, error: messageOf(releaseErr) });
-      return false;
+      return undefined;
     });
+  const released = releasedRecord !== undefined;
   if (giveUp) {
-    await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(ongoingOrderId), reason: `gave up after ${attempts} attempts: ${message}`, ids });
+    await inbox.put({ kind: 'shipment', sourceId: String(ongoingOrderId), reason: `gave up after ${attempts} attempts: ${message}`, ids });
   }
   log.error('shipment failed', { ongoingOrderId, error: message, errorName: err instanceof Error ? err.name : typeof err, attempts, released, gaveUp: giveUp });
-  return { kind: 'failed', message, record: await state.getShipment(tenant.id, ongoingOrderId) };
+  return { kind: 'failed', message, record: await shipments.get(ongoingOrderId) };
 }

@@ -40,7 +40,8 @@ function tenant(shipment: Partial<TenantConfig['shipment']> = {}): TenantConfig 
 }
 
 function deps(t: TenantConfig = world.tenant, overrides: Partial<ShipmentDeps> = {}): ShipmentDeps {
-  return { tenant: t, ...world.services(t), log, now: Date.now, ...overrides };
+  const services = world.services(t);
+  return { tenant: t, ...services, shipments: services.state.shipments, inbox: services.state.inbox, log, now: Date.now, ...overrides };
 }
 
 /** A BaseLinker order (COD or not) and its Ongoing twin, sent (status 450). */
@@ -131,7 +132,7 @@ describe('3. cash on delivery is collected', () => {
     const outcome = await ship(ongoingOrderId, deps(tenant({ courierCode: 'paczkomaty' })));
     expect(outcome).toMatchObject({ kind: 'refused', message: expect.stringMatching(/no cash-on-delivery field/) });
     expect(packagesOf(blOrderId)).toEqual([]);
-    expect((await world.services().state.getSetAside('test', 'shipment', String(ongoingOrderId)))?.reason).toMatch(/cash-on-delivery/);
+    expect((await world.services().state.inbox.get('shipment', String(ongoingOrderId)))?.reason).toMatch(/cash-on-delivery/);
   });
 
   it('refuses a COD order whose amount cannot be computed', async () => {
@@ -230,7 +231,7 @@ describe('5. no second package from a stale worker', () => {
     expect(await a).toMatchObject({ kind: 'in-progress' });
     expect(packagesOf(blOrderId)).toHaveLength(1);
     expect(world.bl.requests.filter((r) => r.method === 'createPackage')).toHaveLength(1);
-    expect((await services.state.getShipment('test', ongoingOrderId))?.status).toBe('done');
+    expect((await services.state.shipments.get(ongoingOrderId))?.status).toBe('done');
   });
 
   it('a worker whose lease lapsed stops before booking even when nobody took over (the tracking run will)', async () => {
@@ -253,7 +254,7 @@ describe('a Send retried after each lost answer still gives one package, one pri
     expect(filesOf(ongoingOrderId)).toEqual([expect.objectContaining({ printingInfo: PRINTING_INFO, printJobs: 1 })]);
     const order = world.ongoing.state.orders.get(ongoingOrderId)!;
     expect(order.tracking).toEqual([expect.objectContaining({ waybill: pkg.package_number })]);
-    expect((await world.services().state.getShipment('test', ongoingOrderId))?.status).toBe('done');
+    expect((await world.services().state.shipments.get(ongoingOrderId))?.status).toBe('done');
   }
 
   it('createPackage booked, answer lost', async () => {
@@ -289,7 +290,7 @@ describe('a Send retried after each lost answer still gives one package, one pri
     world.bl.injectFault({ method: 'createPackage', kind: 'answer-lost' });
     world.ongoing.injectFault({ route: 'POST /orders/{orderId}/files', kind: 'answer-lost' });
     world.ongoing.injectFault({ route: 'PUT /orders/{orderId}/orderTracking', kind: 'answer-lost' });
-    for (let press = 0; press < 4 && (await world.services().state.getShipment('test', ongoingOrderId))?.status !== 'done'; press++) await ship(ongoingOrderId);
+    for (let press = 0; press < 4 && (await world.services().state.shipments.get(ongoingOrderId))?.status !== 'done'; press++) await ship(ongoingOrderId);
     await expectOneOfEverything(ongoingOrderId, blOrderId);
   });
 });
