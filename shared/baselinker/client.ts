@@ -225,6 +225,12 @@ interface CallOptions {
    * a second real shipment): those are retried only when the request provably never left this machine.
    */
   idempotent: boolean;
+  /**
+   * Runs after the budget slot is taken, immediately before the request leaves (each attempt): a throw stops
+   * the call unsent. The shipment flow re-checks its claim here, since a budget wait or a frozen Lambda can
+   * outlast it.
+   */
+  beforeSend?: () => Promise<void> | void;
 }
 
 const REPEATABLE: CallOptions = { idempotent: true };
@@ -447,8 +453,8 @@ export class BaseLinkerClient {
    * Books a shipment. Each successful call books a NEW one, so a timeout is not retried here (it may
    * have gone through): the caller checks getOrderPackages before trying again.
    */
-  async createPackage(params: CreatePackageParams): Promise<CreatedPackage> {
-    return this.call('createPackage', { fields: [], ...params }, responses.createPackage, NOT_REPEATABLE);
+  async createPackage(params: CreatePackageParams, options: { beforeSend?: () => Promise<void> | void } = {}): Promise<CreatedPackage> {
+    return this.call('createPackage', { fields: [], ...params }, responses.createPackage, { ...NOT_REPEATABLE, beforeSend: options.beforeSend });
   }
 
   async getLabel(ref: PackageRef): Promise<Label> {
@@ -480,6 +486,7 @@ export class BaseLinkerClient {
     const body = await withRetry(
       async () => {
         await this.budget.acquire(this.key, { maxWaitMs: this.maxBudgetWaitMs, priority: this.priority });
+        await options.beforeSend?.();
         this.sent++;
         this.requestsByMethod[method] = (this.requestsByMethod[method] ?? 0) + 1;
         this.onRequest?.(method);

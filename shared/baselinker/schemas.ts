@@ -40,6 +40,8 @@ export const measure = z
 /** A number we only display: malformed => 0 rather than failing the response. */
 const softNumber = measure.catch(0);
 const softFlag = flag.catch(false);
+/** An amount money depends on (cash on delivery): malformed => NaN, so the caller refuses rather than guesses 0. */
+const amount = measure.catch(Number.NaN);
 
 /** PHP serializes an empty map as `[]`, and a map with keys 0..n-1 as a list. */
 function listToMap(value: unknown): unknown {
@@ -206,11 +208,12 @@ export const orderSchema = z.looseObject({
   admin_comments: text,
   currency: text,
   payment_method: text,
-  payment_method_cod: softFlag,
-  payment_done: softNumber,
+  /** undefined when absent or unreadable: a shipment then refuses rather than ship a COD order without collecting. */
+  payment_method_cod: flag.optional().catch(undefined),
+  payment_done: amount,
   delivery_method_id: softNumber,
   delivery_method: text,
-  delivery_price: softNumber,
+  delivery_price: amount,
   delivery_package_module: text,
   delivery_package_nr: text,
   delivery_fullname: text,

@@ -71,6 +71,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'shipment.service', env: 'BASELINKER_COURIER_SERVICE', envKind: 'string', meaning: 'Courier service id, for broker couriers that need one (see getCourierServices).' },
   { path: 'shipment.byWayOfDelivery', env: 'SHIPMENT_BY_WAY_OF_DELIVERY', envKind: 'json', default: {}, meaning: 'Courier per Ongoing way-of-delivery or transporter code, as JSON {"<code>":{"courierCode":"…","accountId":1,"fields":[…]}}; wins over courierCode.' },
   { path: 'shipment.shipStatusFrom', env: 'SHIPMENT_STATUS_FROM', envKind: 'int', default: 450, meaning: 'Ongoing status from which the webhook books the shipment (450 = Sent).' },
+  { path: 'shipment.insurance', env: 'SHIPMENT_INSURANCE', envKind: 'onoff', default: false, meaning: "Insure each package for the order's gross value (products' gross prices × quantities) in the courier's insurance field, as getCourierFields names it." },
   { path: 'shipment.printing.reportId', env: 'ONGOING_PRINT_REPORT_ID', envKind: 'int', meaning: 'Ongoing printingInfo.reportId for automatic label printing (ask the warehouse; unset = no printingInfo).' },
   { path: 'shipment.printing.userId', env: 'ONGOING_PRINT_USER_ID', envKind: 'int', meaning: 'Print as this Ongoing user (printingInfo.printAsUser).' },
   { path: 'shipment.printing.workstationId', env: 'ONGOING_PRINT_WORKSTATION_ID', envKind: 'int', meaning: 'Print at this Ongoing workstation (printingInfo.printAsWorkstation).' },

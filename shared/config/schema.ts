@@ -192,6 +192,8 @@ const shipmentSettings = z.strictObject({
     .record(z.string().trim().min(1, { error: 'expected a non-empty way-of-delivery or transporter code' }), courierChoice, expected('an object keyed by Ongoing way-of-delivery or transporter code'))
     .default({}),
   shipStatusFrom: ongoingStatus().default(450),
+  /** Declare the order's gross value in the courier's insurance field (costs money at most couriers). */
+  insurance: z.boolean(expected('true or false')).default(false),
   printing: z
     .strictObject(
       {

@@ -1,10 +1,17 @@
 import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
-import type { BaseLinkerClient } from '../baselinker/client';
+import type { BaseLinkerClient, CreatePackageParams } from '../baselinker/client';
+import type { Order } from '../baselinker/schemas';
 import type { CourierChoice, ShipmentSettings } from '../config';
-import type { GetArticle, GetOrder, PrintingInfo } from '../ongoing/schemas';
+import { codAmount, formFields, packageEntries, productsGross, type Parcel } from '../mapping/courier-form';
+import type { GetArticle, GetFile, GetOrder, PrintingInfo } from '../ongoing/schemas';
 import type { Needs, RunBasics } from './context';
 import type { ShipmentRecord } from './ports';
+import { courierForm } from './courier-forms';
+import { attachLabel } from './label-upload';
+import { BookingUnconfirmedError, bookPackage, packageOnOrder, type PackageRef } from './package-booking';
+
+export type { Parcel } from '../mapping/courier-form';
 
 /**
  * The shipment flow: the warehouse pressed Send on an Ongoing order, so book a courier package for the
@@ -27,6 +34,17 @@ export interface ShipOptions {
   leaseMs: number;
   /** After this many claims of one order that ended in an error, it is set aside instead of retried. */
   maxAttempts?: number;
+  /**
+   * Aborted when the caller stopped waiting (the webhook answered 202): the work stops at its next step and
+   * never sends createPackage, instead of resuming on a thawed Lambda minutes later with a stale claim.
+   */
+  signal?: AbortSignal;
+  /**
+   * What the caller already knows from the webhook payload (the BaseLinker order id the orders flow wrote as
+   * goodsOwnerOrderId, the Ongoing status): BaseLinker is asked for that order while Ongoing is read. Checked
+   * against the Ongoing order before use.
+   */
+  hint?: { blOrderId?: number; status?: number };
 }
 
 export type ShipmentOutcome =
@@ -58,15 +76,23 @@ export class ShipmentRefusedError extends Error {
 /** Another worker took the order over while this one was paused (its lease had lapsed). */
 class ClaimTakenOverError extends Error {}
 
+/** The caller stopped waiting (options.signal): stop cleanly, the claim goes back for the tracking run. */
+class ShipmentCancelledError extends Error {}
+
 const DEFAULT_MAX_ATTEMPTS = 8;
-const OUTBOUND_PARCEL_TYPE = 0;
+
 
 // ---------------------------------------------------------------------------------------------------------
 // Pure helpers (exported for unit tests)
 
 /** The BaseLinker order id the orders flow wrote on the Ongoing order: goodsOwnerOrderId, else orderNumber. */
 export function baselinkerOrderIdOf(order: GetOrder): number | undefined {
-  for (const candidate of [order.orderInfo.goodsOwnerOrderId, order.orderInfo.orderNumber]) {
+  return baselinkerOrderIdFrom(order.orderInfo.goodsOwnerOrderId, order.orderInfo.orderNumber);
+}
+
+/** The first of the candidates that is a BaseLinker order id (digits only). */
+export function baselinkerOrderIdFrom(...candidates: Array<string | null | undefined>): number | undefined {
+  for (const candidate of candidates) {
     const text = candidate?.trim();
     if (text && /^\d{1,15}$/.test(text)) return Number(text);
   }
@@ -126,13 +152,6 @@ function withService(fields: ReadonlyArray<{ id: string; value: string }>, servi
   return out;
 }
 
-export interface Parcel {
-  weight: number;
-  length?: number;
-  width?: number;
-  height?: number;
-}
-
 const positive = (v: unknown): number | undefined => {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
@@ -172,29 +191,6 @@ export function parcelsFor(order: GetOrder, articles: ReadonlyMap<string, Pick<G
     total += items * (positive(articles.get(line.article.articleNumber)?.weight) ?? 0);
   }
   return total > 0 ? [{ weight: round(total, 3) }] : [];
-}
-
-/**
- * createPackage's per-parcel keys: the ids the courier's `package_fields` use. BaseLinker's parameter table
- * says `size_length` etc., its sample sends `length` etc.; we follow the courier's own list and fall back to
- * the `size_*` spelling when the courier does not say. Sizes a courier has no field for are left out.
- */
-export function packageEntries(parcels: readonly Parcel[], packageFieldIds: readonly string[] | undefined): Array<Record<string, number>> {
-  const known = packageFieldIds && packageFieldIds.length > 0 ? new Set(packageFieldIds) : undefined;
-  const keyFor = (dim: 'length' | 'width' | 'height'): string | undefined => {
-    if (!known) return `size_${dim}`;
-    if (known.has(`size_${dim}`)) return `size_${dim}`;
-    if (known.has(dim)) return dim;
-    return undefined;
-  };
-  return parcels.map((parcel) => {
-    const entry: Record<string, number> = { weight: parcel.weight };
-    for (const dim of ['length', 'width', 'height'] as const) {
-      const key = keyFor(dim);
-      if (key && parcel[dim] !== undefined) entry[key] = parcel[dim]!;
-    }
-    return entry;
-  });
 }
 
 export interface LabelFileType {
@@ -250,26 +246,6 @@ export function mayShip(status: number, shipStatusFrom: number): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // The flow
 
-/** Courier package_fields ids, per BaseLinker account and courier, for the life of the process. */
-const packageFieldCache = new Map<string, { ids: string[]; until: number }>();
-const PACKAGE_FIELDS_TTL_MS = 60 * 60_000;
-
-async function packageFieldIds(deps: ShipmentDeps, courierCode: string): Promise<string[] | undefined> {
-  const key = `${deps.tenant.id}#${deps.tenant.baselinker.url}#${courierCode}`;
-  const cached = packageFieldCache.get(key);
-  if (cached && cached.until > deps.now()) return cached.ids;
-  try {
-    const fields = await deps.baselinker.getCourierFields(courierCode);
-    const ids = fields.package_fields.map((f) => String(f.id ?? '')).filter(Boolean);
-    packageFieldCache.set(key, { ids, until: deps.now() + PACKAGE_FIELDS_TTL_MS });
-    return ids;
-  } catch (err) {
-    // Unknown courier, or BaseLinker busy: book with the documented spelling and let createPackage decide.
-    if (err instanceof BaseLinkerApiError && !(err instanceof TokenBlockedError)) return undefined;
-    throw err;
-  }
-}
-
 async function articleWeights(deps: ShipmentDeps, order: GetOrder): Promise<Map<string, GetArticle>> {
   const numbers = [...new Set((order.orderLines ?? []).map((l) => l.article.articleNumber))];
   const out = new Map<string, GetArticle>();
@@ -284,36 +260,6 @@ function isCourierRefusal(err: unknown): err is BaseLinkerApiError {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-interface PackageRef {
-  packageId: number;
-  courierCode: string;
-  trackingNumber: string;
-  trackingUrl: string;
-  reused: boolean;
-}
-
-/** An outbound package of this courier already booked for the order (by us earlier, or by hand). */
-async function existingPackage(
-  baselinker: BaseLinkerClient,
-  blOrderId: number,
-  courierCode: string,
-  knownPackageId: ShipmentRecord['packageId'],
-): Promise<PackageRef | undefined> {
-  const packages = await baselinker.getOrderPackages(blOrderId);
-  const outbound = packages.filter((p) => !p.is_return && (p.package_type ?? OUTBOUND_PARCEL_TYPE) === OUTBOUND_PARCEL_TYPE);
-  const match =
-    (knownPackageId !== undefined && outbound.find((p) => String(p.package_id) === String(knownPackageId))) ||
-    outbound.find((p) => p.courier_code === courierCode);
-  if (!match) return undefined;
-  return {
-    packageId: Number(match.package_id),
-    courierCode: match.courier_code || courierCode,
-    trackingNumber: match.courier_package_nr ?? '',
-    trackingUrl: match.tracking_url ?? '',
-    reused: true,
-  };
 }
 
 /** The package's tracking number and link as BaseLinker lists them now (the link is only listed there). */
@@ -335,17 +281,28 @@ export async function writeTracking(deps: Pick<ShipmentDeps, 'ongoing'>, ongoing
   else await deps.ongoing.patchWaybill(ongoingOrderId, waybill);
 }
 
-/** Moves the BaseLinker order to the tenant's "sent" status, unless it is there already (no repeat of the seller's automations). */
-async function moveToSentStatus(deps: ShipmentDeps, blOrderId: number): Promise<string | undefined> {
+/** The BaseLinker order the shipment is for: whether it is cancelled, what the buyer owes, whether it has a shipment. */
+async function readBaseLinkerOrder(baselinker: BaseLinkerClient, blOrderId: number): Promise<Order> {
+  const { orders, rejected } = await baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
+  const order = orders.find((o) => o.order_id === blOrderId);
+  if (order) return order;
+  if (rejected.length > 0) throw new ShipmentRefusedError(`BaseLinker order ${blOrderId} could not be read (${rejected[0]!.fieldPath}: ${rejected[0]!.problem}); no package was booked`);
+  throw new ShipmentRefusedError(`BaseLinker has no order ${blOrderId} (deleted?); no package was booked`);
+}
+
+/**
+ * Moves the BaseLinker order to the tenant's "sent" status, unless it is there already (no repeat of the
+ * seller's automations) or was cancelled. `blOrder` is the read made before booking: no second getOrders.
+ */
+async function moveToSentStatus(deps: ShipmentDeps, blOrder: Order): Promise<string | undefined> {
   const target = deps.tenant.baselinker.statusAfterShipment;
-  if (target === undefined) return undefined;
+  const blOrderId = blOrder.order_id;
+  if (target === undefined || blOrder.order_status_id === target) return undefined;
+  if (deps.tenant.baselinker.cancelledStatusIds.includes(blOrder.order_status_id)) {
+    deps.log.warn('the BaseLinker order was cancelled while its package was booked; its status is left as it is', { blOrderId, status: blOrder.order_status_id });
+    return `BaseLinker order ${blOrderId} was cancelled (status ${blOrder.order_status_id}) while its package was booked; its status was left as it is`;
+  }
   try {
-    const { orders } = await deps.baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
-    if (orders[0]?.order_status_id === target) return undefined;
-    if (orders[0] && deps.tenant.baselinker.cancelledStatusIds.includes(orders[0].order_status_id)) {
-      deps.log.warn('the BaseLinker order was cancelled while its package was booked; its status is left as it is', { blOrderId, status: orders[0].order_status_id });
-      return `BaseLinker order ${blOrderId} was cancelled (status ${orders[0].order_status_id}) while its package was booked; its status was left as it is`;
-    }
     await deps.baselinker.setOrderStatus(blOrderId, target);
     return undefined;
   } catch (err) {
@@ -360,14 +317,51 @@ async function moveToSentStatus(deps: ShipmentDeps, blOrderId: number): Promise<
  * only while the warehouse has not started it): book nothing, and never move it on to the "sent" status,
  * which would erase the cancellation. A person decides (set aside with the reason).
  */
-async function refuseIfCancelled(deps: ShipmentDeps, blOrderId: number): Promise<void> {
-  const { orders } = await deps.baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
-  const status = orders[0]?.order_status_id;
-  if (status !== undefined && deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
+function refuseIfCancelled(deps: ShipmentDeps, blOrder: Order): void {
+  const status = blOrder.order_status_id;
+  if (deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
     throw new ShipmentRefusedError(
-      `BaseLinker order ${blOrderId} is cancelled (status ${status}); no package was booked. Stop the order in the warehouse, or move it out of the cancelled status in BaseLinker and press Send again`,
+      `BaseLinker order ${blOrder.order_id} is cancelled (status ${status}); no package was booked. Stop the order in the warehouse, or move it out of the cancelled status in BaseLinker and press Send again`,
     );
   }
+}
+
+/** What createPackage gets: the courier's own parcel keys, and its COD and insurance fields filled from the BaseLinker order. */
+async function packageRequest(deps: ShipmentDeps, courier: CourierSelection, blOrder: Order, parcels: Parcel[]): Promise<CreatePackageParams> {
+  const form = await courierForm(deps.baselinker, courier.courierCode, deps.now());
+  const packages = packageEntries(parcels, form);
+  if ('problem' in packages) throw new ShipmentRefusedError(`courier ${courier.courierCode}: ${packages.problem}`);
+  const insureFor = deps.tenant.shipment.insurance ? productsGross(blOrder) : undefined;
+  if (insureFor !== undefined && !form.insuranceFieldId) deps.log.warn('insurance is on but the courier form has no insurance field; booked without', { courierCode: courier.courierCode });
+  const fields = formFields(form, { fixed: courier.fields, cod: codAmount(blOrder), insureFor });
+  if ('problem' in fields) throw new ShipmentRefusedError(`courier ${courier.courierCode}: ${fields.problem}`);
+  return {
+    order_id: blOrder.order_id,
+    courier_code: courier.courierCode,
+    ...(courier.accountId !== undefined && { account_id: courier.accountId }),
+    fields,
+    packages,
+  };
+}
+
+/**
+ * The order's claim as this worker holds it: re-checked immediately before createPackage leaves, because a
+ * budget wait or a frozen Lambda can outlast the lease while another worker takes the order over.
+ */
+function claimGuard(deps: ShipmentDeps, ongoingOrderId: number, options: ShipOptions, claimedAt: number) {
+  let leaseUntil = claimedAt + options.leaseMs;
+  return {
+    checkpoint(): void {
+      if (options.signal?.aborted) throw new ShipmentCancelledError('the caller stopped waiting for this shipment');
+    },
+    /** Still ours and not expired, then renewed for the request about to leave. */
+    async beforeBooking(): Promise<void> {
+      this.checkpoint();
+      if (deps.now() >= leaseUntil) throw new ClaimTakenOverError(`the claim lapsed at ${new Date(leaseUntil).toISOString()}`);
+      if (!(await deps.shipments.renew(ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError('another worker holds the claim');
+      leaseUntil = deps.now() + options.leaseMs;
+    },
+  };
 }
 
 /**
@@ -379,7 +373,14 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
   const settled = await shipments.get(ongoingOrderId);
   if (settled?.status === 'done') return { kind: 'done', record: settled, reusedPackage: false, alreadyDone: true };
 
-  // 1. The order, and whether it is ours to ship.
+  // 1. The order, and whether it is ours to ship; BaseLinker is asked for its order meanwhile when the caller
+  //    knows which one it is and that it may ship.
+  const hinted = options.hint?.blOrderId;
+  const early =
+    hinted !== undefined && (options.hint?.status === undefined || mayShip(options.hint.status, tenant.shipment.shipStatusFrom))
+      ? readBaseLinkerOrder(deps.baselinker, hinted)
+      : undefined;
+  early?.catch(() => undefined); // awaited (and its error met) below when used
   const order = await deps.ongoing.getOrder(ongoingOrderId);
   if (!order) return { kind: 'order-not-found', message: `Ongoing has no order ${ongoingOrderId} for goods owner ${tenant.ongoing.goodsOwnerId}` };
   if (order.goodsOwner.id !== tenant.ongoing.goodsOwnerId) {
@@ -396,93 +397,123 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
   const blOrderId = baselinkerOrderIdOf(order);
 
   // 2. The order's claim: one worker at a time, and never again once done.
+  const claimedAt = deps.now();
   const claim = await shipments.claim(ongoingOrderId, options.owner, options.leaseMs);
   if (claim.result === 'done') return { kind: 'done', record: claim.record, reusedPackage: false, alreadyDone: true };
   if (claim.result === 'busy') return { kind: 'in-progress', record: claim.record };
+  const guard = claimGuard(deps, ongoingOrderId, options, claimedAt);
 
-  let record = await shipments.update(ongoingOrderId, options.owner, {
+  const recording = shipments.update(ongoingOrderId, options.owner, {
     status: 'pending',
     ...(blOrderId !== undefined && { blOrderId: String(blOrderId) }),
   });
+  let record: ShipmentRecord;
   let pkg: PackageRef | undefined;
   try {
     if (blOrderId === undefined) {
+      record = await recording;
       throw new ShipmentRefusedError(
         `order ${ongoingOrderId} (${order.orderInfo.orderNumber}) carries no BaseLinker order id: neither goodsOwnerOrderId nor orderNumber is a number`,
       );
     }
     const courier = chooseCourier(tenant.shipment, order);
+    guard.checkpoint();
 
-    // 3. Reuse a package booked earlier (heals a crash between createPackage and our write), else book one.
-    pkg = await existingPackage(deps.baselinker, blOrderId, courier.courierCode, record.packageId);
+    // 3. Read at once: the BaseLinker order (cancelled? cash on delivery? a shipment already?) while Ongoing is
+    //    asked for the article weights (only when its parcels carry none) and, to print, the order's files.
+    const printingInfo = printingInfoFor(tenant.shipment.printing);
+    const lengthUnit = deps.tenant.articles.lengthUnit;
+    const ownParcels = parcelsFor(order, new Map(), lengthUnit);
+    const [stored, blOrder, articles, files] = await Promise.all([
+      recording,
+      early && hinted === blOrderId ? early : readBaseLinkerOrder(deps.baselinker, blOrderId),
+      ownParcels.length > 0 ? Promise.resolve(undefined) : articleWeights(deps, order),
+      printingInfo ? deps.ongoing.getOrderFiles(ongoingOrderId) : Promise.resolve(undefined as GetFile[] | undefined),
+    ]);
+
+    record = stored;
+
+    // 4. The package the order has (booked by us earlier, by hand, or by BaseLinker's automatic actions), else book one.
+    pkg = await packageOnOrder(deps.baselinker, blOrder, courier.courierCode, { packageId: record.packageId, retried: record.attempts > 1 });
     if (!pkg) {
       // A package booked before the cancel is finished (label, tracking); a new one is not booked.
-      await refuseIfCancelled(deps, blOrderId);
-      const parcels = parcelsFor(order, await articleWeights(deps, order), deps.tenant.articles.lengthUnit);
+      refuseIfCancelled(deps, blOrder);
+      const parcels = articles ? parcelsFor(order, articles, lengthUnit) : ownParcels;
       if (parcels.length === 0) {
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);
       }
-      const packages = packageEntries(parcels, await packageFieldIds(deps, courier.courierCode));
-      if (!(await shipments.renew(ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError();
-      let created;
+      const request = await packageRequest(deps, courier, blOrder, parcels);
       try {
-        created = await deps.baselinker.createPackage({
-          order_id: blOrderId,
-          courier_code: courier.courierCode,
-          ...(courier.accountId !== undefined && { account_id: courier.accountId }),
-          fields: courier.fields,
-          packages,
-        });
+        pkg = await bookPackage(deps.baselinker, request, () => guard.beforeBooking());
       } catch (err) {
         if (isCourierRefusal(err)) throw new ShipmentRefusedError(`the courier refused the package: ${err.blMessage || err.code}`, err.blMessage || err.code);
         throw err;
       }
-      pkg = { packageId: created.package_id, courierCode: courier.courierCode, trackingNumber: created.package_number ?? '', trackingUrl: '', reused: false };
       log.info('package created', { ongoingOrderId, blOrderId, packageId: pkg.packageId, courierCode: pkg.courierCode, chosenBy: courier.chosenBy });
     } else {
       log.info('reusing the package BaseLinker already has for the order', { ongoingOrderId, blOrderId, packageId: pkg.packageId });
     }
-    record = await shipments.update(ongoingOrderId, options.owner, { packageId: pkg.packageId, courierCode: pkg.courierCode });
+    // 5. Recorded, while the label is fetched and BaseLinker is asked for the tracking link (only in
+    //    getOrderPackages, which may also have a number createPackage lacked).
+    const booked = pkg;
+    const [stillOurs, label, listed] = await Promise.all([
+      shipments.update(ongoingOrderId, options.owner, { packageId: booked.packageId, courierCode: booked.courierCode }),
+      deps.baselinker.getLabel({ courier_code: booked.courierCode, package_id: booked.packageId }),
+      !booked.reused || !booked.trackingNumber ? packageTracking(deps.baselinker, blOrderId, booked.packageId) : Promise.resolve(undefined),
+    ]);
+    record = stillOurs;
+    guard.checkpoint();
+    if (listed) {
+      booked.trackingNumber = listed.trackingNumber || booked.trackingNumber;
+      booked.trackingUrl = listed.trackingUrl || booked.trackingUrl;
+    }
 
-    // 4. The label: S3 first (our copy), then the Ongoing order, replaced by file name on a retry.
-    const label = await deps.baselinker.getLabel({ courier_code: pkg.courierCode, package_id: pkg.packageId });
+    // 6. At once: our copy of the label in S3; on the Ongoing order the label (one file per package, printed
+    //    where configured) and then the tracking; the seller's "sent" status in BaseLinker.
     const type = labelFileType(label.extension);
-    const key = deps.labels.labelKey(tenant.id, ongoingOrderId, pkg.packageId, type.extension);
-    await deps.labels.put(key, label.bytes, type.mimeType);
-    const printingInfo = printingInfoFor(tenant.shipment.printing);
-    await deps.ongoing.putOrderFile(ongoingOrderId, labelFileName(order.orderInfo.orderNumber, pkg.packageId, type.extension), {
-      mimeType: type.mimeType,
-      dataBase64: label.bytes.toString('base64'),
-      ...(printingInfo && { printingInfo }),
-    });
-    record = await shipments.update(ongoingOrderId, options.owner, { labelKey: key });
+    const key = deps.labels.labelKey(tenant.id, ongoingOrderId, booked.packageId, type.extension);
+    const [, , statusNote] = await Promise.all([
+      deps.labels.put(key, label.bytes, type.mimeType),
+      (async () => {
+        await attachLabel(
+          deps.ongoing,
+          ongoingOrderId,
+          {
+            fileName: labelFileName(order.orderInfo.orderNumber, booked.packageId, type.extension),
+            mimeType: type.mimeType,
+            dataBase64: label.bytes.toString('base64'),
+            ...(printingInfo && { printingInfo }),
+          },
+          files,
+        );
+        if (booked.trackingNumber) await writeTracking(deps, ongoingOrderId, booked.trackingNumber, booked.trackingUrl);
+      })(),
+      moveToSentStatus(deps, blOrder),
+    ]);
 
-    // 5. Tracking: the link is only in getOrderPackages, which may also have a number createPackage lacked.
-    if (!pkg.reused || !pkg.trackingNumber) {
-      const listed = await packageTracking(deps.baselinker, blOrderId, pkg.packageId);
-      pkg.trackingNumber = listed.trackingNumber || pkg.trackingNumber;
-      pkg.trackingUrl = listed.trackingUrl || pkg.trackingUrl;
-    }
-    // 6. The seller's "sent" status, once the package exists.
-    const statusNote = await moveToSentStatus(deps, blOrderId);
-
-    if (!pkg.trackingNumber) {
-      const released = await shipments.release(ongoingOrderId, options.owner, { status: 'pending-tracking', lastError: statusNote ?? '' });
-      await inbox.clear('shipment', String(ongoingOrderId));
+    if (!booked.trackingNumber) {
+      const [released] = await Promise.all([
+        shipments.release(ongoingOrderId, options.owner, { status: 'pending-tracking', labelKey: key, lastError: statusNote ?? '' }),
+        inbox.clear('shipment', String(ongoingOrderId)),
+      ]);
       record = released ?? (await shipments.get(ongoingOrderId))!;
-      log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: pkg.packageId });
-      return { kind: 'pending-tracking', record, reusedPackage: pkg.reused };
+      log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: booked.packageId });
+      return { kind: 'pending-tracking', record, reusedPackage: booked.reused };
     }
-    await writeTracking(deps, ongoingOrderId, pkg.trackingNumber, pkg.trackingUrl);
-    record = await shipments.complete(ongoingOrderId, options.owner, {
-      trackingNumber: pkg.trackingNumber,
-      ...(pkg.trackingUrl && { trackingUrl: pkg.trackingUrl }),
-      lastError: statusNote ?? '',
-    });
-    await inbox.clear('shipment', String(ongoingOrderId));
-    log.info('shipment done', { ongoingOrderId, packageId: pkg.packageId, trackingNumber: pkg.trackingNumber });
-    return { kind: 'done', record, reusedPackage: pkg.reused };
+    [record] = await Promise.all([
+      shipments.complete(ongoingOrderId, options.owner, {
+        labelKey: key,
+        trackingNumber: booked.trackingNumber,
+        ...(booked.trackingUrl && { trackingUrl: booked.trackingUrl }),
+        lastError: statusNote ?? '',
+      }),
+      inbox.clear('shipment', String(ongoingOrderId)),
+    ]);
+    log.info('shipment done', { ongoingOrderId, packageId: booked.packageId, trackingNumber: booked.trackingNumber });
+    return { kind: 'done', record, reusedPackage: booked.reused };
   } catch (err) {
+    // The 'pending' write may still be on its way: let it land before the failure is recorded over it.
+    await recording.catch(() => undefined);
     return handleFailure(deps, ongoingOrderId, order, blOrderId, options, err, pkg);
   }
 }
@@ -504,8 +535,23 @@ async function handleFailure(
     ...(pkg && { packageId: String(pkg.packageId), courierCode: pkg.courierCode }),
   };
   if (err instanceof ClaimTakenOverError) {
-    log.warn('another worker took the shipment over; this one stops', { ongoingOrderId });
+    log.warn('another worker took the shipment over, or this one\'s claim lapsed; it stops before booking', { ongoingOrderId, reason: err.message });
     return { kind: 'in-progress', record: await shipments.get(ongoingOrderId) };
+  }
+  if (err instanceof ShipmentCancelledError) {
+    // The webhook answered 202 and stopped waiting: hand the claim back for the tracking run (what is done stays recorded).
+    await shipments
+      .release(ongoingOrderId, options.owner, { status: 'pending', lastError: 'stopped after the webhook answered; the tracking run finishes it' })
+      .catch(() => undefined);
+    log.info('shipment stopped after the webhook answered; the tracking run finishes it', { ongoingOrderId });
+    return { kind: 'in-progress', record: await shipments.get(ongoingOrderId) };
+  }
+  if (err instanceof BookingUnconfirmedError) {
+    // Keep the claim: its lease keeps every other worker from booking until BaseLinker has surely finished;
+    // after that the tracking run looks at the order's packages and finishes or books.
+    await shipments.update(ongoingOrderId, options.owner, { lastError: err.message }).catch(() => undefined);
+    log.error('createPackage got no answer; the claim is kept until it lapses', { ongoingOrderId });
+    return { kind: 'failed', message: err.message, record: await shipments.get(ongoingOrderId) };
   }
   if (err instanceof ShipmentRefusedError) {
     // Nothing half-made stays behind: no package exists, the claim is free, the order may be sent again.

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
 import type { TenantServices } from '../flows/context';
 import type { ShipmentRecord, StatePorts } from '../flows/ports';
-import { shipOrder, type ShipmentOutcome } from '../flows/shipment';
+import { baselinkerOrderIdFrom, shipOrder, type ShipmentOutcome } from '../flows/shipment';
 import { rootLogger, type Log } from '../log/logger';
 import { headerValue, secretMatches } from './auth';
 import { parseOrderWebhook } from './payload';
@@ -204,9 +204,19 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
         if (record?.status === 'pending' && record.owner && (record.leaseUntilMs ?? 0) > now()) return answerForRecord(orderId, record);
       }
 
-      const work = shipOrder({ tenant, ...clients, shipments: state.shipments, inbox: state.inbox, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs });
+      // Once answered, the work must not carry on later: in Lambda it would resume on a thawed container
+      // minutes on, its claim stale. Aborting stops it at its next step; the tracking run finishes the order.
+      const stop = new AbortController();
+      const hint = { blOrderId: baselinkerOrderIdFrom(parsed.payload.goodsOwnerOrderId, parsed.payload.orderNumber), status: parsed.payload.orderStatus?.number };
+      const work = shipOrder({ tenant, ...clients, shipments: state.shipments, inbox: state.inbox, log: tlog, now }, orderId, {
+        owner: `webhook:${requestId}`,
+        leaseMs,
+        signal: stop.signal,
+        hint,
+      });
       const outcome = await withinBudget(work, deadline - now());
       if (outcome === TIMED_OUT) {
+        stop.abort();
         work.then(
           (late) => tlog.info('shipment finished after the webhook was answered', { outcome: late.kind }),
           (err) => tlog.error('shipment failed after the webhook was answered', { error: err instanceof Error ? err.message : String(err) }),

@@ -16,8 +16,18 @@ export interface ShipmentResult {
   p95Ms: number;
   maxMs: number;
   blCallsPerSend: number;
+  /** BaseLinker calls per Send by method (what the average is made of). */
+  blCallsByMethod: Record<string, number>;
+  /**
+   * The minimum issue 17 names: getOrderPackages, createPackage, getLabel (+ setOrderStatus when configured;
+   * not in this scenario).
+   */
+  minimumBlCallsPerSend: number;
   ongoingCallsPerSend: number;
 }
+
+/** getOrderPackages + createPackage + getLabel; setOrderStatus only when the tenant moves the status. */
+export const SEND_MINIMUM_BL_CALLS = 3;
 
 const HEADER = 'X-Webhook-Secret';
 const ROUTE = '/webhook/ongoing';
@@ -30,7 +40,8 @@ const ROUTE = '/webhook/ongoing';
  */
 export async function shipmentScenario(settings: BenchSettings, sends: number): Promise<ShipmentResult> {
   const world = await startBenchWorld({
-    tenant: { shipment: { courierCode: 'dpd' } },
+    // Printing on, as a warehouse runs it: the label goes up through the operations that carry printingInfo.
+    tenant: { shipment: { courierCode: 'dpd', printing: { reportId: 7, workstationId: 3 } } },
     realLatency: { blMs: settings.blLatencyMs, ongoingMs: settings.ongoingLatencyMs, methodLatencyMs: { createPackage: settings.courierDelayMs } },
   });
   const dynamo = createDynamoDocumentClient();
@@ -79,6 +90,10 @@ export async function shipmentScenario(settings: BenchSettings, sends: number): 
       p95Ms: percentile(times, 95),
       maxMs: Math.max(...times),
       blCallsPerSend: world.bl.calls() / sends,
+      blCallsByMethod: Object.fromEntries(
+        [...new Set(world.bl.requests.map((r) => r.method))].sort().map((m) => [m, world.bl.calls(m) / sends]),
+      ),
+      minimumBlCallsPerSend: SEND_MINIMUM_BL_CALLS,
       // pressSend itself is not a call; what the handler asked of Ongoing.
       ongoingCallsPerSend: world.ongoing.calls() / sends,
     };

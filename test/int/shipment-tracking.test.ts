@@ -135,7 +135,7 @@ describe('tracking numbers that come later', () => {
 });
 
 describe('slow courier and crashed work', () => {
-  it('answers 202 when the courier is slower than the time budget, and the shipment record shows the outcome once it finishes', async () => {
+  it('answers 202 when BaseLinker is slower than the time budget; the work stops there (no package booked after the answer) and the tracking run finishes it', async () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
     world.bl.config.latencyMs = BUDGET_MS; // every BaseLinker call; the work needs several
     useRoute(SLOW_ROUTE);
@@ -144,8 +144,15 @@ describe('slow courier and crashed work', () => {
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
     expect((await state.shipments.get(ongoingOrderId))?.status).toBe('pending');
 
-    const finished = await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'done', 'the shipment to finish');
-    expect(finished).toMatchObject({ packageId: packagesOf(blOrderId)[0]!.package_id, trackingNumber: expect.any(String) });
+    // The answered request hands its claim back at its next step instead of booking on.
+    const released = await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'pending' && !r.owner, 'the claim to be handed back');
+    expect(released?.lastError).toMatch(/stopped after the webhook answered/);
+    expect(packagesOf(blOrderId)).toHaveLength(0);
+
+    world.bl.config.latencyMs = 0;
+    const report = await world.run('tracking', trackingFlow);
+    expect(report.result).toMatchObject({ seen: 1, written: 1 });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done', packageId: packagesOf(blOrderId)[0]!.package_id, trackingNumber: expect.any(String) });
     expect(packagesOf(blOrderId)).toHaveLength(1);
   });
 

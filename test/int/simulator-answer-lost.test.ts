@@ -146,3 +146,40 @@ describe('BaseLinker simulator: answer-lost fault', () => {
     expect((await call('getOrderStatusList', {})).status).toBe('SUCCESS');
   });
 });
+
+describe('BaseLinker simulator: shipments as the service has them', () => {
+  let sim: BaseLinkerSimulator;
+  const call = (method: string, parameters: unknown) =>
+    fetch(sim.url, { method: 'POST', headers: { 'X-BLToken': TOKEN }, body: new URLSearchParams({ method, parameters: JSON.stringify(parameters) }) }).then(
+      async (r) => (await r.json()) as Record<string, unknown>,
+    );
+  beforeEach(async () => {
+    sim = await startBaseLinkerSimulator({ tokens: [TOKEN] });
+  });
+  afterEach(() => sim.close());
+
+  it('lists every package_type, with is_return for the returns, including packages booked outside the integration', async () => {
+    const order = sim.addOrder();
+    for (const type of [0, 1, 2, 3] as const) sim.bookPackageOutside(order.order_id, { courier_code: 'dpd', package_type: type });
+    const { packages } = (await call('getOrderPackages', { order_id: order.order_id })) as { packages: Array<{ package_type: number; is_return: boolean }> };
+    expect(packages.map((p) => [p.package_type, p.is_return])).toEqual([[0, false], [1, true], [2, false], [3, true]]);
+    // The order names a created shipment, as getOrders' delivery_package_module / _nr do.
+    expect(sim.state.orders.get(order.order_id)?.delivery_package_module).toBe('dpd');
+  });
+
+  it('has courier forms with COD and insurance fields, and parcel keys in either spelling', async () => {
+    const dpd = (await call('getCourierFields', { courier_code: 'dpd' })) as { fields: Array<{ id: string }>; package_fields: Array<{ id: string }> };
+    expect(dpd.fields.map((f) => f.id)).toEqual(expect.arrayContaining(['cod', 'insurance']));
+    expect(dpd.package_fields.map((f) => f.id)).toContain('size_length');
+    const gls = (await call('getCourierFields', { courier_code: 'gls' })) as { fields: Array<{ id: string }>; package_fields: Array<{ id: string }> };
+    expect(gls.fields.map((f) => f.id)).toEqual(['cod_amount', 'declared_value']);
+    expect(gls.package_fields.map((f) => f.id)).toContain('length');
+  });
+
+  it('ignores parcel keys and fields the courier form does not have, as a courier API does', async () => {
+    const order = sim.addOrder();
+    await call('createPackage', { order_id: order.order_id, courier_code: 'gls', packages: [{ weight: 1, size_length: 30, length: 30 }], fields: [{ id: 'cod', value: '5' }] });
+    const [pkg] = [...sim.state.packages.values()];
+    expect(pkg).toMatchObject({ packages: [{ weight: 1, length: 30 }], fields: [], ignored: ['packages.size_length', 'fields.cod'] });
+  });
+});

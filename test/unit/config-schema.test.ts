@@ -40,7 +40,7 @@ describe('tenant settings schema', () => {
       ongoing: { url: 'https://ongoing.example/wh/api/v1', goodsOwnerId: 42, inWorkStatusFrom: 300, orderNumberPrefix: '' },
       articles: { enabled: true, lengthUnit: 'm' },
       stock: { enabled: false, safetyBuffer: 0, reservedStatusIds: [] },
-      shipment: { courierFields: [], byWayOfDelivery: {}, shipStatusFrom: 450, webhookHeader: 'x-webhook-secret' },
+      shipment: { courierFields: [], byWayOfDelivery: {}, shipStatusFrom: 450, insurance: false, webhookHeader: 'x-webhook-secret' },
       schedules: { articlesMinutes: 15, stockMinutes: 15, ordersMinutes: 15, reconcileMinutes: 60, trackingMinutes: 15 },
     });
   });

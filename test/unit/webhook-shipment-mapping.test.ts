@@ -5,7 +5,6 @@ import {
   labelFileName,
   labelFileType,
   mayShip,
-  packageEntries,
   parcelsFor,
   printingInfoFor,
   ShipmentRefusedError,
@@ -132,14 +131,6 @@ describe('parcel weight and size', () => {
 
   it('gives no parcel when nothing has a weight', () => {
     expect(parcelsFor(order(), new Map())).toEqual([]);
-  });
-
-  it("names the parcel keys as the courier's package fields do, size_* when the courier does not say", () => {
-    const parcels = [{ weight: 1.2, length: 30, width: 20, height: 10 }];
-    expect(packageEntries(parcels, ['weight', 'size_length', 'size_width', 'size_height'])).toEqual([{ weight: 1.2, size_length: 30, size_width: 20, size_height: 10 }]);
-    expect(packageEntries(parcels, ['weight', 'length', 'width', 'height'])).toEqual([{ weight: 1.2, length: 30, width: 20, height: 10 }]);
-    expect(packageEntries(parcels, ['weight'])).toEqual([{ weight: 1.2 }]);
-    expect(packageEntries(parcels, undefined)).toEqual([{ weight: 1.2, size_length: 30, size_width: 20, size_height: 10 }]);
   });
 });
 

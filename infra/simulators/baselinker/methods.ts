@@ -417,7 +417,21 @@ const createPackage: Handler = (sim, p) => {
   const refusal = sim.config.packageRefusals.get(order.order_id) ?? sim.config.packageRefusals.get('*');
   if (refusal) throw new SimApiError('ERROR_COURIER', refusal);
   const fields = Array.isArray(p.fields) ? (p.fields as Array<{ id: string; value: string }>) : [];
-  const pkg = sim.addPackage({ order_id: order.order_id, courier_code: courier.code, account_id: accountId, packages: parcels, fields });
+  // What the courier's form does not have is ignored, as the courier's API would: a size under a key the
+  // courier does not know is a size never booked.
+  const parcelKeys = new Set(courier.package_fields.map((f) => f.id));
+  const formKeys = new Set(courier.fields.map((f) => f.id));
+  const ignored = new Set<string>();
+  const kept = parcels.map((x) => Object.fromEntries(Object.entries(x ?? {}).filter(([k]) => parcelKeys.has(k) || (ignored.add(`packages.${k}`), false))));
+  const keptFields = fields.filter((f) => formKeys.has(f.id) || (ignored.add(`fields.${f.id}`), false));
+  const pkg = sim.addPackage({
+    order_id: order.order_id,
+    courier_code: courier.code,
+    account_id: accountId,
+    packages: kept,
+    fields: keptFields,
+    ...(ignored.size > 0 && { ignored: [...ignored] }),
+  });
   return { package_id: pkg.package_id, package_number: pkg.package_number, courier_inner_number: pkg.courier_inner_number };
 };
 
@@ -454,9 +468,9 @@ const getOrderPackages: Handler = (sim, p) => {
         tracking_status_date: x.tracking_status_date,
         tracking_delivery_days: '0',
         tracking_status: x.tracking_status,
-        package_type: 0,
+        package_type: x.package_type,
         tracking_url: x.package_number ? `https://tracking.example.invalid/${x.courier_code}/${x.package_number}` : '',
-        is_return: false,
+        is_return: x.package_type === 1 || x.package_type === 3,
       };
     }),
   };

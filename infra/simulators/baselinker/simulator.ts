@@ -451,6 +451,15 @@ export class BaseLinkerSimulator {
 
   // ---------- shipping hooks ----------
 
+  /**
+   * A package booked outside the integration: by the seller in the panel, or by BaseLinker's own automatic
+   * actions (e.g. "create a shipment when the order enters status X"). `package_type` 2 is a drop-off parcel.
+   */
+  bookPackageOutside(orderId: number, input: Partial<Pick<SimPackage, 'courier_code' | 'account_id' | 'package_type'>> = {}): SimPackage {
+    const courier = this.state.couriers.find((c) => c.code === (input.courier_code ?? 'dpd')) ?? this.state.couriers[0]!;
+    return this.addPackage({ order_id: orderId, courier_code: courier.code, account_id: input.account_id ?? courier.accounts[0]!.id, package_type: input.package_type ?? 0 });
+  }
+
   /** Books a package as createPackage does (new id and number every time). */
   addPackage(input: Pick<SimPackage, 'order_id' | 'courier_code' | 'account_id'> & Partial<SimPackage>): SimPackage {
     const id = this.state.nextId.package++;
@@ -463,6 +472,7 @@ export class BaseLinkerSimulator {
       polls: 0,
       packages: [],
       fields: [],
+      package_type: 0,
       ...input,
     };
     this.state.packages.set(id, pkg);

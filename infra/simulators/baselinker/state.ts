@@ -183,6 +183,10 @@ export interface SimPackage {
   polls: number;
   packages: Array<Record<string, unknown>>;
   fields: Array<{ id: string; value: string }>;
+  /** getOrderPackages' package_type: 0 standard, 1 return, 2 sent from a point (drop-off), 3 return sent from a point. */
+  package_type: 0 | 1 | 2 | 3;
+  /** Parcel keys and form field ids the courier's form does not have: taken and ignored, as a courier API does. */
+  ignored?: string[];
 }
 
 export interface SimState {
@@ -230,6 +234,14 @@ export function defaultStatuses(): SimOrderStatus[] {
   ];
 }
 
+/** The two spellings of parcel sizes the sources disagree on: each courier's form says which it takes. */
+const parcelFieldsPlain: SimCourierField[] = [
+  { id: 'weight', name: 'Weight (kg)', type: 'text' },
+  { id: 'length', name: 'Length (cm)', type: 'text' },
+  { id: 'width', name: 'Width (cm)', type: 'text' },
+  { id: 'height', name: 'Height (cm)', type: 'text' },
+];
+
 const parcelFields: SimCourierField[] = [
   { id: 'weight', name: 'Waga (kg)', type: 'text' },
   { id: 'size_length', name: 'Długość (cm)', type: 'text' },
@@ -246,7 +258,8 @@ export function defaultCouriers(): SimCourier[] {
       multi_packages: true,
       fields: [
         { id: 'package_description', name: 'Opis zawartości', type: 'text', value: '' },
-        { id: 'cod', name: 'Pobranie', type: 'checkbox', options: { '1': 'Tak' } },
+        { id: 'cod', name: 'Pobranie (kwota)', type: 'text', value: '' },
+        { id: 'insurance', name: 'Ubezpieczenie (kwota)', type: 'text', value: '' },
         { id: 'service', name: 'Usługa', type: 'select', options: { classic: 'DPD Classic', next_day: 'Następny dzień' }, value: 'classic' },
       ],
       package_fields: parcelFields,
@@ -258,6 +271,17 @@ export function defaultCouriers(): SimCourier[] {
       multi_packages: false,
       fields: [{ id: 'size', name: 'Gabaryt', type: 'select', options: { A: 'Gabaryt A', B: 'Gabaryt B', C: 'Gabaryt C' }, value: 'A' }],
       package_fields: [{ id: 'weight', name: 'Waga (kg)', type: 'text' }],
+    },
+    {
+      code: 'gls',
+      name: 'GLS Poland',
+      accounts: [{ id: 91, name: 'GLS – konto główne' }],
+      multi_packages: true,
+      fields: [
+        { id: 'cod_amount', name: 'Cash on delivery amount', type: 'text', value: '' },
+        { id: 'declared_value', name: 'Insurance: declared value', type: 'text', value: '' },
+      ],
+      package_fields: parcelFieldsPlain,
     },
     {
       code: 'pocztapolska',
