@@ -16,12 +16,24 @@ import { packageTracking, shipOrder, writeTracking } from './shipment';
 
 /** How long one shipment stays claimed by this run while it works on it. */
 const CLAIM_MS = 5 * 60_000;
+
+export interface TrackingFlowOptions {
+  /** How long one shipment stays claimed while this run works on it (a crashed run's claims lapse after it). Default 5 minutes. */
+  claimMs?: number;
+}
 /** Polls of a package without a tracking number before it is set aside for a person (keeps polling). */
 const TRACKING_POLLS_BEFORE_SET_ASIDE = 96;
 
 type Step = 'written' | 'waiting' | 'busy' | 'set-aside' | 'failed';
 
-export const trackingFlow: Flow = async (ctx) => {
+export function createTrackingFlow(options: TrackingFlowOptions = {}): Flow {
+  const claimMs = options.claimMs ?? CLAIM_MS;
+  return (ctx) => trackingRun(ctx, claimMs);
+}
+
+export const trackingFlow: Flow = createTrackingFlow();
+
+async function trackingRun(ctx: FlowContext, claimMs: number): Promise<FlowResult> {
   const result: FlowResult = emptyResult();
   const counts = result.counts!;
   const bump = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
@@ -43,7 +55,7 @@ export const trackingFlow: Flow = async (ctx) => {
     result.seen++;
     let step: Step;
     try {
-      step = shipment.status === 'pending-tracking' ? await fillTracking(ctx, shipment) : await resumeShipment(ctx, shipment);
+      step = shipment.status === 'pending-tracking' ? await fillTracking(ctx, shipment, claimMs) : await resumeShipment(ctx, shipment, claimMs);
     } catch (err) {
       ctx.log.error('tracking run could not finish a shipment', { ongoingOrderId: shipment.ongoingOrderId, error: err instanceof Error ? err.message : String(err) });
       step = 'failed';
@@ -53,12 +65,12 @@ export const trackingFlow: Flow = async (ctx) => {
     else bump(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
   }
   return result;
-};
+}
 
-async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
+async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord, claimMs: number): Promise<Step> {
   const { tenant, state } = ctx;
   const orderId = Number(shipment.ongoingOrderId);
-  if ((await state.claimShipment(tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
+  if ((await state.claimShipment(tenant.id, orderId, ctx.runId, claimMs)) !== 'claimed') return 'busy';
   try {
     if (shipment.blOrderId === undefined || shipment.packageId === undefined) {
       // Cannot happen for a record this code wrote; resume the whole shipment to repair it.
@@ -102,9 +114,9 @@ async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord): Promise
   }
 }
 
-async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
+async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord, claimMs: number): Promise<Step> {
   const orderId = Number(shipment.ongoingOrderId);
-  const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: CLAIM_MS });
+  const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: claimMs });
   switch (outcome.kind) {
     case 'done':
       return 'written';
@@ -119,7 +131,7 @@ async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord): Promi
     case 'order-not-found':
     case 'not-shippable': {
       // The order changed under us (cancelled, moved back, deleted): stop retrying and tell a person.
-      if ((await ctx.state.claimShipment(ctx.tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
+      if ((await ctx.state.claimShipment(ctx.tenant.id, orderId, ctx.runId, claimMs)) !== 'claimed') return 'busy';
       await ctx.state.releaseShipment(ctx.tenant.id, orderId, ctx.runId, { status: 'failed', lastError: outcome.message });
       await ctx.state.setAside(ctx.tenant.id, { kind: 'shipment', sourceId: String(orderId), reason: outcome.message, ids: { ongoingOrderId: String(orderId) } });
       return 'set-aside';

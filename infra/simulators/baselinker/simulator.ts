@@ -95,6 +95,15 @@ export interface RequestRecord {
   applied?: string;
 }
 
+/** One product's level as an updateInventoryProductsStock call wrote it (the call log of stock writes). */
+export interface StockWriteRecord {
+  productId: number;
+  warehouse: string;
+  level: number;
+  /** Simulator clock, ms. */
+  at: number;
+}
+
 export type SimOrderInput = Partial<Omit<SimOrder, 'products'>> & { products?: Array<Partial<SimOrderProduct>> };
 
 const REQUEST_LOG_CAP = 10_000;
@@ -112,6 +121,13 @@ export class BaseLinkerSimulator {
   rejectedWhileBlocked = 0;
   /** Every request received, oldest first (the last 10 000). */
   readonly requests: RequestRecord[] = [];
+  /** Every stock level written, in order: what a seller sees in the product's stock history. */
+  readonly stockWrites: StockWriteRecord[] = [];
+  /**
+   * Test hook: called as each request arrives, before it is processed (a chaos test ends or pauses the
+   * calling process there: the service still processes what reached it).
+   */
+  onRequest: ((record: RequestRecord) => void) | undefined;
 
   private readonly server: http.Server;
   private readonly counts = new Map<string, number>();
@@ -503,6 +519,7 @@ export class BaseLinkerSimulator {
     this.requests.push(record);
     if (this.requests.length > REQUEST_LOG_CAP) this.requests.shift();
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
+    this.onRequest?.(record);
     const header = req.headers['x-bltoken'];
     const token = (Array.isArray(header) ? header[0] : header) || form.get('token') || '';
 
