@@ -244,7 +244,7 @@ const updateInventoryProductsStock: Handler = (sim, p) => {
     }
     for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) {
       product.stock[key] = Number(qty);
-      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), at: sim.now() });
+      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), at: sim.now(), request: sim.processing });
     }
     counter++;
   }

@@ -86,6 +86,8 @@ export interface CallRecord {
   status?: number;
   /** The request was processed but its answer dropped (an `answer-lost` fault). */
   answerLost?: boolean;
+  /** The injected fault this request met, if any. */
+  fault?: FaultKind;
   at: Date;
 }
 
@@ -348,6 +350,7 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     simulator.onRequest?.(record);
 
     const fault = takeFault(route);
+    if (fault) record.fault = fault.kind;
     const loseAnswer = fault?.kind === 'answer-lost';
     if (fault && !loseAnswer) {
       switch (fault.kind) {
