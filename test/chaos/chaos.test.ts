@@ -1,6 +1,6 @@
 import { ChaosSeed, type SeedFigures } from './harness';
 import { chaosSeeds, rngFor } from './prng';
-import { WAREHOUSE_KEY } from './harness';
+import { CHOSEN, SENT, WAREHOUSE_KEY } from './harness';
 import { WorkerPool } from './processes';
 
 /**
@@ -36,7 +36,9 @@ afterAll(() => {
     add(effect, f.withSideEffect);
     add(dup, f.duplicates);
   }
-  const sum = (key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'losses' | 'wrongStock' | 'missingTracking' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock') =>
+  const sum = (
+    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
+  ) =>
     done.reduce((s, f) => s + f[key], 0);
   const kinds = [...new Set([...Object.keys(injected), ...Object.keys(fired)])].sort();
   const faultList = kinds.map((k) => `${k} ${injected[k] ?? 0}/${fired[k] ?? 0}/${effect[k] ?? 0}`).join(', ');
@@ -45,7 +47,8 @@ afterAll(() => {
     `chaos: seeds ${done.length}, cycles ${sum('cycles')} (flow runs ${sum('flowRuns')}, Send presses ${sum('sends')}), worker processes ${sum('processes') - done.length}; ` +
       `faults (planned/met a request/with a side effect): ${faultList}; ` +
       `losses ${sum('losses')}, doubles: orders ${dup.orders ?? 0}, packages ${dup.packages ?? 0}, label files ${dup.labels ?? 0}, stock writes ${dup.stockWrites ?? 0}; ` +
-      `wrong stock levels ${sum('wrongStock')}, shipments without tracking ${sum('missingTracking')}; ` +
+      `wrong stock levels ${sum('wrongStock')} (levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')}, ` +
+      `shipped orders not in the sent status ${sum('wrongStatus')}, false alarms for a person ${sum('falseAlarms')}; ` +
       `token blocks caused ${sum('blocks')}, injected ${sum('injectedBlocks')}, requests sent into a block ${sum('sentIntoBlock')}; ` +
       `peak BaseLinker requests per second ${peak} (limit 50)`,
   );
@@ -94,7 +97,7 @@ describe('chaos: the invariant check itself', () => {
     const ids = [run.addOrder(true), run.addOrder(true)];
     await run.run('test', { name: 'orders' });
     const target = run.world.ongoing.ordersByGoodsOwnerOrderId(run.world.tenant.ongoing.goodsOwnerId).get(String(ids[0]))![0]!;
-    run.orders.get(ids[0]!)!.pressed = true;
+    run.pressed(ids[0]!);
     await run.world.ongoing.pressSend(target.orderId);
     await run.run('test', { name: 'tracking' });
     await run.run('test', { name: 'stock' });
@@ -124,6 +127,9 @@ describe('chaos: the invariant check itself', () => {
     product.stock[WAREHOUSE_KEY] = (product.stock[WAREHOUSE_KEY] ?? 0) + 3;
     const last = bl.stockWrites[bl.stockWrites.length - 1]!;
     bl.stockWrites.push({ ...last, at: Date.now() });
+    // The shipped order moved out of the "sent" status behind the seller's back, and a shipment that is done set aside for a person.
+    bl.changeOrderStatus(shipped.blOrderId, CHOSEN[0]);
+    await run.services(run.world.tenant).state.setAside(run.world.tenant.id, { kind: 'shipment', sourceId: String(target.orderId), reason: 'planted' });
     // A rate-limit block of our own, and requests sent into a block nobody injected.
     bl.blockedCount = 1;
     bl.rejectedWhileBlocked = 1;
@@ -166,6 +172,16 @@ describe('chaos: the invariant check itself', () => {
     expect(run.figures.wrongStock).toBe(1);
     expect(run.figures.problems).toContainEqual(expect.stringMatching(/stock level \d+ written again though the run that wrote it finished ok/));
     expect(run.figures.duplicates.stockWrites).toBe(1);
+  });
+
+  it('catches a shipped order not in the status after shipment', () => {
+    expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^order ${shipped.blOrderId} was shipped but BaseLinker shows status ${CHOSEN[0]}, not ${SENT}`)));
+    expect(run.figures.wrongStatus).toBe(1);
+  });
+
+  it('catches a false alarm: a done shipment set aside for a person', () => {
+    expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^set aside for a person \\(shipment ${shipped.ongoingOrderId}: planted\\) though the shipment is done`)));
+    expect(run.figures.falseAlarms).toBe(1);
   });
 
   it('catches a token block of our own and requests sent into a block', () => {

@@ -19,6 +19,10 @@ export interface CheckFigures {
   losses: number;
   duplicates: { orders: number; packages: number; labels: number; stockWrites: number };
   wrongStock: number;
+  /** Shipped orders BaseLinker does not show in the status after shipment. */
+  wrongStatus: number;
+  /** Items set aside for a person about something that is fine (an order in Ongoing, a shipment done, a cancel done). */
+  falseAlarms: number;
   /** Stock writes that repeated the product's previous level (a retry after a lost answer, a rerun after a failed run). */
   rewrittenLevels: number;
   missingTracking: number;
@@ -42,6 +46,8 @@ export interface CheckInput {
   orders: ReadonlyMap<number, OrderModel>;
   runs: readonly RunRecord[];
   chosen: readonly number[];
+  /** The tenant's status after shipment. */
+  sentStatus: number;
   warehouseKey: string;
   rateWindowMs: number;
   /** Processes on the token: each may have had a request under way when the block came. */
@@ -57,6 +63,8 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     losses: 0,
     duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
     wrongStock: 0,
+    wrongStatus: 0,
+    falseAlarms: 0,
     rewrittenLevels: 0,
     missingTracking: 0,
     blocks: 0,
@@ -136,6 +144,39 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     }
   }
 
+  // Every shipped order is in the seller's "sent" status, unless the seller moved it after Send (or cancelled it).
+  for (const [id, model] of input.orders) {
+    const inOngoing = ongoingOrderOf(id);
+    const order = bl.state.orders.get(id);
+    if (!model.pressed || !inOngoing || !order || model.cancelled) continue;
+    if ((model.statusChangedAt ?? 0) >= (model.pressedAt ?? 0)) continue;
+    const record = await state.getShipment(tenant.id, inOngoing.orderId);
+    if (record?.status === 'done' && order.order_status_id !== input.sentStatus) {
+      figures.wrongStatus++;
+      problem(`order ${id} was shipped but BaseLinker shows status ${order.order_status_id}, not ${input.sentStatus}; shipment note: ${record.lastError ?? ''}`);
+    }
+  }
+
+  // Nothing set aside for a person that is fine: a person would chase a problem that is not there.
+  for (const item of await state.listSetAside(tenant.id, { state: 'open' })) {
+    let fine: string | undefined;
+    if (item.kind === 'order') {
+      const inOngoing = ongoingOrderOf(Number(item.sourceId));
+      const record = await state.getOrderRecord(tenant.id, item.sourceId);
+      if (inOngoing && record?.status === 'done') fine = `the order is in Ongoing (${inOngoing.orderId}) and recorded done`;
+    } else if (item.kind === 'cancel') {
+      const inOngoing = ongoingOrderOf(Number(item.sourceId));
+      if (inOngoing?.status === 1000) fine = 'the order is cancelled in Ongoing';
+    } else if (item.kind === 'shipment') {
+      const record = await state.getShipment(tenant.id, item.sourceId);
+      if (record?.status === 'done') fine = 'the shipment is done';
+    }
+    if (fine) {
+      figures.falseAlarms++;
+      problem(`set aside for a person (${item.kind} ${item.sourceId}: ${item.reason}) though ${fine}`);
+    }
+  }
+
   // Every shipment's tracking on its Ongoing order: the number BaseLinker has for the package.
   for (const shipment of await state.listShipments(tenant.id)) {
     const ongoingOrder = ongoing.state.orders.get(Number(shipment.ongoingOrderId));
@@ -183,7 +224,14 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     const actual = product.stock[input.warehouseKey];
     if (actual !== expected) {
       figures.wrongStock++;
-      problem(`SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} gives ${expected}`);
+      const record = (await state.getStockRecords(tenant.id)).get(article.articleNumber);
+      const t0 = input.runs[0]?.startedAt ?? 0;
+      const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
+      const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
+      problem(
+        `SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} gives ${expected}` +
+          ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
+      );
     }
   }
 

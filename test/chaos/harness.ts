@@ -70,6 +70,9 @@ export interface OrderModel {
   everChosen: boolean;
   cancelled: boolean;
   pressed: boolean;
+  /** When Send was first pressed, and when the seller last moved the order's status (epoch ms). */
+  pressedAt?: number;
+  statusChangedAt?: number;
 }
 
 /** A flow run as the checker needs it: when, what, how it ended. */
@@ -153,6 +156,8 @@ export class ChaosSeed {
       losses: 0,
       duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
       wrongStock: 0,
+      wrongStatus: 0,
+      falseAlarms: 0,
       rewrittenLevels: 0,
       missingTracking: 0,
       blocks: 0,
@@ -305,7 +310,7 @@ export class ChaosSeed {
     let spring!: (a: Arrival) => void;
     const sprung = new Promise<Arrival>((resolve) => (spring = resolve));
     const writesOnly = this.rng.chance(0.6);
-    const trap: Trap = { action, target, writesOnly, at: writesOnly ? this.rng.int(1, 3) : this.rng.int(1, 10), seen: 0, sprung, spring };
+    const trap: Trap = { action, target, writesOnly, at: writesOnly ? this.rng.int(1, 2) : this.rng.int(1, 6), seen: 0, sprung, spring };
     this.trap = trap;
     return trap;
   }
@@ -376,6 +381,18 @@ export class ChaosSeed {
     if (order && model && order.confirmed && (CHOSEN as readonly number[]).includes(order.order_status_id)) model.everChosen = true;
   }
 
+  /** Marks an order as sent by the warehouse (public for the checker's own test). */
+  pressed(blOrderId: number): void {
+    const model = this.orders.get(blOrderId)!;
+    model.pressed = true;
+    model.pressedAt ??= Date.now();
+  }
+
+  private sellerMoves(model: OrderModel, status: number): void {
+    this.world.bl.changeOrderStatus(model.id, status);
+    model.statusChangedAt = Date.now();
+  }
+
   private liveOrders(): OrderModel[] {
     return [...this.orders.values()].filter((o) => !o.cancelled && this.world.bl.state.orders.has(o.id));
   }
@@ -398,11 +415,11 @@ export class ChaosSeed {
         }
       } else if (roll < 0.5) {
         const target = this.rng.pick(live);
-        bl.changeOrderStatus(target.id, this.rng.pick([...CHOSEN, OTHER]));
+        this.sellerMoves(target, this.rng.pick([...CHOSEN, OTHER]));
         this.noteChosen(target.id);
       } else if (roll < 0.58) {
         const target = this.rng.pick(live);
-        bl.changeOrderStatus(target.id, CANCELLED);
+        this.sellerMoves(target, CANCELLED);
         target.cancelled = true;
       } else if (roll < 0.68) {
         // The warehouse starts an order: from now on Ongoing refuses changes and cancels of it (400 picks it: stock out).
@@ -502,7 +519,7 @@ export class ChaosSeed {
     const candidates = this.sendCandidates();
     if (candidates.length === 0) return;
     const order = this.rng.pick(candidates);
-    this.orders.get(Number(order.orderNumber))!.pressed = true;
+    this.pressed(Number(order.orderNumber));
     this.figures.sends++;
     const first = this.place();
     if (first === 'test' && this.rng.chance(0.12)) {
@@ -533,7 +550,7 @@ export class ChaosSeed {
     let what: string;
     if (viaSend) {
       const order = this.rng.pick(candidates);
-      this.orders.get(Number(order.orderNumber))!.pressed = true;
+      this.pressed(Number(order.orderNumber));
       this.figures.sends++;
       what = 'send';
       const status = await this.deliver(target, order.orderId);
@@ -569,7 +586,7 @@ export class ChaosSeed {
     let what: string;
     if (viaSend) {
       const order = this.rng.pick(candidates);
-      this.orders.get(Number(order.orderNumber))!.pressed = true;
+      this.pressed(Number(order.orderNumber));
       this.figures.sends++;
       what = 'send';
       work = this.deliver(target, order.orderId).then((status) => this.webhookAnswers.push(status));
@@ -721,6 +738,7 @@ export class ChaosSeed {
       orders: this.orders,
       runs: this.runs,
       chosen: CHOSEN,
+      sentStatus: SENT,
       warehouseKey: WAREHOUSE_KEY,
       rateWindowMs: SIM_RATE_LIMIT.windowMs,
       processes: WORKERS + 1,
