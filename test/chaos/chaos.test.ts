@@ -129,7 +129,7 @@ describe('chaos: the invariant check itself', () => {
     bl.stockWrites.push({ ...last, at: Date.now() });
     // The shipped order moved out of the "sent" status behind the seller's back, and a shipment that is done set aside for a person.
     bl.changeOrderStatus(shipped.blOrderId, CHOSEN[0]);
-    await run.services(run.world.tenant).state.setAside(run.world.tenant.id, { kind: 'shipment', sourceId: String(target.orderId), reason: 'planted' });
+    await run.services(run.world.tenant).state.inbox.put({ kind: 'shipment', sourceId: String(target.orderId), reason: 'planted' });
     // A rate-limit block of our own, and requests sent into a block nobody injected.
     bl.blockedCount = 1;
     bl.rejectedWhileBlocked = 1;

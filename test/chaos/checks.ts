@@ -2,7 +2,7 @@ import type { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { TenantConfig } from '../../shared/config';
 import { stockLevel } from '../../shared/flows/stock';
 import { mapProduct } from '../../shared/mapping/article';
-import type { StateStore } from '../../shared/state';
+import type { StatePorts } from '../../shared/state';
 import type { BaseLinkerSimulator, StockWriteRecord } from '../../infra/simulators/baselinker';
 import { sellable } from '../../infra/simulators/ongoing/state';
 import type { OngoingSimulator, SimOrder } from '../../infra/simulators/ongoing';
@@ -41,7 +41,7 @@ export interface CheckInput {
   bl: BaseLinkerSimulator;
   ongoing: OngoingSimulator;
   tenant: TenantConfig;
-  state: StateStore;
+  state: StatePorts;
   baselinker: BaseLinkerClient;
   orders: ReadonlyMap<number, OrderModel>;
   runs: readonly RunRecord[];
@@ -106,7 +106,7 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     }
   }
 
-  const cancelAsides = new Set((await state.listSetAside(tenant.id, { kind: 'cancel' })).map((i) => i.sourceId));
+  const cancelAsides = new Set((await state.inbox.list({ kind: 'cancel' })).map((i) => i.sourceId));
   for (const [id, model] of input.orders) {
     const order = bl.state.orders.get(id);
     const inOngoing = ongoingOrderOf(id);
@@ -124,13 +124,13 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     if (inOngoing && !model.everChosen) problem(`order ${id} reached Ongoing without ever being in a chosen status while confirmed`);
     // A cancelled order is cancelled in Ongoing, or set aside for a person when the warehouse had started it.
     if (model.cancelled && inOngoing && inOngoing.status !== 1000 && !cancelAsides.has(String(id))) {
-      const record = await state.getOrderRecord(tenant.id, id);
+      const record = await state.orders.get(id);
       problem(`order ${id} was cancelled in BaseLinker but is open in Ongoing (status ${inOngoing.status}) and not set aside; our record: ${record?.status ?? 'none'}, BaseLinker status now ${order?.order_status_id}`);
     }
     // Every order pressed is shipped once, with its label.
     if (model.pressed && inOngoing) {
       const packages = packagesOf(id);
-      const record = await state.getShipment(tenant.id, inOngoing.orderId);
+      const record = await state.shipments.get(inOngoing.orderId);
       if (model.cancelled && packages.length === 0 && record?.status === 'failed' && /is cancelled/.test(record.lastError ?? '')) {
         // Cancelled in BaseLinker before its package was booked: refused, for a person.
       } else if (packages.length === 0 || record?.status !== 'done') {
@@ -150,7 +150,7 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     const order = bl.state.orders.get(id);
     if (!model.pressed || !inOngoing || !order || model.cancelled) continue;
     if ((model.statusChangedAt ?? 0) >= (model.pressedAt ?? 0)) continue;
-    const record = await state.getShipment(tenant.id, inOngoing.orderId);
+    const record = await state.shipments.get(inOngoing.orderId);
     if (record?.status === 'done' && order.order_status_id !== input.sentStatus) {
       figures.wrongStatus++;
       problem(`order ${id} was shipped but BaseLinker shows status ${order.order_status_id}, not ${input.sentStatus}; shipment note: ${record.lastError ?? ''}`);
@@ -158,17 +158,17 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
   }
 
   // Nothing set aside for a person that is fine: a person would chase a problem that is not there.
-  for (const item of await state.listSetAside(tenant.id, { state: 'open' })) {
+  for (const item of await state.inbox.list({ state: 'open' })) {
     let fine: string | undefined;
     if (item.kind === 'order') {
       const inOngoing = ongoingOrderOf(Number(item.sourceId));
-      const record = await state.getOrderRecord(tenant.id, item.sourceId);
+      const record = await state.orders.get(item.sourceId);
       if (inOngoing && record?.status === 'done') fine = `the order is in Ongoing (${inOngoing.orderId}) and recorded done`;
     } else if (item.kind === 'cancel') {
       const inOngoing = ongoingOrderOf(Number(item.sourceId));
       if (inOngoing?.status === 1000) fine = 'the order is cancelled in Ongoing';
     } else if (item.kind === 'shipment') {
-      const record = await state.getShipment(tenant.id, item.sourceId);
+      const record = await state.shipments.get(item.sourceId);
       if (record?.status === 'done') fine = 'the shipment is done';
     }
     if (fine) {
@@ -178,7 +178,7 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
   }
 
   // Every shipment's tracking on its Ongoing order: the number BaseLinker has for the package.
-  for (const shipment of await state.listShipments(tenant.id)) {
+  for (const shipment of await state.shipments.list()) {
     const ongoingOrder = ongoing.state.orders.get(Number(shipment.ongoingOrderId));
     if (shipment.status === 'pending-tracking') {
       figures.missingTracking++;
@@ -224,7 +224,7 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     const actual = product.stock[input.warehouseKey];
     if (actual !== expected) {
       figures.wrongStock++;
-      const record = (await state.getStockRecords(tenant.id)).get(article.articleNumber);
+      const record = (await state.stockLevels.all()).get(article.articleNumber);
       const t0 = input.runs[0]?.startedAt ?? 0;
       const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
       const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);

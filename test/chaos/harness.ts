@@ -1,7 +1,7 @@
 import type { TenantConfig } from '../../shared/config';
-import type { FlowName } from '../../shared/flows/context';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
-import type { TenantServices } from '../../shared/flows/services';
+import type { TenantServices } from '../../shared/flows/context';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
 import { WRITE_METHODS } from '../../infra/simulators/baselinker/methods';
@@ -692,7 +692,7 @@ export class ChaosSeed {
 
   private async pendingTracking(): Promise<number> {
     const { state } = this.services(this.tenant);
-    return (await state.listShipments(this.tenant.id, { status: 'pending-tracking' })).length;
+    return (await state.shipments.list({ status: 'pending-tracking' })).length;
   }
 
   /**

@@ -4,15 +4,15 @@ import type { BudgetPolicy, BudgetPriority } from '../../shared/baselinker/budge
 import { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { TenantConfig } from '../../shared/config';
 import { articlesFlow } from '../../shared/flows/articles';
-import type { Flow, FlowName } from '../../shared/flows/context';
+import type { CatalogueFlow, FlowName } from '../../shared/flows/catalogue';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { createReconcileFlow } from '../../shared/flows/reconcile';
-import type { TenantServices } from '../../shared/flows/services';
+import type { TenantServices } from '../../shared/flows/context';
 import { stockFlow } from '../../shared/flows/stock';
 import { createTrackingFlow } from '../../shared/flows/tracking';
 import { LabelStore } from '../../shared/labels';
 import { OngoingClient } from '../../shared/ongoing/client';
-import { DynamoBudget, StateStore } from '../../shared/state';
+import { DynamoBudget, dynamoStatePorts, StateStore } from '../../shared/state';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 
 /**
@@ -69,7 +69,7 @@ export function chaosServices(
       blockMarginMs: 50,
     }),
     ongoing: new OngoingClient({ ...demoClientSettings(tenant.ongoing.url), timeoutMs: CLIENT_TIMEOUT_MS, retry: FAST_RETRY }),
-    state: new StateStore(clients.dynamo, wiring.tableName),
+    state: dynamoStatePorts(new StateStore(clients.dynamo, wiring.tableName), tenant.id),
     labels: new LabelStore(clients.s3, wiring.labelsBucket),
   };
 }
@@ -83,7 +83,7 @@ export interface FlowSpec {
   deletionChecksPerRun?: number;
 }
 
-export function buildFlow(spec: FlowSpec): Flow {
+export function buildFlow(spec: FlowSpec): CatalogueFlow {
   switch (spec.name) {
     case 'articles':
       return articlesFlow;
