@@ -51,6 +51,14 @@ export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
 export const SKU_LOOKUPS_ONE_BY_ONE = 20;
 
 /**
+ * The recorded level while a push is under way: BaseLinker's level is unknown until the answer is recorded. A run
+ * that dies between BaseLinker's write and its record leaves this behind, so the next run pushes the level again
+ * even when Ongoing has gone back to the last level recorded (it would otherwise look unchanged, and the write
+ * nobody recorded would stay in BaseLinker until the next full sweep).
+ */
+export const LEVEL_IN_DOUBT = -1;
+
+/**
  * The level BaseLinker gets for an Ongoing sellable count, less the units on orders BaseLinker took off its
  * stock that Ongoing has not booked yet.
  */
@@ -301,6 +309,7 @@ class StockRun {
       const part = changes.slice(i, i + STOCK_UPDATE_MAX);
       const products: StockUpdate = {};
       for (const c of part) products[c.blId] = { [warehouseKey]: c.level };
+      await stockLevels.putMany(part.map((c) => ({ sku: c.sku, blId: c.blId, level: LEVEL_IN_DOUBT })));
       const { warnings } = await baselinker.updateInventoryProductsStock(tenant.baselinker.inventoryId, products);
       const pushed: Change[] = [];
       for (const c of part) {
