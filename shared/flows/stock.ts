@@ -239,7 +239,8 @@ class StockRun {
 
   /**
    * BaseLinker's stock in `warehouseKey` by product and variant id, a page of 1000 main products at a time
-   * (variants come inside their parent). A product without that warehouse counts as 0.
+   * (variants come inside their parent). A product that shows no stock in that warehouse is left out: its level
+   * is pushed, so BaseLinker holds an explicit figure.
    */
   private async readBaseLinkerStock(warehouseKey: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
@@ -247,8 +248,9 @@ class StockRun {
     for await (const page of this.ctx.baselinker.listAllStock(this.ctx.tenant.baselinker.inventoryId)) {
       pages++;
       for (const entry of page) {
-        out.set(String(entry.id), entry.stock[warehouseKey] ?? 0);
-        for (const [variantId, stock] of Object.entries(entry.variants)) out.set(String(variantId), stock[warehouseKey] ?? 0);
+        const own = entry.stock[warehouseKey];
+        if (own !== undefined) out.set(String(entry.id), own);
+        for (const [variantId, stock] of Object.entries(entry.variants)) if (stock[warehouseKey] !== undefined) out.set(String(variantId), stock[warehouseKey]!);
       }
     }
     this.counts.stockPages = pages;

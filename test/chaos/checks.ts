@@ -214,13 +214,26 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     }
   }
 
-  // Every stock level right. The rule on main today: Ongoing's sellable count (booked and locked items out),
-  // clamped at 0, minus the tenant's safety buffer.
+  // Every stock level right, by the README's rule: Ongoing's sellable count (booked and locked items out), minus
+  // the units on confirmed BaseLinker orders in the chosen or reserved statuses that Ongoing does not have (their
+  // catalog lines in this warehouse: BaseLinker took those off its stock), minus the safety buffer, never below 0.
+  const cancelled = new Set(tenant.baselinker.cancelledStatusIds);
+  const holding = new Set([...tenant.baselinker.orderStatusIds, ...tenant.stock.reservedStatusIds].filter((s) => !cancelled.has(s)));
+  const unitsHeld = new Map<number, number>();
+  for (const order of bl.state.orders.values()) {
+    if (!order.confirmed || !holding.has(order.order_status_id) || ongoingOrderOf(order.order_id)) continue;
+    for (const line of order.products) {
+      if (line.storage !== 'db' || !line.product_id || (line.warehouse_id && `bl_${line.warehouse_id}` !== input.warehouseKey)) continue;
+      const id = Number(line.variant_id && line.variant_id !== '0' ? line.variant_id : line.product_id);
+      unitsHeld.set(id, (unitsHeld.get(id) ?? 0) + line.quantity);
+    }
+  }
   for (const article of ongoing.state.articles.values()) {
     if (article.goodsOwnerId !== goodsOwnerId) continue;
     const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
     if (!product) continue;
-    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer);
+    const held = unitsHeld.get(product.id) ?? 0;
+    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer, held);
     const actual = product.stock[input.warehouseKey];
     if (actual !== expected) {
       figures.wrongStock++;
@@ -229,7 +242,7 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
       const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
       const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
       problem(
-        `SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} gives ${expected}` +
+        `SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} less ${held} on orders not in Ongoing gives ${expected}` +
           ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
       );
     }

@@ -8,7 +8,7 @@ import type { CatalogueFlow, FlowName } from '../../shared/flows/catalogue';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { createReconcileFlow } from '../../shared/flows/reconcile';
 import type { TenantServices } from '../../shared/flows/context';
-import { stockFlow } from '../../shared/flows/stock';
+import { createStockFlow, stockFlow } from '../../shared/flows/stock';
 import { createTrackingFlow } from '../../shared/flows/tracking';
 import { LabelStore } from '../../shared/labels';
 import { OngoingClient } from '../../shared/ongoing/client';
@@ -81,6 +81,8 @@ export interface FlowSpec {
   fullScanIntervalMs?: number;
   /** Reconcile: deletion checks per run. */
   deletionChecksPerRun?: number;
+  /** Stock: the full sweep against BaseLinker's actual stock, whenever the last one was. */
+  fullSweep?: boolean;
 }
 
 export function buildFlow(spec: FlowSpec): CatalogueFlow {
@@ -88,7 +90,7 @@ export function buildFlow(spec: FlowSpec): CatalogueFlow {
     case 'articles':
       return articlesFlow;
     case 'stock':
-      return stockFlow;
+      return spec.fullSweep ? createStockFlow({ full: true }) : stockFlow;
     case 'orders':
       return createOrdersFlow({ claimLeaseMs: ORDER_CLAIM_MS, fullScanIntervalMs: spec.fullScanIntervalMs ?? 0 });
     case 'reconcile':
