@@ -225,6 +225,61 @@ function withoutIds(page: GetOrdersResult, skip: Set<number>): GetOrdersResult {
   };
 }
 
+/**
+ * The orders a batch of journal events names, each with whether it was deleted. An order whose latest event
+ * moved it into a status this flow does not act on is left out (nothing to do; the scan is the safety net).
+ */
+export function journalNamedOrders(events: JournalEntry[], chosen: Set<number>, cancelled: Set<number>): Map<number, { wasDeleted: boolean }> {
+  const byOrder = new Map<number, JournalEntry[]>();
+  for (const e of [...events].sort((a, b) => a.log_id - b.log_id)) byOrder.set(e.order_id, [...(byOrder.get(e.order_id) ?? []), e]);
+  const named = new Map<number, { wasDeleted: boolean }>();
+  for (const [orderId, orderEvents] of byOrder) {
+    const latest = orderEvents[orderEvents.length - 1]!;
+    const wasDeleted = orderEvents.some((e) => e.log_type === JOURNAL_DELETED);
+    if (!wasDeleted && latest.log_type === JOURNAL_STATUS_CHANGED && !chosen.has(latest.object_id) && !cancelled.has(latest.object_id)) continue;
+    named.set(orderId, { wasDeleted });
+  }
+  return named;
+}
+
+/**
+ * Pages of `getOrders` that together hold every order of `ids` BaseLinker still has as a confirmed order, at one
+ * call per 100 orders when the ids are about in confirmation order (new orders are). getOrders sorts by
+ * confirmation time, then id (reference §5.1, §8.4), so the pages walk a confirmation-date cursor exactly like
+ * the status scan (`nextPosition`), under an id floor: `id_from` = the lowest id not found yet. The floor keeps
+ * older orders out, and it rises as orders are found, so the orders of a second split across two pages are not
+ * read twice when their ids rise with the confirmation time. It stops as soon as every id is found, or on a page
+ * under 100 (what is still missing then is unconfirmed or deleted). Pages may hold other orders too: filter by id.
+ */
+export async function* journalOrderPages(bl: BaseLinkerClient, ids: Iterable<number>): AsyncGenerator<GetOrdersResult> {
+  const remaining = new Set(ids);
+  let at: ScanPosition = { from: 0 };
+  while (remaining.size > 0) {
+    const floor = Math.min(...remaining);
+    const page = await bl.getOrders({
+      id_from: Math.max(floor, at.idFrom ?? 0),
+      get_unconfirmed_orders: false,
+      ...(at.from > 0 ? { date_confirmed_from: at.from } : {}),
+    });
+    for (const key of pageKeys(page)) remaining.delete(key.id);
+    yield page;
+    const next = nextPosition(at, page);
+    if (!next) return;
+    at = next;
+  }
+}
+
+function withOnlyIds(page: GetOrdersResult, ids: Set<number>): GetOrdersResult {
+  return {
+    ...page,
+    orders: page.orders.filter((o) => ids.has(o.order_id)),
+    rejected: page.rejected.filter((r) => {
+      const id = readableInt(r.orderId);
+      return id !== undefined && ids.has(id);
+    }),
+  };
+}
+
 interface Claimed {
   order: Order;
   body: OrderInput;
@@ -636,8 +691,9 @@ export class OrderSync {
   }
 
   /**
-   * Reads the journal after `lastLogId` and handles the orders it names (one getOrders per order). Returns
-   * the new cursor, or undefined when the run ran out of time (the same events are read again next time).
+   * Reads the journal after `lastLogId` and handles the orders it names, fetched in pages (see
+   * `journalOrderPages`). Returns the new cursor, or undefined when the run ran out of time (the same events are
+   * read again next time).
    */
   async pollJournal(lastLogId: number): Promise<number | undefined> {
     let last = lastLogId;
@@ -650,28 +706,36 @@ export class OrderSync {
       if (fresh.length === 0 || logs.length < JOURNAL_FULL_PAGE || this.outOfTime()) break;
     }
     this.count('journalEvents', events.length);
-    const byOrder = new Map<number, JournalEntry[]>();
-    for (const e of events.sort((a, b) => a.log_id - b.log_id)) byOrder.set(e.order_id, [...(byOrder.get(e.order_id) ?? []), e]);
-
-    for (const [orderId, orderEvents] of byOrder) {
-      if (this.outOfTime()) return undefined;
+    const named = journalNamedOrders(events, this.chosen, this.cancelled);
+    const wanted = new Set<number>();
+    const deleted: number[] = [];
+    for (const [orderId, { wasDeleted }] of named) {
       if (this.seen.has(orderId)) continue;
-      const latest = orderEvents[orderEvents.length - 1];
-      const deleted = orderEvents.some((e) => e.log_type === JOURNAL_DELETED);
-      if (!deleted && latest.log_type === JOURNAL_STATUS_CHANGED && !this.chosen.has(latest.object_id) && !this.cancelled.has(latest.object_id)) {
-        continue; // moved to a status this flow does not act on
-      }
-      // Type 4 also covers an invoice or receipt removed: only an order we sent can need a cancel.
-      if (deleted && !(await this.ctx.state.getOrderRecord(this.tenantId, orderId))) continue;
-      const page = await this.ctx.baselinker.getOrders({ order_id: orderId });
-      this.count('journalFetches');
-      if (page.orders.length === 0 && page.rejected.length === 0) {
-        if (deleted) await this.cancel(orderId, 'deleted in BaseLinker');
-        continue;
-      }
-      await this.handlePage(page);
+      if (wasDeleted) deleted.push(orderId);
+      else wanted.add(orderId);
+    }
+    for await (const page of journalOrderPages(this.ctx.baselinker, wanted)) {
+      this.count('journalPages');
+      if (!(await this.handlePage(withOnlyIds(page, wanted))) || this.outOfTime()) return undefined;
+    }
+    for (const orderId of deleted) {
+      if (this.outOfTime()) return undefined;
+      await this.checkDeleted(orderId);
     }
     return last;
+  }
+
+  /**
+   * Journal type 4 also covers an invoice or receipt removed, so only an order we sent can need a cancel, and
+   * only if BaseLinker no longer has it: one getOrders by id (deletions of sent orders are few; a missing id would
+   * keep the paged fetch from stopping early).
+   */
+  private async checkDeleted(orderId: number): Promise<void> {
+    if (!(await this.ctx.state.getOrderRecord(this.tenantId, orderId))) return;
+    const page = await this.ctx.baselinker.getOrders({ order_id: orderId });
+    this.count('journalDeletionChecks');
+    if (page.orders.length === 0 && page.rejected.length === 0) await this.cancel(orderId, 'deleted in BaseLinker');
+    else await this.handlePage(page);
   }
 
   /** Final message for the run summary. */
