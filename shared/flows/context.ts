@@ -1,3 +1,4 @@
+import type { BudgetPriority } from '../baselinker/budget';
 import type { BaseLinkerClient } from '../baselinker/client';
 import type { TenantConfig } from '../config';
 import type { LabelStorage } from '../labels';
@@ -8,6 +9,19 @@ import type { StateStore } from '../state';
 
 /** The scheduled flows, by the name the CLI, the local host and the CDK schedules use. */
 export type FlowName = 'articles' | 'stock' | 'orders' | 'reconcile' | 'tracking';
+
+/**
+ * Each scheduled flow's place in the BaseLinker budget its tenant's token shares (BudgetPriority): after the
+ * packer at Send, orders (a buyer waits for the parcel), then stock (oversell risk), then the catalog walk and
+ * the safety nets, which take what is left.
+ */
+export const FLOW_BUDGET_PRIORITY: Readonly<Record<FlowName, BudgetPriority>> = {
+  orders: 'orders',
+  stock: 'stock',
+  articles: 'bulk',
+  reconcile: 'bulk',
+  tracking: 'bulk',
+};
 
 /** Everything one run of one flow for one tenant may use. Built by the runner; flows never build clients. */
 export interface FlowContext {

@@ -4,7 +4,7 @@ import { BudgetWaitExceededError } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
-import type { Flow, FlowName, FlowResult } from './context';
+import { FLOW_BUDGET_PRIORITY, type Flow, type FlowName, type FlowResult } from './context';
 import { createTenantServices, type Runtime, type ServicesFactory, type TenantServices } from './services';
 
 export interface RunOptions {
@@ -80,7 +80,7 @@ async function runForTenant(
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log });
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: FLOW_BUDGET_PRIORITY[name] });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,
