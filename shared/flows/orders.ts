@@ -64,8 +64,24 @@ export interface OrdersCursor {
   firstRunAt: number;
   /** Epoch ms of the last complete full scan. */
   lastScanAt?: number;
-  journal?: { lastLogId: number; polledAt: number };
+  journal?: JournalCursor;
 }
+
+export interface JournalCursor {
+  lastLogId: number;
+  polledAt: number;
+  /**
+   * Orders named by events up to `lastLogId` that a run stopped before handling (its deadline): the next poll
+   * handles them first, so the journal is never read twice and an order page is only read again when a run
+   * stopped inside it.
+   */
+  pending?: number[];
+  /** Deletions named up to `lastLogId` and not yet checked. */
+  pendingDeleted?: number[];
+}
+
+/** More unhandled orders than this are left to the full scan (the cursor item must stay small). */
+const JOURNAL_PENDING_MAX = 10_000;
 
 /** State checkpoint name of an unfinished full scan. */
 export const ORDERS_SCAN_CHECKPOINT = 'orders-scan';
@@ -240,6 +256,27 @@ export function journalNamedOrders(events: JournalEntry[], chosen: Set<number>, 
     named.set(orderId, { wasDeleted });
   }
   return named;
+}
+
+/**
+ * What a poll must do: the orders left pending by the last run plus those the new events name, and the
+ * deletions to check. A new event about a pending order decides it again (moved out: dropped).
+ */
+export function journalWork(
+  events: JournalEntry[],
+  carried: Pick<JournalCursor, 'pending' | 'pendingDeleted'>,
+  chosen: Set<number>,
+  cancelled: Set<number>,
+): { wanted: Set<number>; deleted: Set<number> } {
+  const mentioned = new Set(events.map((e) => e.order_id));
+  const wanted = new Set((carried.pending ?? []).filter((id) => !mentioned.has(id)));
+  const deleted = new Set((carried.pendingDeleted ?? []).filter((id) => !mentioned.has(id)));
+  for (const [orderId, { wasDeleted }] of journalNamedOrders(events, chosen, cancelled)) {
+    if (wasDeleted) deleted.add(orderId);
+    else wanted.add(orderId);
+  }
+  for (const id of deleted) wanted.delete(id);
+  return { wanted, deleted };
 }
 
 /**
@@ -691,12 +728,12 @@ export class OrderSync {
   }
 
   /**
-   * Reads the journal after `lastLogId` and handles the orders it names, fetched in pages (see
-   * `journalOrderPages`). Returns the new cursor, or undefined when the run ran out of time (the same events are
-   * read again next time).
+   * Reads the journal after the cursor and handles the orders it names (and those a stopped run left pending),
+   * fetched in pages (see `journalOrderPages`). Returns the new cursor: when the deadline stops the run, what it
+   * did not handle stays pending in it.
    */
-  async pollJournal(lastLogId: number): Promise<number | undefined> {
-    let last = lastLogId;
+  async pollJournal(cursor: Pick<JournalCursor, 'lastLogId' | 'pending' | 'pendingDeleted'>): Promise<Omit<JournalCursor, 'polledAt'>> {
+    let last = cursor.lastLogId;
     const events: JournalEntry[] = [];
     for (;;) {
       const logs = await this.ctx.baselinker.getJournalList({ last_log_id: last, logs_types: [...JOURNAL_TYPES] });
@@ -706,23 +743,35 @@ export class OrderSync {
       if (fresh.length === 0 || logs.length < JOURNAL_FULL_PAGE || this.outOfTime()) break;
     }
     this.count('journalEvents', events.length);
-    const named = journalNamedOrders(events, this.chosen, this.cancelled);
-    const wanted = new Set<number>();
-    const deleted: number[] = [];
-    for (const [orderId, { wasDeleted }] of named) {
-      if (this.seen.has(orderId)) continue;
-      if (wasDeleted) deleted.push(orderId);
-      else wanted.add(orderId);
-    }
-    for await (const page of journalOrderPages(this.ctx.baselinker, wanted)) {
+    const { wanted, deleted } = journalWork(events, cursor, this.chosen, this.cancelled);
+    for (const id of this.seen) wanted.delete(id);
+    if (cursor.pending?.length || cursor.pendingDeleted?.length) this.count('journalPendingCarried', (cursor.pending?.length ?? 0) + (cursor.pendingDeleted?.length ?? 0));
+
+    const left = (): Omit<JournalCursor, 'polledAt'> => {
+      this.count('journalPendingLeft', wanted.size + deleted.size);
+      if (wanted.size + deleted.size > JOURNAL_PENDING_MAX) {
+        this.ctx.log.warn('too many journal orders left for the next run; the full scan will find them', { pending: wanted.size + deleted.size });
+        return { lastLogId: last };
+      }
+      return { lastLogId: last, pending: [...wanted], pendingDeleted: [...deleted] };
+    };
+    if (this.outOfTime()) return left();
+    const pages = journalOrderPages(this.ctx.baselinker, [...wanted]);
+    for await (const page of pages) {
       this.count('journalPages');
-      if (!(await this.handlePage(withOnlyIds(page, wanted))) || this.outOfTime()) return undefined;
+      const mine = withOnlyIds(page, wanted);
+      if (!(await this.handlePage(mine))) return left();
+      for (const key of pageKeys(mine)) wanted.delete(key.id);
+      if (this.outOfTime()) return left();
     }
-    for (const orderId of deleted) {
-      if (this.outOfTime()) return undefined;
+    // The pages ended: what is still wanted is not a confirmed order (any more).
+    wanted.clear();
+    for (const orderId of [...deleted]) {
+      if (this.outOfTime()) return left();
       await this.checkDeleted(orderId);
+      deleted.delete(orderId);
     }
-    return last;
+    return { lastLogId: last };
   }
 
   /**
@@ -768,8 +817,7 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
         sync.result.counts!.journalRestarted = 1;
         scanDue = true;
       } else {
-        const last = await sync.pollJournal(cursor.journal.lastLogId);
-        if (last !== undefined) cursor.journal = { lastLogId: last, polledAt: now };
+        cursor.journal = { ...(await sync.pollJournal(cursor.journal)), polledAt: now };
       }
       await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
     }

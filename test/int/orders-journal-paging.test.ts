@@ -1,4 +1,4 @@
-import { ordersFlow } from '../../shared/flows/orders';
+import { ORDERS_CURSOR, ordersFlow, type OrdersCursor } from '../../shared/flows/orders';
 import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
 import type { World } from '../support/world';
 
@@ -105,5 +105,28 @@ describe('journal mode fetches the named orders in pages', () => {
     for (const id of fresh) expect(inOngoing(world).has(id)).toBe(true);
     // The cancelled order and the new ones share the pages; the deleted one is looked up by id.
     expect(world.bl.calls('getOrders')).toBe(2 + 1);
+  });
+
+  it('leaves what a run stopped before pending in the cursor: the next run neither reads the journal again nor the pages it handled', async () => {
+    world = await polledWorld();
+    const startS = Math.floor(Date.now() / 1000) - 120;
+    const ids = Array.from({ length: 250 }, (_, i) => addOrder(world, CHOSEN, startS + Math.floor(i / 3)).order_id);
+    const base = Date.now();
+    const deadline = base + 60_000;
+    // The deadline passes once the first page's 100 orders are in Ongoing.
+    const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 100 ? deadline + 1 : base) });
+    expect(stopped.result).toMatchObject({ written: 100, complete: false });
+    expect(stopped.result!.counts).toMatchObject({ journalPages: 1, journalPendingLeft: 150 });
+    const cursor = (await world.services().state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    expect(cursor.journal!.pending).toHaveLength(150);
+
+    world.bl.resetCounters();
+    const next = await world.run('orders', ordersFlow);
+    expect(next.result).toMatchObject({ written: 150, complete: true });
+    expect(world.bl.calls('getJournalList')).toBe(1);
+    expect(world.bl.calls('getOrders')).toBe(2);
+    expect(inOngoing(world)).toEqual(new Set(ids));
+    expect(world.ongoing.calls('PUT /orders')).toBe(250);
+    expect((await world.services().state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
   });
 });
