@@ -14,7 +14,7 @@ export interface BenchResults {
   articles: ArticlesResult[];
   stock?: StockResult;
   orders: OrdersResult[];
-  journal?: JournalResult;
+  journal: JournalResult[];
   shipment?: ShipmentResult;
   bundles?: BundleResult[];
   targets: Target[];
@@ -102,13 +102,24 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     });
     t.push({ name: `orders ${o.newOrders} new: each written to Ongoing exactly once`, value: `${o.ongoingOrderWrites} writes, ${o.ordersInOngoing} orders`, limit: `${o.newOrders} and ${o.newOrders}`, pass: o.writtenExactlyOnce });
   }
-  if (r.journal) {
-    const j = r.journal;
+  for (const j of r.journal ?? []) {
+    const at = `journal mode ${j.ordersPerMinute} new orders/min`;
     t.push({
-      name: 'journal mode: order confirmed -> in Ongoing (max, simulated)',
-      value: `${f1(j.lagMaxS)} s (p50 ${f1(j.lagP50S)} s, p95 ${f1(j.lagP95S)} s; ${j.transferred}/${j.orders} orders)`,
+      name: `${at}: BaseLinker calls / minimum (${j.runs} runs)`,
+      value: `${j.blCalls} / ${j.minimumBlCalls} = ${j.ratio.toFixed(3)}`,
+      limit: `≤ ${MAX_RATIO}`,
+      pass: j.ratio <= MAX_RATIO,
+      why: j.ratio > MAX_RATIO && j.partialRuns > 0 ? `${j.partialRuns} runs stopped at their deadline; each next run reads the journal once more and the order page it stopped in` : undefined,
+    });
+    t.push({
+      name: `${at}: order confirmed -> in Ongoing, p95 (simulated)`,
+      value: `${f1(j.lagP95S)} s (p50 ${f1(j.lagP50S)} s, max ${f1(j.lagMaxS)} s; ${j.transferred}/${j.orders} orders)`,
       limit: `≤ ${MAX_LAG_S} s`,
-      pass: j.lagMaxS <= MAX_LAG_S && j.transferred === j.orders,
+      pass: j.lagP95S <= MAX_LAG_S && j.transferred === j.orders,
+      why:
+        j.lagP95S > MAX_LAG_S && j.ongoingWriteSecondsPerMinute >= 30
+          ? `Ongoing takes one order write at a time per goods owner: ${j.ordersPerMinute} writes at ${((j.ongoingWriteSecondsPerMinute / j.ordersPerMinute) * 1000).toFixed(0)} ms are ${f1(j.ongoingWriteSecondsPerMinute)} s of writes per minute against a 30 s run budget, so a backlog grows whatever BaseLinker costs`
+          : undefined,
     });
   }
   if (r.shipment) {
@@ -180,17 +191,18 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     }
     out.push(table(rows, markdown));
   }
-  if (r.orders.length || r.journal) {
+  if (r.orders.length || r.journal?.length) {
     h('Orders (BaseLinker -> Ongoing)');
     const rows = [['new orders per cycle', 'runs', 'BL calls', 'minimum', 'ratio', 'Ongoing writes', 'sim wall time']];
     for (const o of r.orders) rows.push([String(o.newOrders), String(o.runs), String(o.blCalls), String(o.minimumBlCalls), o.ratio.toFixed(3), String(o.ongoingOrderWrites), `${f1(o.simMinutes)} min`]);
     out.push(table(rows, markdown));
-    if (r.journal) {
-      const j = r.journal;
-      out.push(
-        '',
-        `Journal mode, a run every minute for ${j.minutes} min, ${j.ordersPerMinute} orders confirmed per minute at random times: confirmed -> in Ongoing p50 ${f1(j.lagP50S)} s, p95 ${f1(j.lagP95S)} s, max ${f1(j.lagMaxS)} s (simulated); BaseLinker calls ${j.blCalls} (${Object.entries(j.blByMethod).map(([m, n]) => `${m} ${n}`).join(', ')}).`,
-      );
+    if (r.journal?.length) {
+      out.push('', 'Journal mode, a run every minute, orders confirmed at random times between runs (minimum per run: the journal pages, a page under 100 ending it, plus one order page per 100 new orders):', '');
+      const jr = [['new orders/min', 'minutes', 'runs (partial)', 'BL calls', 'minimum', 'ratio', 'lag p50', 'lag p95', 'lag max', 'calls by method']];
+      for (const j of r.journal) {
+        jr.push([String(j.ordersPerMinute), String(j.minutes), `${j.runs} (${j.partialRuns})`, String(j.blCalls), String(j.minimumBlCalls), j.ratio.toFixed(3), `${f1(j.lagP50S)} s`, `${f1(j.lagP95S)} s`, `${f1(j.lagMaxS)} s`, Object.entries(j.blByMethod).map(([m, n]) => `${m} ${n}`).join(', ')]);
+      }
+      out.push(table(jr, markdown));
     }
   }
   if (r.shipment) {

@@ -20,8 +20,8 @@ const OUT = join(REPO, '.bench');
 const MAX_OLD_SPACE_MB = 256;
 
 const SIZES = {
-  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 10, perMinute: 20 }, sends: 20, bundleRepeats: 3 },
-  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: 5 }, sends: 3, bundleRepeats: 0 },
+  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, sends: 20, bundleRepeats: 3 },
+  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: [5, 50] }, sends: 3, bundleRepeats: 0 },
 };
 const ALL = ['articles', 'stock', 'orders', 'journal', 'shipment', 'bundles'] as const;
 
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     executor: inProcess ? 'in-process' : 'child',
     articles: [],
     orders: [],
+    journal: [],
     realSeconds: 0,
   };
   try {
@@ -94,8 +95,10 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('journal')) {
-      progress(`orders, journal mode: ${sizes.journal.minutes} min`);
-      results.journal = await journalScenario(exec, settings, sizes.journal.minutes, sizes.journal.perMinute);
+      for (const perMinute of sizes.journal.perMinute) {
+        progress(`orders, journal mode: ${perMinute} new orders a minute for ${sizes.journal.minutes} min`);
+        results.journal.push(await journalScenario(exec, settings, sizes.journal.minutes, perMinute));
+      }
     }
     if (only.has('shipment')) {
       progress(`shipment: ${sizes.sends} sends`);
