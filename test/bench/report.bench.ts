@@ -2,6 +2,7 @@ import type { ArticlesResult } from './articles.bench';
 import type { BundleResult } from './bundles.bench';
 import type { BenchSettings } from './harness.bench';
 import type { JournalResult, OrdersResult } from './orders.bench';
+import type { PeakResult } from './peak.bench';
 import type { ShipmentResult } from './shipment.bench';
 import type { StockResult } from './stock.bench';
 
@@ -15,6 +16,7 @@ export interface BenchResults {
   stock?: StockResult;
   orders: OrdersResult[];
   journal: JournalResult[];
+  peak: PeakResult[];
   shipment?: ShipmentResult;
   bundles?: BundleResult[];
   targets: Target[];
@@ -122,6 +124,32 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
           : undefined,
     });
   }
+  for (const p of r.peak ?? []) {
+    const at = `peak hour, journal ${p.journal ? 'on' : 'off'}`;
+    const lagLimit = p.journal ? MAX_LAG_S : p.ordersIntervalMinutes * 60 + 60;
+    t.push({
+      name: `${at}: order confirmed -> in Ongoing, p95 (simulated)`,
+      value: `${f1(p.lagP95S)} s (p50 ${f1(p.lagP50S)} s, max ${f1(p.lagMaxS)} s; ${p.transferred}/${p.orders} orders)`,
+      limit: `≤ ${lagLimit} s${p.journal ? '' : ` (one ${p.ordersIntervalMinutes}-minute interval + 1 min)`}`,
+      pass: p.lagP95S <= lagLimit && p.transferred === p.orders,
+    });
+    t.push({
+      name: `${at}: Send -> label attached, p95 (simulated, courier delay ${p.courierDelayMs} ms)`,
+      value: `${f1(p.sendP95Ms)} ms (p50 ${f1(p.sendP50Ms)} ms; ${p.sendsOk}/${p.sends} ok)`,
+      limit: `≤ ${p.courierDelayMs + 1000} ms`,
+      pass: p.sendP95Ms <= p.courierDelayMs + 1000 && p.sendsOk === p.sends,
+      why:
+        p.sendP95Ms > p.courierDelayMs + 1000
+          ? `${f1((p.spend.find((x) => x.flow === 'send')?.calls ?? 0) / p.sends)} BaseLinker calls per Send, waiting ${f1(p.spend.find((x) => x.flow === 'send')?.waitedS ?? 0)} s for tokens in all; this clock adds every request's latency one after another (a Send's requests overlapping in time count as serial)`
+          : undefined,
+    });
+    t.push({
+      name: `${at}: BaseLinker token blocks (most requests in any rolling 60 s)`,
+      value: `${p.tokenBlocks} (${p.maxInAnyMinute})`,
+      limit: '0 (≤ 100)',
+      pass: p.tokenBlocks === 0,
+    });
+  }
   if (r.shipment) {
     const s = r.shipment;
     const limit = 2000 + s.courierDelayMs;
@@ -204,6 +232,18 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
       }
       out.push(table(jr, markdown));
     }
+  }
+  for (const p of r.peak ?? []) {
+    h(`Peak hour on one token, journal ${p.journal ? 'on' : 'off'} (${p.minutes} simulated min, budget ${p.requestsPerMinute}/min)`);
+    out.push(
+      `${p.ordersPerMinute} orders confirmed a minute (an orders run every ${p.ordersIntervalMinutes} min), ${p.sends} Sends, the stock push every 15 min, the catalog walk all the time (${p.catalogPasses} passes); ` +
+        `confirmed -> in Ongoing p50 ${f1(p.lagP50S)} s, p95 ${f1(p.lagP95S)} s; Send p95 ${f1(p.sendP95Ms)} ms; token blocks ${p.tokenBlocks}, most in any rolling 60 s ${p.maxInAnyMinute}; real time ${f1(p.realSeconds)} s.`,
+      '',
+    );
+    const rows = [['flow', 'priority', 'BL calls', 'share', 'waited for tokens']];
+    const total = p.spend.reduce((a, x) => a + x.calls, 0);
+    for (const x of p.spend) rows.push([x.flow, x.priority, String(x.calls), `${((100 * x.calls) / total).toFixed(1)} %`, `${f1(x.waitedS)} s`]);
+    out.push(table(rows, markdown));
   }
   if (r.shipment) {
     const sh = r.shipment;
