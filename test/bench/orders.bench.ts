@@ -2,7 +2,7 @@ import { ORDERS_PAGE_SIZE } from '../../shared/baselinker/client';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { runUntilComplete } from './articles.bench';
-import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor } from './harness.bench';
+import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor, type RunOutcome } from './harness.bench';
 
 /** The status the tenant imports from ("Do realizacji" in the simulator's default statuses). */
 const TO_FULFIL = 5502;
@@ -118,19 +118,24 @@ export interface JournalResult {
   lagMaxS: number;
   blCalls: number;
   blByMethod: Record<string, number>;
-  /** Σ per minute: the journal's pages (a page under 100 ends it) + one order page per 100 new orders. */
+  /** Σ per run: the journal's pages for the events it read (a page under 100 ends it) + one order page per 100 orders it took in. */
   minimumBlCalls: number;
   ratio: number;
   /** Ongoing's writes are serial per goods owner: one PUT per order at the bench's Ongoing latency, per minute. */
   ongoingWriteSecondsPerMinute: number;
+  /** One run's budget, simulated seconds. */
+  runBudgetS: number;
 }
 
-/** Events a new order leaves in the journal (created, confirmed), of the types the orders flow reads. */
-const JOURNAL_EVENTS_PER_ORDER = 2;
-
 /** The fewest BaseLinker calls one poll can make: the journal read to its end, and the order pages. */
-export function journalMinimumCalls(newOrders: number): number {
-  return Math.floor((newOrders * JOURNAL_EVENTS_PER_ORDER) / 100) + 1 + Math.ceil(newOrders / ORDERS_PAGE_SIZE);
+export function journalMinimumCalls(events: number, newOrders: number): number {
+  return Math.floor(events / 100) + 1 + Math.ceil(newOrders / ORDERS_PAGE_SIZE);
+}
+
+/** A poll's minimum from what it did: the events it read, the orders it wrote (a run that stopped took in only those). */
+function runMinimum(outcome: RunOutcome): number {
+  const events = outcome.report.result?.counts?.journalEvents ?? 0;
+  return journalMinimumCalls(events, outcome.orderLagsS.length);
 }
 
 /**
@@ -170,10 +175,10 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       tick = Math.max(previous + interval * 60_000, world.timeline.now());
       const times = Array.from({ length: ordersPerMinute }, () => Math.floor((previous + random() * (tick - previous)) / 1000)).sort((a, b) => a - b);
       for (const t of times) addOrder(world, skus, n++, t);
-      minimum += journalMinimumCalls(ordersPerMinute);
       world.timeline.set(tick);
       const outcome = await exec(job(tick));
       runs++;
+      minimum += runMinimum(outcome);
       world.timeline.set(outcome.simEnd);
       if (outcome.report.outcome === 'failed') throw new Error(`orders run failed: ${outcome.report.error}`);
       if (outcome.report.result?.complete === false) partialRuns++;
@@ -186,6 +191,7 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       world.timeline.set(tick);
       const outcome = await exec(job(tick));
       runs++;
+      minimum += runMinimum(outcome);
       world.timeline.set(outcome.simEnd);
       if (outcome.report.result?.complete === false) partialRuns++;
       lags.push(...outcome.orderLagsS);
@@ -207,6 +213,7 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       minimumBlCalls: minimum,
       ratio: blCalls / minimum,
       ongoingWriteSecondsPerMinute: (ordersPerMinute * settings.ongoingLatencyMs) / 1000,
+      runBudgetS: runBudgetMs('orders', interval) / 1000,
     };
   } finally {
     await world.close();

@@ -111,7 +111,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       value: `${j.blCalls} / ${j.minimumBlCalls} = ${j.ratio.toFixed(3)}`,
       limit: `≤ ${MAX_RATIO}`,
       pass: j.ratio <= MAX_RATIO,
-      why: j.ratio > MAX_RATIO && j.partialRuns > 0 ? `${j.partialRuns} runs stopped at their deadline; each next run reads the journal once more and the order page it stopped in` : undefined,
+      why: j.ratio > MAX_RATIO && j.partialRuns > 0 ? `${j.partialRuns} runs stopped at their deadline; the next run reads again the order page it stopped in` : undefined,
     });
     t.push({
       name: `${at}: order confirmed -> in Ongoing, p95 (simulated)`,
@@ -119,8 +119,8 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       limit: `≤ ${MAX_LAG_S} s`,
       pass: j.lagP95S <= MAX_LAG_S && j.transferred === j.orders,
       why:
-        j.lagP95S > MAX_LAG_S && j.ongoingWriteSecondsPerMinute >= 30
-          ? `Ongoing takes one order write at a time per goods owner: ${j.ordersPerMinute} writes at ${((j.ongoingWriteSecondsPerMinute / j.ordersPerMinute) * 1000).toFixed(0)} ms are ${f1(j.ongoingWriteSecondsPerMinute)} s of writes per minute against a 30 s run budget, so a backlog grows whatever BaseLinker costs`
+        j.lagP95S > MAX_LAG_S && j.ongoingWriteSecondsPerMinute >= j.runBudgetS
+          ? `Ongoing takes one order write at a time per goods owner: ${j.ordersPerMinute} writes at ${((j.ongoingWriteSecondsPerMinute / j.ordersPerMinute) * 1000).toFixed(0)} ms are ${f1(j.ongoingWriteSecondsPerMinute)} s of writes per minute against a ${f1(j.runBudgetS)} s run budget a minute, so a backlog grows whatever BaseLinker costs`
           : undefined,
     });
   }
@@ -198,7 +198,7 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     '',
     `Latency per request: BaseLinker ${s.blLatencyMs} ms, Ongoing ${s.ongoingLatencyMs} ms (writes serial per goods owner), courier ${s.courierDelayMs} ms on createPackage. ` +
       'Scheduled flows (articles, stock, orders) ran on SIMULATED time: each request\'s latency is added to the run\'s clock instead of slept, and the flows\' deadlines follow that clock; "sim" figures are simulated. ' +
-      'The shipment figures are real time with real sleeps. Lambda budgets as deployed: articles/stock 10 min, orders 5 min (1 min with the journal), minus 30 s.',
+      'The shipment figures are real time with real sleeps. Lambda budgets as deployed: articles/stock 10 min, orders 5 min (1 min with the journal), minus a sixth kept back (10 to 30 s).',
   );
 
   if (r.articles.length) {
@@ -225,7 +225,7 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     for (const o of r.orders) rows.push([String(o.newOrders), String(o.runs), String(o.blCalls), String(o.minimumBlCalls), o.ratio.toFixed(3), String(o.ongoingOrderWrites), `${f1(o.simMinutes)} min`]);
     out.push(table(rows, markdown));
     if (r.journal?.length) {
-      out.push('', 'Journal mode, a run every minute, orders confirmed at random times between runs (minimum per run: the journal pages, a page under 100 ending it, plus one order page per 100 new orders):', '');
+      out.push('', 'Journal mode, a run every minute, orders confirmed at random times between runs (minimum per run: the journal pages for the events it read, a page under 100 ending it, plus one order page per 100 orders it took in):', '');
       const jr = [['new orders/min', 'minutes', 'runs (partial)', 'BL calls', 'minimum', 'ratio', 'lag p50', 'lag p95', 'lag max', 'calls by method']];
       for (const j of r.journal) {
         jr.push([String(j.ordersPerMinute), String(j.minutes), `${j.runs} (${j.partialRuns})`, String(j.blCalls), String(j.minimumBlCalls), j.ratio.toFixed(3), `${f1(j.lagP50S)} s`, `${f1(j.lagP95S)} s`, `${f1(j.lagMaxS)} s`, Object.entries(j.blByMethod).map(([m, n]) => `${m} ${n}`).join(', ')]);
