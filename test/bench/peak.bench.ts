@@ -12,7 +12,7 @@ import {
 import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
 import { ordersFlow } from '../../shared/flows/orders';
 import { runFlow } from '../../shared/flows/runner';
-import { createTenantServices, type TenantServices } from '../../shared/flows/services';
+import { createTenantServices, type TenantServices } from '../../shared/lambda/wiring';
 import { InMemoryMetrics, METRIC } from '../../shared/observability/metrics';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';

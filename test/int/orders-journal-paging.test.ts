@@ -100,8 +100,8 @@ describe('journal mode fetches the named orders in pages', () => {
     expect(poll.result!.written).toBe(150);
     expect(poll.result!.counts).toMatchObject({ cancelledInOngoing: 2, journalDeletionChecks: 1 });
     const state = world.services().state;
-    expect(await state.getOrderRecord('test', toDelete!)).toMatchObject({ status: 'cancelled', note: 'deleted in BaseLinker; cancelled in Ongoing' });
-    expect(await state.getOrderRecord('test', toCancel!)).toMatchObject({ status: 'cancelled' });
+    expect(await state.orders.get(toDelete!)).toMatchObject({ status: 'cancelled', note: 'deleted in BaseLinker; cancelled in Ongoing' });
+    expect(await state.orders.get(toCancel!)).toMatchObject({ status: 'cancelled' });
     for (const id of fresh) expect(inOngoing(world).has(id)).toBe(true);
     // The cancelled order and the new ones share the pages; the deleted one is looked up by id.
     expect(world.bl.calls('getOrders')).toBe(2 + 1);
@@ -117,7 +117,7 @@ describe('journal mode fetches the named orders in pages', () => {
     const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 100 ? deadline + 1 : base) });
     expect(stopped.result).toMatchObject({ written: 100, complete: false });
     expect(stopped.result!.counts).toMatchObject({ journalPages: 1, journalPendingLeft: 150 });
-    const cursor = (await world.services().state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    const cursor = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
     expect(cursor.journal!.pending).toHaveLength(150);
 
     world.bl.resetCounters();
@@ -127,6 +127,6 @@ describe('journal mode fetches the named orders in pages', () => {
     expect(world.bl.calls('getOrders')).toBe(2);
     expect(inOngoing(world)).toEqual(new Set(ids));
     expect(world.ongoing.calls('PUT /orders')).toBe(250);
-    expect((await world.services().state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
+    expect((await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
   });
 });
