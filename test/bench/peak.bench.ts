@@ -14,6 +14,7 @@ import { ordersFlow } from '../../shared/flows/orders';
 import { runFlow } from '../../shared/flows/runner';
 import { createTenantServices, type TenantServices } from '../../shared/lambda/wiring';
 import { InMemoryMetrics, METRIC } from '../../shared/observability/metrics';
+import { MemoryState } from '../../shared/state';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway } from '../../infra/local/api-gateway';
@@ -36,7 +37,9 @@ import { stockMinimumCalls } from './stock.bench';
  * asking for its next token as soon as it has the last; unconstrained it goes faster than the budget allows, so
  * this is the hungriest it can be), and the stock push (`stockMinimumCalls` for 5,000 levels after its Ongoing reads).
  * The walk is modelled because re-reading 50,000 article records from the DynamoDB emulator dozens of times would
- * take the bench most of its real time, and only its demand on the token matters here.
+ * take the bench most of its real time, and only its demand on the token matters here. For the same reason the
+ * state ports are the in-memory adapters (the same contract suite as DynamoDB's): the scenario measures the
+ * token, and a run's real time counts on no clock here.
  */
 
 export interface PeakFlowSpend {
@@ -249,13 +252,18 @@ export async function peakScenario(settings: BenchSettings, options: { journal: 
   const s3 = createS3Client();
   const policy = { requestsPerMinute: world.tenant.baselinker.requestsPerMinute ?? DEFAULT_BUDGET.requestsPerMinute, burst: world.tenant.baselinker.burst };
   const sched = new TokenScheduler(policy, (ms) => world.timeline.set(ms));
+  const memory = new MemoryState();
+  const wire = (tenant: typeof world.tenant, opts: object, budget: RequestBudget): TenantServices => ({
+    ...createTenantServices(tenant, world.runtime, { ...opts, dynamo, s3, budget }),
+    state: memory.ports(tenant.id),
+  });
   const latency = { blMs: settings.blLatencyMs, ongoingMs: settings.ongoingLatencyMs, courierMs: settings.courierDelayMs };
   let sendProc: Proc | undefined;
   const handler = createShipmentWebhookHandler({
     tenants: async () => [world.tenant],
     services: (tenant, opts) => {
       const proc = sendProc!;
-      proc.services = createTenantServices(tenant, world.runtime, { ...opts, dynamo, s3, budget: proc.budget });
+      proc.services = wire(tenant, opts, proc.budget);
       return proc.services;
     },
   });
@@ -300,7 +308,7 @@ export async function peakScenario(settings: BenchSettings, options: { journal: 
           deadline: at + ordersBudget,
           metrics,
           now: proc.now,
-          services: (tenant, _runtime, opts) => (proc.services = createTenantServices(tenant, world.runtime, { ...opts, dynamo, s3, budget: proc.budget })),
+          services: (tenant, _runtime, opts) => (proc.services = wire(tenant, opts ?? {}, proc.budget)),
         });
       } finally {
         ordersBusy = false;
