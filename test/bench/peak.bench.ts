@@ -344,12 +344,13 @@ export async function peakScenario(settings: BenchSettings, options: { journal: 
       });
     });
 
-    // The stock push every 15 minutes: its Ongoing reads, then its updateInventoryProductsStock calls.
+    // The stock push every 15 minutes: its Ongoing reads, then its BaseLinker calls (a page of orders holding
+    // stock in the one chosen status, and the updateInventoryProductsStock calls).
     for (let at = t0 + 3 * 60_000; at < end; at += world.tenant.schedules.stockMinutes * 60_000) {
       sched.schedule(at, async () => {
         const proc = new Proc(sched, 'stock', 'stock', at, latency);
         proc.extraMs += STOCK_ONGOING_READS * latency.ongoingMs;
-        for (let i = 0; i < stockMinimumCalls(STOCK_CHANGED); i++) {
+        for (let i = 0; i < stockMinimumCalls(STOCK_CHANGED, STOCK_CHANGED, 1, false, 0); i++) {
           await proc.budget.acquire('token', { priority: 'stock' });
           proc.extraMs += latency.blMs;
         }
