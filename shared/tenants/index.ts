@@ -1,0 +1,3 @@
+export * from './registry';
+export * from './secrets-store';
+export * from './admin';
