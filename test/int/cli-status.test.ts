@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tokenKey } from '../../shared/baselinker/budget';
 import type { Flow } from '../../shared/flows/context';
 import { DynamoBudget, StateStore } from '../../shared/state';
-import { main, type CliIo } from '../../infra/local/cli';
+import { main, type CliIo } from '../../infra/cli/main';
 import { testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 

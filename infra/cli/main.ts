@@ -5,12 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env, type TenantConfig } from '../../shared/config';
-import { loadLocalTenants } from './tenants';
+import { loadLocalTenants } from '../local/tenants';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
-import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './cli/commands';
-import { CliError } from './cli/errors';
-import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './cli/state';
+import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
+import { CliError } from './errors';
+import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
 
 export interface CliIo {
   out?: (text: string) => void;
