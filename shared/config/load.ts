@@ -86,7 +86,7 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
   if (singleVars.length > 0) return [loadSingleTenantFromEnv(env)];
 
   throw new ConfigError('environment', [
-    `no tenant configured: set TENANTS_FILE, or TENANTS (AWS), or the single-tenant env vars (${requiredEnvVars().join(', ')})`,
+    `no tenant configured: add tenants to the registry (npm run cli -- tenants put <file.json>), or set TENANTS_FILE, or the single-tenant env vars (${requiredEnvVars().join(', ')})`,
   ]);
 }
 
