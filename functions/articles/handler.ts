@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
-import { articlesFlow } from '../../shared/flows/articles';
+import { dispatcherHandler } from '../../shared/fanout/lambda';
 
-export const handler = scheduledHandler('articles', articlesFlow);
+/** EventBridge rule -> one message per due tenant on the articles queue (the worker runs them). */
+export const handler = dispatcherHandler('articles');

@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
-import { reconcileFlow } from '../../shared/flows/reconcile';
+import { dispatcherHandler } from '../../shared/fanout/lambda';
 
-export const handler = scheduledHandler('reconcile', reconcileFlow);
+/** EventBridge rule -> one message per due tenant on the reconcile queue (the worker runs them). */
+export const handler = dispatcherHandler('reconcile');

@@ -112,7 +112,7 @@ export async function tenantsCommand(ctx: TenantsCommandContext, verb: string | 
         const cdkJson = (await readJson('cdk.json', verb)) as { context?: Record<string, unknown> };
         try {
           const settings = readDeploymentSettings({ tryGetContext: (key) => cdkJson.context?.[key] });
-          if (settings.usingExampleTenant) throw new CliError('tenants import --cdk: the CDK context lists no tenant ("tenants" or "tenantsFile" in cdk.json)');
+          if (settings.tenants.length === 0) throw new CliError('tenants import --cdk: the CDK context lists no tenant ("tenants" or "tenantsFile" in cdk.json)');
           data = settings.tenants.map((t) => ({ ...t.input, secretName: t.secretName }));
         } catch (error) {
           if (error instanceof ConfigError) throw new CliError(error.message);

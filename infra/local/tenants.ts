@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AwsSecretsProvider, ConfigError, SINGLE_TENANT_ENV_VARS, loadTenants, type TenantConfig } from '../../shared/config';
+import { AwsSecretsProvider, ConfigError, loadTenants, tenantsConfiguredIn, type TenantConfig } from '../../shared/config';
 import { DynamoTenantRegistry, LocalSecretsStore, loadRegistryTenants } from '../../shared/tenants';
 
 /** Tenant configuration sources; anything else (DATA_DIR, PORT, LOG_LEVEL, ...) does not leave demo mode. */
-const CONFIG_VARS = ['TENANTS_FILE', 'TENANTS', ...SINGLE_TENANT_ENV_VARS];
-
 export function isConfigured(env: NodeJS.ProcessEnv): boolean {
-  return CONFIG_VARS.some((name) => (env[name] ?? '').trim() !== '');
+  return tenantsConfiguredIn(env);
 }
 
 /** The demo's tenants file under DATA_DIR (written by `npm start` in demo mode). */

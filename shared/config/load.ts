@@ -53,6 +53,14 @@ function envValue(env: Env, name: string): string | undefined {
   return value ? value : undefined;
 }
 
+/**
+ * Whether the environment names tenants itself (TENANTS_FILE, TENANTS or the single-tenant variables). When it
+ * does not, the tenant registry in the state table is the source (shared/tenants).
+ */
+export function tenantsConfiguredIn(env: Env): boolean {
+  return ['TENANTS_FILE', 'TENANTS', ...SINGLE_TENANT_ENV_VARS].some((name) => envValue(env, name) !== undefined);
+}
+
 export async function loadTenants(options: LoadTenantsOptions = {}): Promise<TenantConfig[]> {
   const env = options.env ?? process.env;
   const file = envValue(env, 'TENANTS_FILE');
