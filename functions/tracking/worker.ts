@@ -1,4 +1,4 @@
-import { workerHandler } from '../../shared/fanout/lambda';
+import { workerHandler } from '../../shared/fanout/worker-lambda';
 import { s3Labels } from '../../shared/flows/services';
 import { trackingFlow } from '../../shared/flows/tracking';
 

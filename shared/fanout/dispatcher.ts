@@ -4,7 +4,7 @@ import type { TenantSettings } from '../config';
 import type { FlowName } from '../flows/context';
 import type { RunSummaryRecord } from '../state';
 import { keys } from '../state/table';
-import type { TenantRegistry } from '../tenants';
+import type { TenantRegistry } from '../tenants/registry';
 
 /**
  * The fan-out of one scheduled flow: its EventBridge rule ticks this flow's dispatcher, which puts one SQS

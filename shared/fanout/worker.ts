@@ -5,7 +5,8 @@ import type { FlowName } from '../flows/context';
 import { flowLogger, type Log } from '../log/logger';
 import { METRIC, type MetricsSink } from '../observability/metrics';
 import type { TenantRunReport } from '../flows/runner';
-import { loadRegistryTenant, type TenantRegistry } from '../tenants';
+import { loadRegistryTenant } from '../tenants/admin';
+import type { TenantRegistry } from '../tenants/registry';
 import type { TenantRunMessage } from './dispatcher';
 
 /**

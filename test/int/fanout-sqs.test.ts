@@ -2,7 +2,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../shared/aws/clients';
 import { parseTenantSettings } from '../../shared/config';
-import { dispatcherHandler, workerHandler } from '../../shared/fanout/lambda';
+import { dispatcherHandler } from '../../shared/fanout/dispatch-lambda';
+import { workerHandler } from '../../shared/fanout/worker-lambda';
 import { articlesFlow } from '../../shared/flows/articles';
 import { StateStore } from '../../shared/state';
 import { DynamoTenantRegistry } from '../../shared/tenants';

@@ -1,44 +1,17 @@
-import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient, sqsClient } from '../aws/clients';
-import { AwsSecretsProvider, loadRuntime, type Env } from '../config';
+import { AwsSecretsProvider, loadRuntime } from '../config';
 import type { Flow, FlowName } from '../flows/context';
 import { runFlowWith } from '../flows/runner';
 import { noLabels, tenantServicesWith, type LabelsWiring } from '../flows/services';
 import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
 import { StateStore } from '../state';
-import { DynamoTenantRegistry } from '../tenants';
-import { dispatchDueTenants, type DispatchReport } from './dispatcher';
+import { DynamoTenantRegistry } from '../tenants/registry';
 import { handleRunMessages } from './worker';
 
 /** Time kept back from Lambda's timeout for checkpointing, the run summary and metrics. */
 const SAFETY_MS = 30_000;
-
-function required(env: Env, name: string, what: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new Error(`${name} must be set for the ${what} (the CDK stack sets it)`);
-  return value;
-}
-
-/**
- * The Lambda entry a flow's EventBridge rule invokes: puts one message per due tenant on the flow's queue
- * (QUEUE_URL). It reads the registry and the last runs from the state table (TABLE_NAME), never a secret.
- */
-export function dispatcherHandler(flow: FlowName) {
-  return async (_event?: ScheduledEvent | Record<string, unknown>): Promise<DispatchReport> => {
-    const env = process.env;
-    const runtime = loadRuntime(env);
-    if (!runtime.tableName) throw new Error('TABLE_NAME must be set for the dispatcher (the CDK stack sets it)');
-    const queueUrl = required(env, 'QUEUE_URL', `${flow} dispatcher`);
-    const dynamo = dynamoDocumentClient();
-    const report = await dispatchDueTenants({ flow, registry: new DynamoTenantRegistry(dynamo, runtime.tableName), dynamo, tableName: runtime.tableName, sqs: sqsClient(), queueUrl });
-    const { due, requests, invalid, failedToSend, ...counts } = report;
-    rootLogger.info('dispatched', { ...counts, due: due.length, requests, invalid: invalid.map((i) => i.id), failedToSend });
-    for (const bad of invalid) rootLogger.error('tenant left out: invalid settings in the registry', { flow, tenant: bad.id, problem: bad.problem });
-    if (failedToSend.length > 0) throw new Error(`${flow}: SQS refused the messages of ${failedToSend.join(', ')}; the next tick asks again`);
-    return report;
-  };
-}
 
 /**
  * The Lambda entry of a flow's worker (SQS event source, batch size 1, ReportBatchItemFailures): one
