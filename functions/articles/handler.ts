@@ -1,4 +1,4 @@
-import { dispatcherHandler } from '../../shared/fanout/dispatch-lambda';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
 /** EventBridge rule -> one message per due tenant on the articles queue (the worker runs them). */
 export const handler = dispatcherHandler('articles');

@@ -1,4 +1,4 @@
-import { workerHandler } from '../../shared/fanout/worker-lambda';
+import { workerHandler } from '../../shared/lambda/worker';
 import { reconcileFlow } from '../../shared/flows/reconcile';
 
 /** SQS (batch size 1) -> one reconcile run for the tenant the message names. */

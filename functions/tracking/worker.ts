@@ -1,5 +1,5 @@
-import { workerHandler } from '../../shared/fanout/worker-lambda';
-import { s3Labels } from '../../shared/flows/services';
+import { workerHandler } from '../../shared/lambda/worker';
+import { s3Labels } from '../../shared/lambda/wiring';
 import { trackingFlow } from '../../shared/flows/tracking';
 
 // Tracking finishes shipments (label included), so it is the one scheduled worker wired with S3 labels.

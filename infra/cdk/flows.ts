@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { FlowName } from '../../shared/flows/context';
+import { CATALOGUE, FLOW_NAMES, type FlowEntry, type FlowName } from '../../shared/flows/catalogue';
 
 /**
  * What the stack needs to know about each scheduled flow. Each flow gets its own rule, dispatcher, queue,
@@ -19,22 +19,18 @@ export interface ScheduledFlowSpec {
   usesLabels: boolean;
 }
 
-const flowSpec = (name: FlowName, description: string, maxTimeout: Duration, usesLabels = false): ScheduledFlowSpec => ({
-  name,
-  entry: `functions/${name}/handler.ts`,
-  workerEntry: `functions/${name}/worker.ts`,
-  description,
-  maxTimeout,
-  usesLabels,
+/** The flow catalogue, as the stack deploys it. */
+export const SCHEDULED_FLOWS: readonly ScheduledFlowSpec[] = FLOW_NAMES.map((name) => {
+  const entry: FlowEntry = CATALOGUE[name];
+  return {
+    name,
+    entry: entry.handler,
+    workerEntry: entry.worker,
+    description: entry.description,
+    maxTimeout: Duration.minutes(entry.maxTimeoutMinutes),
+    usesLabels: entry.labels,
+  };
 });
-
-export const SCHEDULED_FLOWS: readonly ScheduledFlowSpec[] = [
-  flowSpec('articles', 'BaseLinker products and variants -> Ongoing articles', Duration.minutes(10)),
-  flowSpec('stock', 'Ongoing stock levels -> BaseLinker inventory', Duration.minutes(10)),
-  flowSpec('orders', 'BaseLinker orders -> Ongoing orders (and cancellations)', Duration.minutes(5)),
-  flowSpec('reconcile', 'Finds BaseLinker orders missing in Ongoing and heals them', Duration.minutes(10)),
-  flowSpec('tracking', 'Finishes shipments: late tracking numbers and labels -> Ongoing', Duration.minutes(5), true),
-];
 
 /**
  * Every rule ticks each minute, the shortest interval a tenant can ask for: the dispatcher puts on the queue

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadTenants, type TenantConfig } from '../../shared/config';
-import type { FlowName } from '../../shared/flows/context';
+import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
 import { FLOWS } from '../../shared/flows/registry';
 import { runFlow, summaryLine, type TenantRunReport } from '../../shared/flows/runner';
+import { lambdaShipmentWebhook } from '../../shared/lambda/webhook';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { DynamoTenantRegistry } from '../../shared/tenants';
-import { lambdaShipmentWebhook } from '../../shared/webhook/lambda';
 import { resetAwsClients } from '../../shared/aws/clients';
 import { LabelStore } from '../../shared/labels';
 import { StateStore } from '../../shared/state';
@@ -173,7 +174,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       try {
         const current = await currentTenants();
         for (const failure of current.failures) print(`${flow} [${failure.id}]: failed: ${failure.problem}`);
-        reports = await runFlow(flow, FLOWS[flow], {
+        reports = await runFlow(flow, FLOWS[flow] as never, {
+          services: createTenantServices,
           tenants: current.tenants,
           runtime: { tableName: state.tableName, labelsBucket: state.labelsBucket },
           deadline: Date.now() + budgetMs,
@@ -255,14 +257,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 }
 
 function configuredIntervals(tenants: TenantConfig[]): Record<FlowName, number> {
-  const minutes = (pick: (t: TenantConfig) => number) => Math.min(...tenants.map(pick)) * 60_000;
-  return {
-    articles: minutes((t) => t.schedules.articlesMinutes),
-    stock: minutes((t) => t.schedules.stockMinutes),
-    orders: minutes((t) => t.schedules.ordersMinutes),
-    reconcile: minutes((t) => t.schedules.reconcileMinutes),
-    tracking: minutes((t) => t.schedules.trackingMinutes),
-  };
+  const minutes = (flow: FlowName) => Math.min(...tenants.map((t) => t.schedules[CATALOGUE[flow].schedule])) * 60_000;
+  return Object.fromEntries(FLOW_NAMES.map((flow) => [flow, minutes(flow)])) as Record<FlowName, number>;
 }
 
 function describeWebhook(event: APIGatewayProxyEvent, result: APIGatewayProxyResult): string {

@@ -7,7 +7,8 @@ import { ConfigError, loadRuntime, loadTenants } from '../../shared/config';
 import { loadServedTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
-import type { FlowName } from '../../shared/flows/context';
+import { createTenantServices } from '../../shared/lambda/wiring';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { openEmbeddedState } from './embedded';
 
 const USAGE = `usage: npm run sync -- <flow> [--minutes N]
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     // A tenant that cannot load fails alone: the others run.
     for (const failure of failures) console.log(`${name} [${failure.id}]: failed: ${failure.problem}`);
     const reports = await runFlow(name as FlowName, flow, {
+      services: createTenantServices,
       tenants,
       runtime: { tableName: state.tableName, labelsBucket: state.labelsBucket },
       deadline: Date.now() + minutes * 60_000,

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TenantSettings } from '../config';
-import type { FlowName } from '../flows/context';
+import { CATALOGUE, type FlowName } from '../flows/catalogue';
+import { isDue } from '../flows/due';
 import type { RunSummaryRecord } from '../state';
 import { keys } from '../state/table';
 import type { TenantRegistry } from '../tenants/registry';
@@ -20,29 +20,6 @@ export interface TenantRunMessage {
   flow: FlowName;
   /** Epoch ms of the tick that asked for this run. */
   dispatchedAt: number;
-}
-
-/** Which tenants take part in a flow, and how often each asks for it (`schedules.<flow>Minutes`). */
-export const FLOW_PARTICIPATION: Record<FlowName, { takesPart: (t: TenantSettings) => boolean; minutes: (t: TenantSettings) => number }> = {
-  articles: { takesPart: (t) => t.articles.enabled, minutes: (t) => t.schedules.articlesMinutes },
-  stock: { takesPart: (t) => t.stock.enabled, minutes: (t) => t.schedules.stockMinutes },
-  orders: { takesPart: () => true, minutes: (t) => t.schedules.ordersMinutes },
-  reconcile: { takesPart: () => true, minutes: (t) => t.schedules.reconcileMinutes },
-  tracking: { takesPart: () => true, minutes: (t) => t.schedules.trackingMinutes },
-};
-
-/** Ticks come a little early or late; a run due within this much counts as due. */
-export const SCHEDULE_TOLERANCE_MS = 30_000;
-
-/**
- * Whether a tenant's flow is due, from its last run: never run, stopped at its deadline (partial) or stood
- * down (skipped) means due now; otherwise once its own interval has passed since the last run started.
- */
-export function isDue(last: Pick<RunSummaryRecord, 'startedAt' | 'outcome'> | undefined, minutes: number, nowMs: number): boolean {
-  if (!last || last.outcome === 'partial' || last.outcome === 'skipped') return true;
-  const sinceMs = nowMs - Date.parse(last.startedAt);
-  const intervalMs = minutes * 60_000;
-  return !(sinceMs >= 0) || sinceMs >= intervalMs - Math.min(SCHEDULE_TOLERANCE_MS, intervalMs / 2);
 }
 
 export interface DispatchReport {
@@ -78,7 +55,7 @@ const SQS_BATCH_MAX = 10;
 export async function dispatchDueTenants(options: DispatchOptions): Promise<DispatchReport> {
   const now = options.now ?? Date.now;
   const tick = now();
-  const participation = FLOW_PARTICIPATION[options.flow];
+  const flowEntry = CATALOGUE[options.flow];
   const entries = await options.registry.list();
   const report: DispatchReport = {
     flow: options.flow,
@@ -103,8 +80,8 @@ export async function dispatchDueTenants(options: DispatchOptions): Promise<Disp
       report.invalid.push({ id: entry.id, problem: entry.problem ?? 'invalid settings' });
       continue;
     }
-    if (!participation.takesPart(entry.settings)) report.notTakingPart += 1;
-    else taking.push({ id: entry.id, minutes: participation.minutes(entry.settings) });
+    if (!flowEntry.takesPart(entry.settings)) report.notTakingPart += 1;
+    else taking.push({ id: entry.id, minutes: entry.settings.schedules[flowEntry.schedule] });
   }
 
   const last = await lastRuns(options, taking.map((t) => t.id), report);

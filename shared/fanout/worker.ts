@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsProvider, TenantConfig } from '../config';
-import type { FlowName } from '../flows/context';
+import type { FlowName } from '../flows/catalogue';
 import { flowLogger, type Log } from '../log/logger';
 import { METRIC, type MetricsSink } from '../observability/metrics';
 import type { TenantRunReport } from '../flows/runner';

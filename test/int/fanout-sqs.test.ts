@@ -2,8 +2,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../shared/aws/clients';
 import { parseTenantSettings } from '../../shared/config';
-import { dispatcherHandler } from '../../shared/fanout/dispatch-lambda';
-import { workerHandler } from '../../shared/fanout/worker-lambda';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
+import { workerHandler } from '../../shared/lambda/worker';
 import { articlesFlow } from '../../shared/flows/articles';
 import { StateStore } from '../../shared/state';
 import { DynamoTenantRegistry } from '../../shared/tenants';

@@ -3,7 +3,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../shared/aws/clients';
 import { parseTenantSettings } from '../../shared/config';
-import type { FlowName } from '../../shared/flows/context';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { DynamoTenantRegistry } from '../../shared/tenants';
 import { startSqsEmulator, type SqsEmulator } from '../../infra/emulators';
 import { startSqsPoller, type SqsWorkerHandler } from '../../infra/local/sqs-poller';
@@ -91,7 +91,7 @@ async function runTick(flow: FlowName): Promise<{ due: string[]; outcome?: strin
   await poller.stop();
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
   expect(Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
-  const summary = (await world.services().state.getRunSummaries('deployed')).find((s) => s.flow === flow);
+  const summary = (await world.services().state.runs.all()).find((s) => s.flow === flow);
   return { due: report.due, outcome: summary?.outcome, baselinkerRequests: summary?.counts?.baselinkerRequests };
 }
 
@@ -110,7 +110,7 @@ it('queues nobody while a tenant\'s own interval has not passed since its last r
 
 it('a failing tenant-run fails its message only, so SQS retries it (the dead-letter queue after the last try)', async () => {
   // The last orders run was long ago: this tick is due.
-  await world.services().state.putRunSummary('deployed', 'orders', { startedAt: new Date(Date.now() - 3_600_000).toISOString(), outcome: 'ok' });
+  await world.store.putRunSummary('deployed', 'orders', { startedAt: new Date(Date.now() - 3_600_000).toISOString(), outcome: 'ok' });
   world.bl.injectFault({ method: 'getOrders', kind: 'http500', times: 20 });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('orders-fail') }));
   process.env.QUEUE_URL = QueueUrl;
@@ -123,6 +123,6 @@ it('a failing tenant-run fails its message only, so SQS retries it (the dead-let
   await poller.stop();
   world.bl.clearFaults();
   expect(poller.stats).toMatchObject({ failedItems: 1, deleted: 0 });
-  const summary = (await world.services().state.getRunSummaries('deployed')).find((s) => s.flow === 'orders');
+  const summary = (await world.services().state.runs.all()).find((s) => s.flow === 'orders');
   expect(summary).toMatchObject({ outcome: 'failed', message: expect.stringContaining('getOrders') });
 });

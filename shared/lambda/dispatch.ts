@@ -1,10 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { dynamoDocumentClient, sqsClient } from '../aws/clients';
 import { loadRuntime } from '../config';
-import type { FlowName } from '../flows/context';
+import type { FlowName } from '../flows/catalogue';
 import { rootLogger } from '../log/logger';
 import { DynamoTenantRegistry } from '../tenants/registry';
-import { dispatchDueTenants, type DispatchReport } from './dispatcher';
+import { dispatchDueTenants, type DispatchReport } from '../fanout/dispatcher';
 
 /**
  * The Lambda entry a flow's EventBridge rule invokes: puts one message per due tenant on the flow's queue

@@ -1,10 +1,11 @@
 import { dynamoDocumentClient } from '../aws/clients';
 import { AwsSecretsProvider, loadRuntime, loadTenants, SECRET_CACHE_SECONDS, tenantsConfiguredIn, type TenantConfig } from '../config';
-import { createTenantServices, type Runtime } from '../flows/services';
 import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
-import { DynamoTenantRegistry, loadRegistryTenant, loadRegistryTenants } from '../tenants';
-import { createShipmentWebhookHandler, type ShipmentWebhookHandler, type ShipmentWebhookOptions } from './shipment-handler';
+import { DynamoTenantRegistry } from '../tenants/registry';
+import { loadRegistryTenant, loadRegistryTenants } from '../tenants/admin';
+import { createShipmentWebhookHandler, type ShipmentWebhookHandler, type ShipmentWebhookOptions } from '../webhook/shipment-handler';
+import { createTenantServices, type Runtime } from './wiring';
 
 /** The route parameter that names the tenant (POST /<webhookPath>/{tenant}; infra/cdk/constructs/webhook-api.ts). */
 export const TENANT_ROUTE_PARAMETER = 'tenant';

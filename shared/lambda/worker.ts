@@ -1,14 +1,15 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDocumentClient, sqsClient } from '../aws/clients';
 import { AwsSecretsProvider, loadRuntime } from '../config';
-import type { Flow, FlowName } from '../flows/context';
-import { runFlowWith } from '../flows/runner';
-import { noLabels, tenantServicesWith, type LabelsWiring } from '../flows/services';
+import type { FlowName, NeedsOf } from '../flows/catalogue';
+import type { Flow } from '../flows/context';
+import { runFlow } from '../flows/runner';
+import { noLabels, tenantServicesWith, type LabelsWiring } from './wiring';
 import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
 import { StateStore } from '../state';
 import { DynamoTenantRegistry } from '../tenants/registry';
-import { handleRunMessages } from './worker';
+import { handleRunMessages } from '../fanout/worker';
 
 /** Time kept back from Lambda's timeout for checkpointing, the run summary and metrics. */
 const SAFETY_MS = 30_000;
@@ -17,7 +18,7 @@ const SAFETY_MS = 30_000;
  * The Lambda entry of a flow's worker (SQS event source, batch size 1, ReportBatchItemFailures): one
  * tenant-run per message, the tenant read from the registry, its secret from Secrets Manager.
  */
-export function workerHandler(flow: FlowName, run: Flow, wiring: { labels?: LabelsWiring } = {}) {
+export function workerHandler<F extends FlowName>(flow: F, run: Flow<NeedsOf<F>>, wiring: { labels?: LabelsWiring } = {}) {
   const services = tenantServicesWith(wiring.labels ?? noLabels);
   const secrets = new AwsSecretsProvider();
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
@@ -40,7 +41,7 @@ export function workerHandler(flow: FlowName, run: Flow, wiring: { labels?: Labe
       recordFailure: (tenant, startedAt, message) => state.putRunSummary(tenant, flow, { startedAt, finishedAt: startedAt, outcome: 'failed', message }),
       retryDelaySeconds: (receives) => Math.min(900, retryBaseSeconds * Math.max(1, receives)),
       lastRun: async (tenant) => (await state.getRunSummaries(tenant)).find((s) => s.flow === flow),
-      run: async (tenant, runDeadline) => (await runFlowWith(services, flow, run, { tenants: [tenant], runtime: { tableName, labelsBucket }, deadline: runDeadline, metrics }))[0],
+      run: async (tenant, runDeadline) => (await runFlow(flow, run, { services, tenants: [tenant], runtime: { tableName, labelsBucket }, deadline: runDeadline, metrics }))[0],
       ...(queueUrl && { sqs: { client: sqsClient(), queueUrl } }),
     });
     for (const o of result.outcomes.filter((x) => x.outcome === 'failed')) rootLogger.error('tenant run failed; SQS retries it, then moves it to the dead-letter queue', { flow, tenant: o.tenant, detail: o.detail });
