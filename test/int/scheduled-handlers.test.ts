@@ -91,7 +91,7 @@ async function runTick(flow: FlowName): Promise<{ due: string[]; outcome?: strin
   await poller.stop();
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
   expect(Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
-  const summary = (await world.services().state.runs.all()).find((s) => s.flow === flow);
+  const summary = (await world.store.getRunSummaries('deployed')).find((s) => s.flow === flow);
   return { due: report.due, outcome: summary?.outcome, baselinkerRequests: summary?.counts?.baselinkerRequests };
 }
 
@@ -123,6 +123,6 @@ it('a failing tenant-run fails its message only, so SQS retries it (the dead-let
   await poller.stop();
   world.bl.clearFaults();
   expect(poller.stats).toMatchObject({ failedItems: 1, deleted: 0 });
-  const summary = (await world.services().state.runs.all()).find((s) => s.flow === 'orders');
+  const summary = (await world.store.getRunSummaries('deployed')).find((s) => s.flow === 'orders');
   expect(summary).toMatchObject({ outcome: 'failed', message: expect.stringContaining('getOrders') });
 });
