@@ -11,6 +11,7 @@ import { DataDirInUseError } from '../emulators';
 import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
 import { CliError } from './errors';
 import { chooseMode, injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
+import type { WebhookKeys } from '../../shared/tenants';
 import { TENANTS_USAGE, tenantsCommand } from './tenants';
 
 export interface CliIo {
@@ -22,6 +23,8 @@ export interface CliIo {
   tenants?: TenantConfig[];
   /** A table to use instead of opening one (tests: a fresh emulator table). */
   state?: CliStateInput;
+  /** The webhook keys at the edge instead of API Gateway's (tests of tenants --aws). */
+  webhookKeys?: WebhookKeys;
   now?: () => number;
 }
 
@@ -234,7 +237,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     }
     if (name === 'tenants') {
       const [verb, ...rest] = args;
-      return await tenantsCommand({ state, mode: chooseMode(mode, env), env, json: Boolean(values.json), cdk: Boolean(values.cdk), out, now }, verb, rest);
+      return await tenantsCommand({ state, mode: chooseMode(mode, env), env, json: Boolean(values.json), cdk: Boolean(values.cdk), out, now, webhookKeys: io.webhookKeys }, verb, rest);
     }
 
     let tenants: TenantConfig[];

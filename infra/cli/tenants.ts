@@ -2,7 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { secretsManagerClient } from '../../shared/aws/clients';
 import { ConfigError, loadRuntime, type Env } from '../../shared/config';
-import { AwsSecretsStore, DynamoTenantRegistry, LocalSecretsStore, putTenants, type RegistryEntry, type SecretsStore, type TenantRegistry } from '../../shared/tenants';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import {
+  ApiGatewayWebhookKeys,
+  AwsSecretsStore,
+  DynamoTenantRegistry,
+  LocalSecretsStore,
+  putTenants,
+  type RegistryEntry,
+  type SecretsStore,
+  type TenantRegistry,
+  type WebhookKeys,
+} from '../../shared/tenants';
 import { readDeploymentSettings } from '../cdk/settings';
 import { CliError } from './errors';
 import { table, when } from './format';
@@ -19,7 +30,10 @@ export const TENANTS_USAGE = `usage: npm run cli -- tenants <verb> [--json] [--a
                        "secrets" go to the secrets store under the tenant's "secretName" (default
                        ongoing-baselinker/<id>): Secrets Manager with --aws, DATA_DIR/secrets otherwise;
                        never into the table. Without inline secrets the named secret must exist already.
-                       The webhook secret must be at least 32 characters.
+                       The webhook secret must be at least 32 characters. With --aws it is also the
+                       tenant's API key at the webhook's gateway (32-128 letters and digits; header
+                       x-api-key): put, enable, disable and remove keep the key in step, which needs
+                       WEBHOOK_USAGE_PLAN_ID (the stack output WebhookUsagePlanId).
   list                 every tenant: enabled or not, goods owner, secret name, last change
   show <id>            one tenant's settings (defaults filled in) and its secret's name; never a secret
   disable <id>         pause a tenant: no schedule runs it and its webhook is refused; state is kept
@@ -41,9 +55,22 @@ export interface TenantsCommandContext {
   now: () => number;
   /** Tests: a secrets store of their own. */
   secrets?: SecretsStore;
+  /** Tests: the webhook keys at the edge (AWS mode makes them from WEBHOOK_USAGE_PLAN_ID). */
+  webhookKeys?: WebhookKeys;
 }
 
 export const TENANT_VERBS = ['put', 'list', 'show', 'disable', 'enable', 'remove', 'import'] as const;
+
+/** On AWS every registry change is mirrored to the tenant's API key at the webhook's edge. */
+function webhookKeysFor(ctx: TenantsCommandContext): WebhookKeys | undefined {
+  if (ctx.webhookKeys) return ctx.webhookKeys;
+  if (ctx.mode !== 'aws') return undefined;
+  const plan = ctx.env.WEBHOOK_USAGE_PLAN_ID?.trim();
+  if (!plan) {
+    throw new CliError('tenants --aws needs WEBHOOK_USAGE_PLAN_ID (the stack output WebhookUsagePlanId): each tenant\'s webhook secret is its API key at the gateway');
+  }
+  return new ApiGatewayWebhookKeys(new APIGatewayClient({}), plan);
+}
 
 function secretsFor(ctx: TenantsCommandContext): SecretsStore {
   if (ctx.secrets) return ctx.secrets;
@@ -128,7 +155,7 @@ export async function tenantsCommand(ctx: TenantsCommandContext, verb: string | 
       }
       let result;
       try {
-        result = await putTenants(data, registry, secretsFor(ctx), { source, inlineSecrets, skipExisting: verb === 'import' });
+        result = await putTenants(data, registry, secretsFor(ctx), { source, inlineSecrets, skipExisting: verb === 'import', webhookKeys: webhookKeysFor(ctx) });
       } catch (error) {
         if (error instanceof ConfigError) throw new CliError(`${error.message}\nNothing was stored.`);
         throw error;
@@ -154,13 +181,17 @@ export async function tenantsCommand(ctx: TenantsCommandContext, verb: string | 
     case 'disable':
     case 'enable': {
       await requireEntry(registry, args[0], verb);
+      const keys = webhookKeysFor(ctx);
       const entry = (await registry.setEnabled(args[0], verb === 'enable'))!;
+      await keys?.setEnabled(entry.id, entry.enabled);
       print(view(entry), `${entry.id} ${entry.enabled ? 'enabled: runs from the next scheduled tick' : 'disabled: no schedule runs it and its webhook is refused; its state is kept'}`);
       return 0;
     }
     case 'remove': {
       const entry = await requireEntry(registry, args[0], verb);
+      const keys = webhookKeysFor(ctx);
       await registry.remove(entry.id);
+      await keys?.remove(entry.id);
       print({ removed: entry.id, secretName: entry.secretName }, `removed ${entry.id}; its state and its secret ${entry.secretName} are kept (put it back with tenants put)`);
       return 0;
     }

@@ -1,6 +1,7 @@
 import { ConfigError, type SecretsProvider, parseSecretValue, parseTenantEntries, SecretReadError, type TenantConfig, type TenantSecrets } from '../config';
 import { defaultSecretName, type RegistryEntry, type TenantRegistry } from './registry';
 import type { SecretsStore } from './secrets-store';
+import { API_KEY_HEADER, API_KEY_VALUE, type WebhookKeys } from './webhook-keys';
 
 /**
  * What the operator's `tenants` verbs do to the registry and the secrets store. Every write is validated
@@ -25,13 +26,21 @@ export interface PutOptions {
   skipExisting?: boolean;
   /** Inline secrets accepted (tenant files: yes; CDK context: no, secrets are in Secrets Manager already). */
   inlineSecrets?: boolean;
+  /**
+   * The deployed webhook edge (AWS): each tenant's secret becomes its API key there, so the secret must be a
+   * valid key value and the tenant's webhook header x-api-key; the key is registered after the tenant is stored.
+   */
+  webhookKeys?: WebhookKeys;
 }
 
 /** The problems with one tenant's secrets (value-free), or none. */
-function secretProblems(secrets: TenantSecrets | string[], where: string): string[] {
+function secretProblems(secrets: TenantSecrets | string[], where: string, edge: boolean): string[] {
   if (Array.isArray(secrets)) return secrets;
   if (secrets.webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
     return [`${where}.webhookSecret: must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`];
+  }
+  if (edge && !API_KEY_VALUE.test(secrets.webhookSecret)) {
+    return [`${where}.webhookSecret: must be 32 to 128 letters and digits only: it is the tenant's API Gateway key (e.g. openssl rand -hex 32)`];
   }
   return [];
 }
@@ -43,12 +52,22 @@ export async function putTenants(data: unknown, registry: TenantRegistry, store:
   const skipped = options.skipExisting ? entries.filter((e) => byId.has(e.settings.id)).map((e) => e.settings.id) : [];
   const todo = entries.filter((e) => !skipped.includes(e.settings.id));
   const problems: string[] = [];
+  const edge = options.webhookKeys !== undefined;
+  const webhookSecrets = new Map<string, string>();
+  if (edge) {
+    for (const entry of todo) {
+      if (entry.settings.shipment.webhookHeader !== API_KEY_HEADER) {
+        problems.push(`${entry.where}.shipment.webhookHeader: must be "${API_KEY_HEADER}" on AWS: API Gateway reads the tenant's key (its webhook secret) from that header`);
+      }
+    }
+  }
 
   await Promise.all(
     todo.map(async (entry) => {
       const secretName = entry.secretName ?? byId.get(entry.settings.id)?.secretName ?? defaultSecretName(entry.settings.id);
       if (entry.secrets) {
-        problems.push(...secretProblems(entry.secrets, `${entry.where}.secrets`));
+        problems.push(...secretProblems(entry.secrets, `${entry.where}.secrets`, edge));
+        webhookSecrets.set(entry.settings.id, entry.secrets.webhookSecret);
         return;
       }
       // No inline secrets: the secret must already be stored, complete, under its name.
@@ -60,7 +79,9 @@ export async function putTenants(data: unknown, registry: TenantRegistry, store:
         problems.push(`${entry.where}: no inline "secrets" and the secret "${secretName}" could not be read from ${store.description}: ${reason}`);
         return;
       }
-      problems.push(...secretProblems(parseSecretValue(value, entry.where, secretName), `${entry.where} secret "${secretName}"`));
+      const stored = parseSecretValue(value, entry.where, secretName);
+      problems.push(...secretProblems(stored, `${entry.where} secret "${secretName}"`, edge));
+      if (!Array.isArray(stored)) webhookSecrets.set(entry.settings.id, stored.webhookSecret);
     }),
   );
 
@@ -82,7 +103,9 @@ export async function putTenants(data: unknown, registry: TenantRegistry, store:
       await store.putSecretJson(secretName, entry.secrets);
       secretsStored.push(secretName);
     }
-    stored.push(await registry.put({ input: entry.input, settings: entry.settings, secretName }));
+    const saved = await registry.put({ input: entry.input, settings: entry.settings, secretName });
+    stored.push(saved);
+    await options.webhookKeys?.put(saved.id, webhookSecrets.get(saved.id)!, saved.enabled);
   }
   return { stored, secretsStored, skipped };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, type CliIo } from '../../infra/cli/main';
-import { LocalSecretsStore, REGISTRY_PK } from '../../shared/tenants';
+import { secretsManagerClient } from '../../shared/aws/clients';
+import { AwsSecretsStore, LocalSecretsStore, REGISTRY_PK, type WebhookKeys } from '../../shared/tenants';
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
 
 /**
@@ -196,5 +197,64 @@ describe('tenants import', () => {
     expect(second.code).toBe(0);
     expect(second.text()).toBe('skipped shop-a: already in the registry (change it with tenants put)');
     expect((await cli('tenants', 'show', 'shop-a', '--json')).json()).toMatchObject({ enabled: false, version: 2 });
+  });
+});
+
+describe('tenants --aws: Secrets Manager, and each tenant\'s API key at the webhook edge', () => {
+  class RecordingKeys implements WebhookKeys {
+    readonly calls: string[] = [];
+    async put(tenant: string, secret: string, enabled: boolean) {
+      this.calls.push(`put ${tenant} ${secret.length} ${enabled}`);
+    }
+    async setEnabled(tenant: string, enabled: boolean) {
+      this.calls.push(`enabled ${tenant} ${enabled}`);
+    }
+    async remove(tenant: string) {
+      this.calls.push(`remove ${tenant}`);
+    }
+  }
+  const HEX_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const awsEntry = (id: string, owner: number, webhookSecret = HEX_SECRET) => ({
+    ...entry(id, owner, { shipment: { webhookHeader: 'x-api-key' } }),
+    secrets: { ...secretsA, webhookSecret },
+  });
+
+  async function awsCli(keys: RecordingKeys, ...argv: string[]) {
+    const run = io();
+    const code = await main([...argv, '--aws'], { ...run, webhookKeys: keys });
+    return { code, ...run };
+  }
+
+  test('put writes the secret to Secrets Manager and registers the key; disable, enable and remove follow it', async () => {
+    const keys = new RecordingKeys();
+    const id = `aws-${Date.now().toString(36)}`;
+    const put = await awsCli(keys, 'tenants', 'put', file('aws.json', awsEntry(id, 301)));
+    expect(put.code).toBe(0);
+    expect(put.text()).toContain(`secret ongoing-baselinker/${id} written to Secrets Manager`);
+    expect(await new AwsSecretsStore(secretsManagerClient()).getSecretJson(`ongoing-baselinker/${id}`)).toMatchObject({ webhookSecret: HEX_SECRET });
+    await awsCli(keys, 'tenants', 'disable', id);
+    await awsCli(keys, 'tenants', 'enable', id);
+    await awsCli(keys, 'tenants', 'remove', id);
+    expect(keys.calls).toEqual([`put ${id} ${HEX_SECRET.length} true`, `enabled ${id} false`, `enabled ${id} true`, `remove ${id}`]);
+  });
+
+  test('refuses a tenant whose webhook would not pass the gateway: header not x-api-key, secret not a key value', async () => {
+    const keys = new RecordingKeys();
+    const wrongHeader = { ...awsEntry('hdr', 302), shipment: { webhookHeader: 'x-webhook-secret' } };
+    const notAlnum = awsEntry('sym', 303, `${HEX_SECRET.slice(0, 40)}-_-+`);
+    const put = await awsCli(keys, 'tenants', 'put', file('bad.json', [wrongHeader, notAlnum]));
+    expect(put.code).toBe(2);
+    expect(put.errors()).toContain('tenants[0] (hdr).shipment.webhookHeader: must be "x-api-key" on AWS');
+    expect(put.errors()).toContain('tenants[1] (sym).secrets.webhookSecret: must be 32 to 128 letters and digits only');
+    expect(keys.calls).toEqual([]);
+    expect(await rawRegistryItems()).toEqual([]);
+  });
+
+  test('without WEBHOOK_USAGE_PLAN_ID the --aws verbs say which stack output they need', async () => {
+    const run = io();
+    const code = await main(['tenants', 'put', file('aws.json', awsEntry('plan', 304)), '--aws'], run);
+    expect(code).toBe(2);
+    expect(run.errors()).toMatch(/WEBHOOK_USAGE_PLAN_ID \(the stack output WebhookUsagePlanId\)/);
+    expect(await rawRegistryItems()).toEqual([]);
   });
 });

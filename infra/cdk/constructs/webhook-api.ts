@@ -17,14 +17,6 @@ export const WEBHOOK_STAGE = 'v1';
 /** The path parameter naming the tenant: POST /<webhookPath>/<tenant id>. */
 export const TENANT_PATH_PARAMETER = 'tenant';
 
-/** The one header API Gateway reads an API key from; each tenant's webhook secret is its key. */
-export const API_KEY_HEADER = 'x-api-key';
-
-/** Name of each tenant's API key: `tenants put --aws` creates it, `disable`/`remove` switch it off or delete it. */
-export function tenantApiKeyName(stackName: string, tenant: string): string {
-  return `${stackName}-${tenant}`;
-}
-
 /**
  * The REST API Ongoing's "Send" webhook calls, one route per tenant: POST /<webhookPath>/<tenant> -> the
  * shipment function (Lambda proxy). At the edge, before any Lambda runs:
