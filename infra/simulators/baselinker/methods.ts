@@ -242,7 +242,10 @@ const updateInventoryProductsStock: Handler = (sim, p) => {
       warnings[id] = problems.join('; ');
       continue;
     }
-    for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) product.stock[key] = Number(qty);
+    for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) {
+      product.stock[key] = Number(qty);
+      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), at: sim.now(), request: sim.processing });
+    }
     counter++;
   }
   // The docs' sample: "warnings": "" when nothing failed.

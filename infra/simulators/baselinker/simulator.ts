@@ -93,6 +93,19 @@ export interface RequestRecord {
   outcome?: string;
   /** For an `answer-lost` fault: what the call did ('SUCCESS' or an error code) though no answer left. */
   applied?: string;
+  /** False when the caller had given up (closed the connection) before the answer was ready. */
+  answered?: boolean;
+}
+
+/** One product's level as an updateInventoryProductsStock call wrote it (the call log of stock writes). */
+export interface StockWriteRecord {
+  productId: number;
+  warehouse: string;
+  level: number;
+  /** Simulator clock, ms. */
+  at: number;
+  /** The call that wrote it (its outcome tells whether the caller got the answer). */
+  request?: RequestRecord;
 }
 
 export type SimOrderInput = Partial<Omit<SimOrder, 'products'>> & { products?: Array<Partial<SimOrderProduct>> };
@@ -112,6 +125,13 @@ export class BaseLinkerSimulator {
   rejectedWhileBlocked = 0;
   /** Every request received, oldest first (the last 10 000). */
   readonly requests: RequestRecord[] = [];
+  /** Every stock level written, in order: what a seller sees in the product's stock history. */
+  readonly stockWrites: StockWriteRecord[] = [];
+  /**
+   * Test hook: called as each request arrives, before it is processed (a chaos test ends or pauses the
+   * calling process there: the service still processes what reached it).
+   */
+  onRequest: ((record: RequestRecord) => void) | undefined;
 
   private readonly server: http.Server;
   private readonly counts = new Map<string, number>();
@@ -513,6 +533,7 @@ export class BaseLinkerSimulator {
     this.requests.push(record);
     if (this.requests.length > REQUEST_LOG_CAP) this.requests.shift();
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
+    this.onRequest?.(record);
     const header = req.headers['x-bltoken'];
     const token = (Array.isArray(header) ? header[0] : header) || form.get('token') || '';
 
@@ -520,7 +541,7 @@ export class BaseLinkerSimulator {
     if (fault === 'answer-lost') {
       record.outcome = 'fault:answer-lost';
       this.later(method, () => {
-        const payload = this.dispatch(token, method, form.get('parameters'));
+        const payload = this.dispatch(token, method, form.get('parameters'), record);
         record.applied = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
         req.socket.destroy();
       });
@@ -532,13 +553,26 @@ export class BaseLinkerSimulator {
       return;
     }
     this.later(method, () => {
-      const payload = this.dispatch(token, method, form.get('parameters'));
+      const payload = this.dispatch(token, method, form.get('parameters'), record);
       record.outcome = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
+      record.answered = !res.destroyed;
       if (!res.destroyed) res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(payload));
     });
   }
 
-  private dispatch(token: string, method: string, rawParams: string | null): Record<string, unknown> {
+  /** The request being processed right now (handlers run synchronously): what a stock write is logged against. */
+  processing: RequestRecord | undefined;
+
+  private dispatch(token: string, method: string, rawParams: string | null, record: RequestRecord): Record<string, unknown> {
+    this.processing = record;
+    try {
+      return this.dispatchNow(token, method, rawParams);
+    } finally {
+      this.processing = undefined;
+    }
+  }
+
+  private dispatchNow(token: string, method: string, rawParams: string | null): Record<string, unknown> {
     const error = (code: string, message: string) => ({ status: 'ERROR', error_code: code, error_message: message });
     if (!token || !this.config.tokens.has(token)) return error('ERROR_BAD_TOKEN', 'Invalid user token');
     const blockedUntil = this.rateLimit(token);

@@ -89,6 +89,8 @@ export interface CallRecord {
   answerLost?: boolean;
   /** Body keys the real API takes without error but ignores (dropped here as there). */
   ignored?: string[];
+  /** The injected fault this request met, if any. */
+  fault?: FaultKind;
   at: Date;
 }
 
@@ -130,6 +132,16 @@ export interface OngoingSimulator {
   pressSend(orderId: number): Promise<number>;
   /** Delivers an earlier webhook event again, with the same webhookEventId (default: the last one). */
   redeliverWebhook(webhookEventId?: number): Promise<number>;
+  /**
+   * Test hook: called as each authenticated request arrives, before it is processed (a chaos test ends or
+   * pauses the calling process there: the service still processes what reached it).
+   */
+  onRequest: ((record: CallRecord) => void) | undefined;
+  /**
+   * A goods owner's orders grouped by goodsOwnerOrderId (the seller's own order id), as a person searching
+   * Ongoing for it sees them: more than one order under one id is a doubled order, whatever its order number.
+   */
+  ordersByGoodsOwnerOrderId(goodsOwnerId: number): Map<string, SimOrder[]>;
 }
 
 interface RouteDef {
@@ -366,8 +378,10 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     }
     record.user = user.user;
     clientKey = user.user;
+    simulator.onRequest?.(record);
 
     const fault = takeFault(route);
+    if (fault) record.fault = fault.kind;
     const loseAnswer = fault?.kind === 'answer-lost';
     if (fault && !loseAnswer) {
       switch (fault.kind) {
@@ -506,7 +520,18 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     return status;
   };
 
-  return {
+  const simulator: OngoingSimulator = {
+    onRequest: undefined,
+    ordersByGoodsOwnerOrderId(goodsOwnerId) {
+      const out = new Map<string, SimOrder[]>();
+      for (const order of state.orders.values()) {
+        if (order.goodsOwnerId !== goodsOwnerId) continue;
+        const raw = order.data.goodsOwnerOrderId;
+        const key = typeof raw === 'string' && raw.trim() ? raw.trim() : `(none: order number ${order.orderNumber})`;
+        out.set(key, [...(out.get(key) ?? []), order]);
+      }
+      return out;
+    },
     baseUrl: `http://127.0.0.1:${port}/${warehouse}/api/v1`,
     port,
     warehouse,
@@ -568,4 +593,5 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
       return deliver(eventId);
     },
   };
+  return simulator;
 }
