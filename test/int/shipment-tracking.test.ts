@@ -142,9 +142,8 @@ describe('slow courier and crashed work', () => {
     const { state } = world.services();
 
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
-    expect((await state.shipments.get(ongoingOrderId))?.status).toBe('pending');
 
-    // The answered request hands its claim back at its next step instead of booking on.
+    // The answered request (on a loaded machine it may not even have claimed the order yet) hands its claim back at its next step instead of booking on.
     const released = await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'pending' && !r.owner, 'the claim to be handed back');
     expect(released?.lastError).toMatch(/stopped after the webhook answered/);
     expect(packagesOf(blOrderId)).toHaveLength(0);
