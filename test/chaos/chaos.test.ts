@@ -2,6 +2,9 @@ import { ChaosSeed, type SeedFigures } from './harness';
 import { chaosSeeds, rngFor } from './prng';
 import { CHOSEN, SENT, WAREHOUSE_KEY } from './harness';
 import { WorkerPool } from './processes';
+import { SIM_RATE_LIMIT } from './wiring';
+import { peakWindow } from './checks';
+import { startWorld } from '../support/world';
 
 /**
  * The chaos suite: seeded random runs of sync cycles and Send presses against both simulators, in three
@@ -50,7 +53,7 @@ afterAll(() => {
       `wrong stock levels ${sum('wrongStock')} (levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')}, ` +
       `shipped orders not in the sent status ${sum('wrongStatus')}, false alarms for a person ${sum('falseAlarms')}; ` +
       `token blocks caused ${sum('blocks')}, injected ${sum('injectedBlocks')}, requests sent into a block ${sum('sentIntoBlock')}; ` +
-      `peak BaseLinker requests per second ${peak} (limit 50)`,
+      `peak BaseLinker requests per second ${peak} (limit ${SIM_RATE_LIMIT.requestsPerWindow})`,
   );
 });
 
@@ -187,5 +190,30 @@ describe('chaos: the invariant check itself', () => {
   it('catches a token block of our own and requests sent into a block', () => {
     expect(run.figures.problems).toContain('BaseLinker blocked the token 1 time(s) for our own requests');
     expect(run.figures.problems).toContainEqual(expect.stringMatching(/^1 requests reached BaseLinker while the token was blocked \(0 block/));
+  });
+});
+
+describe('chaos: three processes on one token', () => {
+  const CALLS = 16;
+
+  async function hammered(shared: boolean): Promise<{ blocks: number; peak: number }> {
+    const world = await startWorld({ baselinker: { rateLimit: SIM_RATE_LIMIT } });
+    try {
+      const workers = await pool.take(3, world.tenant, { tableName: world.tableName, labelsBucket: world.labelsBucket }, () => undefined);
+      await Promise.all(workers.map((w) => w.hammer(CALLS, shared)));
+      pool.give(workers);
+      return { blocks: world.bl.blockedCount, peak: peakWindow(world.bl.requests.map((r) => r.at), SIM_RATE_LIMIT.windowMs) };
+    } finally {
+      await world.close();
+    }
+  }
+
+  it("stay under BaseLinker's limit on the shared DynamoDB budget, and get the token blocked on budgets of their own", async () => {
+    const shared = await hammered(true);
+    expect(shared).toMatchObject({ blocks: 0 });
+    expect(shared.peak).toBeLessThanOrEqual(SIM_RATE_LIMIT.requestsPerWindow);
+    // The same three processes, each counting only its own requests: what the chaos seeds would see without the shared budget.
+    const own = await hammered(false);
+    expect(own.blocks).toBeGreaterThan(0);
   });
 });
