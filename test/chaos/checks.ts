@@ -214,25 +214,10 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     }
   }
 
-  // Every stock level right. The rule on main today: Ongoing's sellable count (booked and locked items out),
-  // clamped at 0, minus the tenant's safety buffer.
-  for (const article of ongoing.state.articles.values()) {
-    if (article.goodsOwnerId !== goodsOwnerId) continue;
-    const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
-    if (!product) continue;
-    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer);
-    const actual = product.stock[input.warehouseKey];
-    if (actual !== expected) {
-      figures.wrongStock++;
-      const record = (await state.stockLevels.all()).get(article.articleNumber);
-      const t0 = input.runs[0]?.startedAt ?? 0;
-      const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
-      const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
-      problem(
-        `SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} gives ${expected}` +
-          ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
-      );
-    }
+  // Every stock level right.
+  for (const line of await stockProblems(input, 'after the final pass')) {
+    figures.wrongStock++;
+    problem(line);
   }
 
   // No stock level written twice over: a product's unchanged level is written again only when the run that
@@ -272,6 +257,33 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     input.rateWindowMs,
   );
   return figures;
+}
+
+/**
+ * Every Ongoing article's level in BaseLinker against the rule on main today: Ongoing's sellable count (booked and
+ * locked items out), clamped at 0, minus the tenant's safety buffer. (Lane stock's rule, less the units on
+ * orders BaseLinker took that Ongoing has not booked yet, is not on main yet.) One line per wrong level.
+ */
+export async function stockProblems(input: Pick<CheckInput, 'bl' | 'ongoing' | 'tenant' | 'state' | 'runs' | 'warehouseKey'>, when: string): Promise<string[]> {
+  const { bl, ongoing, tenant, state } = input;
+  const out: string[] = [];
+  for (const article of ongoing.state.articles.values()) {
+    if (article.goodsOwnerId !== tenant.ongoing.goodsOwnerId) continue;
+    const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
+    if (!product) continue;
+    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer);
+    const actual = product.stock[input.warehouseKey];
+    if (actual === expected) continue;
+    const record = (await state.stockLevels.all()).get(article.articleNumber);
+    const t0 = input.runs[0]?.startedAt ?? 0;
+    const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
+    const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
+    out.push(
+      `SKU ${article.articleNumber} ${when}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} gives ${expected}` +
+        ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
+    );
+  }
+  return out;
 }
 
 /** The fields of `have` named in `like`, in `like`'s key order (to compare what was sent). */
