@@ -2,6 +2,9 @@ import { ChaosSeed, type SeedFigures } from './harness';
 import { chaosSeeds, rngFor } from './prng';
 import { CHOSEN, SENT, WAREHOUSE_KEY } from './harness';
 import { WorkerPool } from './processes';
+import { SIM_RATE_LIMIT } from './wiring';
+import { peakWindow } from './checks';
+import { startWorld } from '../support/world';
 
 /**
  * The chaos suite: seeded random runs of sync cycles and Send presses against both simulators, in three
@@ -37,20 +40,20 @@ afterAll(() => {
     add(dup, f.duplicates);
   }
   const sum = (
-    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
+    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'stockChecksMidway' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
   ) =>
     done.reduce((s, f) => s + f[key], 0);
   const kinds = [...new Set([...Object.keys(injected), ...Object.keys(fired)])].sort();
   const faultList = kinds.map((k) => `${k} ${injected[k] ?? 0}/${fired[k] ?? 0}/${effect[k] ?? 0}`).join(', ');
   const peak = Math.max(0, ...done.map((f) => f.peakWindow));
   console.log(
-    `chaos: seeds ${done.length}, cycles ${sum('cycles')} (flow runs ${sum('flowRuns')}, Send presses ${sum('sends')}), worker processes ${sum('processes') - done.length}; ` +
+    `chaos: seeds ${done.length}, cycles ${sum('cycles')} (flow runs ${sum('flowRuns')}, Send presses ${sum('sends')}), worker processes started ${sum('processes')}; ` +
       `faults (planned/met a request/with a side effect): ${faultList}; ` +
       `losses ${sum('losses')}, doubles: orders ${dup.orders ?? 0}, packages ${dup.packages ?? 0}, label files ${dup.labels ?? 0}, stock writes ${dup.stockWrites ?? 0}; ` +
-      `wrong stock levels ${sum('wrongStock')} (levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')}, ` +
+      `wrong stock levels ${sum('wrongStock')} (checked also right after ${sum('stockChecksMidway')} stock runs; levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')}, ` +
       `shipped orders not in the sent status ${sum('wrongStatus')}, false alarms for a person ${sum('falseAlarms')}; ` +
       `token blocks caused ${sum('blocks')}, injected ${sum('injectedBlocks')}, requests sent into a block ${sum('sentIntoBlock')}; ` +
-      `peak BaseLinker requests per second ${peak} (limit 50)`,
+      `peak BaseLinker requests per second ${peak} (limit ${SIM_RATE_LIMIT.requestsPerWindow})`,
   );
 });
 
@@ -168,7 +171,7 @@ describe('chaos: the invariant check itself', () => {
   });
 
   it('catches a wrong stock level and a level written twice over', () => {
-    expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^SKU ${wrongSku}: BaseLinker shows \\d+ stock`)));
+    expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^SKU ${wrongSku} after the final pass: BaseLinker shows \\d+ stock`)));
     expect(run.figures.wrongStock).toBe(1);
     expect(run.figures.problems).toContainEqual(expect.stringMatching(/stock level \d+ written again though the run that wrote it finished ok/));
     expect(run.figures.duplicates.stockWrites).toBe(1);
@@ -187,5 +190,30 @@ describe('chaos: the invariant check itself', () => {
   it('catches a token block of our own and requests sent into a block', () => {
     expect(run.figures.problems).toContain('BaseLinker blocked the token 1 time(s) for our own requests');
     expect(run.figures.problems).toContainEqual(expect.stringMatching(/^1 requests reached BaseLinker while the token was blocked \(0 block/));
+  });
+});
+
+describe('chaos: three processes on one token', () => {
+  const CALLS = 16;
+
+  async function hammered(shared: boolean): Promise<{ blocks: number; peak: number }> {
+    const world = await startWorld({ baselinker: { rateLimit: SIM_RATE_LIMIT } });
+    try {
+      const workers = await pool.take(3, world.tenant, { tableName: world.tableName, labelsBucket: world.labelsBucket }, () => undefined);
+      await Promise.all(workers.map((w) => w.hammer(CALLS, shared)));
+      pool.give(workers);
+      return { blocks: world.bl.blockedCount, peak: peakWindow(world.bl.requests.map((r) => r.at), SIM_RATE_LIMIT.windowMs) };
+    } finally {
+      await world.close();
+    }
+  }
+
+  it("stay under BaseLinker's limit on the shared DynamoDB budget, and get the token blocked on budgets of their own", async () => {
+    const shared = await hammered(true);
+    expect(shared).toMatchObject({ blocks: 0 });
+    expect(shared.peak).toBeLessThanOrEqual(SIM_RATE_LIMIT.requestsPerWindow);
+    // The same three processes, each counting only its own requests: what the chaos seeds would see without the shared budget.
+    const own = await hammered(false);
+    expect(own.blocks).toBeGreaterThan(0);
   });
 });

@@ -214,38 +214,10 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     }
   }
 
-  // Every stock level right, by the README's rule: Ongoing's sellable count (booked and locked items out), minus
-  // the units on confirmed BaseLinker orders in the chosen or reserved statuses that Ongoing does not have (their
-  // catalog lines in this warehouse: BaseLinker took those off its stock), minus the safety buffer, never below 0.
-  const cancelled = new Set(tenant.baselinker.cancelledStatusIds);
-  const holding = new Set([...tenant.baselinker.orderStatusIds, ...tenant.stock.reservedStatusIds].filter((s) => !cancelled.has(s)));
-  const unitsHeld = new Map<number, number>();
-  for (const order of bl.state.orders.values()) {
-    if (!order.confirmed || !holding.has(order.order_status_id) || ongoingOrderOf(order.order_id)) continue;
-    for (const line of order.products) {
-      if (line.storage !== 'db' || !line.product_id || (line.warehouse_id && `bl_${line.warehouse_id}` !== input.warehouseKey)) continue;
-      const id = Number(line.variant_id && line.variant_id !== '0' ? line.variant_id : line.product_id);
-      unitsHeld.set(id, (unitsHeld.get(id) ?? 0) + line.quantity);
-    }
-  }
-  for (const article of ongoing.state.articles.values()) {
-    if (article.goodsOwnerId !== goodsOwnerId) continue;
-    const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
-    if (!product) continue;
-    const held = unitsHeld.get(product.id) ?? 0;
-    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer, held);
-    const actual = product.stock[input.warehouseKey];
-    if (actual !== expected) {
-      figures.wrongStock++;
-      const record = (await state.stockLevels.all()).get(article.articleNumber);
-      const t0 = input.runs[0]?.startedAt ?? 0;
-      const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
-      const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
-      problem(
-        `SKU ${article.articleNumber}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} less ${held} on orders not in Ongoing gives ${expected}` +
-          ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
-      );
-    }
+  // Every stock level right.
+  for (const line of await stockProblems(input, 'after the final pass')) {
+    figures.wrongStock++;
+    problem(line);
   }
 
   // No stock level written twice over: a product's unchanged level is written again only when the run that
@@ -285,6 +257,49 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     input.rateWindowMs,
   );
   return figures;
+}
+
+/**
+ * Every Ongoing article's level in BaseLinker against the rule on main today: Ongoing's sellable count (booked and
+ * locked items out), clamped at 0, minus the tenant's safety buffer. (Lane stock's rule, less the units on
+ * orders BaseLinker took that Ongoing has not booked yet, is not on main yet.) One line per wrong level.
+ */
+export async function stockProblems(input: Pick<CheckInput, 'bl' | 'ongoing' | 'tenant' | 'state' | 'runs' | 'warehouseKey'>, when: string): Promise<string[]> {
+  const { bl, ongoing, tenant, state } = input;
+  const out: string[] = [];
+  // The README's rule: Ongoing's sellable count (booked and locked items out), minus the units on confirmed
+  // BaseLinker orders in the chosen or reserved statuses that Ongoing does not have (their catalog lines in this
+  // warehouse: BaseLinker took those off its stock), minus the safety buffer, never below 0.
+  const inOngoing = ongoing.ordersByGoodsOwnerOrderId(tenant.ongoing.goodsOwnerId);
+  const cancelled = new Set(tenant.baselinker.cancelledStatusIds);
+  const holding = new Set([...tenant.baselinker.orderStatusIds, ...tenant.stock.reservedStatusIds].filter((s) => !cancelled.has(s)));
+  const unitsHeld = new Map<number, number>();
+  for (const order of bl.state.orders.values()) {
+    if (!order.confirmed || !holding.has(order.order_status_id) || inOngoing.get(String(order.order_id))?.length) continue;
+    for (const line of order.products) {
+      if (line.storage !== 'db' || !line.product_id || (line.warehouse_id && `bl_${line.warehouse_id}` !== input.warehouseKey)) continue;
+      const id = Number(line.variant_id && line.variant_id !== '0' ? line.variant_id : line.product_id);
+      unitsHeld.set(id, (unitsHeld.get(id) ?? 0) + line.quantity);
+    }
+  }
+  for (const article of ongoing.state.articles.values()) {
+    if (article.goodsOwnerId !== tenant.ongoing.goodsOwnerId) continue;
+    const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
+    if (!product) continue;
+    const held = unitsHeld.get(product.id) ?? 0;
+    const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer, held);
+    const actual = product.stock[input.warehouseKey];
+    if (actual === expected) continue;
+    const record = (await state.stockLevels.all()).get(article.articleNumber);
+    const t0 = input.runs[0]?.startedAt ?? 0;
+    const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
+    const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
+    out.push(
+      `SKU ${article.articleNumber} ${when}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} less ${held} on orders not in Ongoing gives ${expected}` +
+        ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
+    );
+  }
+  return out;
 }
 
 /** The fields of `have` named in `like`, in `like`'s key order (to compare what was sent). */

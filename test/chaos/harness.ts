@@ -7,7 +7,7 @@ import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gat
 import { WRITE_METHODS } from '../../infra/simulators/baselinker/methods';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
-import { checkSeed, type CheckFigures } from './checks';
+import { checkSeed, stockProblems, type CheckFigures } from './checks';
 import { crashingState, type CrashPlan } from './crashing-state';
 import { WorkerPool, WorkerProcess, type RunAnswer } from './processes';
 import type { Rng } from './prng';
@@ -62,6 +62,8 @@ export interface SeedFigures extends CheckFigures {
   withSideEffect: FaultTally;
   /** Worker processes started for the seed (a killed one is replaced by a new one). */
   processes: number;
+  /** Stock levels checked right after a stock run (besides the check after the final pass). */
+  stockChecksMidway: number;
 }
 
 export interface OrderModel {
@@ -153,6 +155,7 @@ export class ChaosSeed {
       fired: {},
       withSideEffect: {},
       processes: 0,
+      stockChecksMidway: 0,
       losses: 0,
       duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
       wrongStock: 0,
@@ -487,11 +490,22 @@ export class ChaosSeed {
     return { atWrite: this.rng.int(1, 12), mode: 'once' };
   }
 
-  private async runOne(): Promise<void> {
+  /** One run of a flow alone. A stock run that ends ok is checked on the spot: nothing else changed the levels meanwhile. */
+  private async runOne(alone = true): Promise<void> {
     const place = this.place();
     const short = this.rng.chance(0.12);
     if (short) this.tally('deadline');
-    await this.run(place, this.flowSpec(), { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.statePlan(place) });
+    const spec = this.flowSpec();
+    const answer = await this.run(place, spec, { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.statePlan(place) });
+    if (alone && spec.name === 'stock' && answer.kind === 'report' && answer.report.outcome === 'ok') {
+      const { state } = this.services(this.tenant);
+      const wrong = await stockProblems({ bl: this.world.bl, ongoing: this.world.ongoing, tenant: this.tenant, state, runs: this.runs, warehouseKey: WAREHOUSE_KEY }, `right after an ok stock run (cycle ${this.figures.cycles})`);
+      this.figures.stockChecksMidway++;
+      for (const line of wrong) {
+        this.figures.wrongStock++;
+        this.problem(line);
+      }
+    }
   }
 
   /** Runs in three processes at once (the test process and both workers), all on one token. */
@@ -654,7 +668,7 @@ export class ChaosSeed {
       await this.send();
     } else if (roll < 0.8) {
       this.tally('send-during-run');
-      await Promise.all([this.runOne(), this.send()]);
+      await Promise.all([this.runOne(false), this.send()]);
     } else if (roll < 0.9) {
       await this.killed();
     } else {
@@ -745,7 +759,7 @@ export class ChaosSeed {
       rateWindowMs: SIM_RATE_LIMIT.windowMs,
       processes: WORKERS + 1,
     });
-    Object.assign(this.figures, { ...result, problems: [...this.figures.problems, ...result.problems] });
+    Object.assign(this.figures, { ...result, wrongStock: this.figures.wrongStock + result.wrongStock, problems: [...this.figures.problems, ...result.problems] });
     const unanswered = this.webhookAnswers.filter((s) => s === 0);
     if (unanswered.length) this.problem(`${unanswered.length} webhook deliveries to a live process got no HTTP answer`);
   }

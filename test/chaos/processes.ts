@@ -24,6 +24,7 @@ export class WorkerProcess {
   /** Where the worker's problems go (the seed it serves now). */
   onProblem: Problem = () => undefined;
   private readonly pending = new Map<number, (answer: RunAnswer) => void>();
+  private readonly hammering = new Map<number, (failed: number) => void>();
   private readonly waiting = new Map<FromWorker['type'], (message: FromWorker) => void>();
   private nextId = 1;
   private dead = false;
@@ -51,6 +52,11 @@ export class WorkerProcess {
   }
 
   private receive(message: FromWorker): void {
+    if (message.type === 'hammered') {
+      this.hammering.get(message.id)?.(message.failed);
+      this.hammering.delete(message.id);
+      return;
+    }
     if (message.type === 'report' || message.type === 'run-error') {
       const done = this.pending.get(message.id);
       this.pending.delete(message.id);
@@ -105,6 +111,15 @@ export class WorkerProcess {
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.child.send({ type: 'run', id, flow, deadlineMs } satisfies ToWorker);
+    });
+  }
+
+  /** `calls` BaseLinker requests in a row, on the shared budget or on a budget of the process's own; resolves with the failures. */
+  hammer(calls: number, shared: boolean): Promise<number> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.hammering.set(id, resolve);
+      this.child.send({ type: 'hammer', id, calls, shared } satisfies ToWorker);
     });
   }
 

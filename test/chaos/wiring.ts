@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BudgetPolicy, BudgetPriority } from '../../shared/baselinker/budget';
+import type { BudgetPolicy, BudgetPriority, RequestBudget } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { TenantConfig } from '../../shared/config';
 import { articlesFlow } from '../../shared/flows/articles';
@@ -22,12 +22,13 @@ import { demoClientSettings } from '../../infra/simulators/ongoing';
  */
 
 /**
- * BaseLinker's limit (100 per 60 s, blocking the token) with its time axis shrunk: 50 per 1 s. The tenant's
- * budget stays below it: burst + 1 s of refill = 6 + 2094/60 ≈ 41 per any second, leaving room for the
- * few ms between a budget grant and the request's arrival.
+ * BaseLinker's limit (100 per 60 s, blocking the token) with its time axis shrunk and tightened: 20 per 1 s,
+ * below what three processes reach together at their busiest, so a budget that was not shared would get the
+ * token blocked. The tenant's budget stays below it: burst + 1 s of refill = 4 + 836/60 ≈ 18 per any second,
+ * leaving room for the few ms between a budget grant and the request's arrival.
  */
-export const SIM_RATE_LIMIT = { requestsPerWindow: 50, windowMs: 1000, blockMs: 300 };
-export const TENANT_BUDGET: BudgetPolicy = { requestsPerMinute: 2100, burst: 6 };
+export const SIM_RATE_LIMIT = { requestsPerWindow: 20, windowMs: 1000, blockMs: 300 };
+export const TENANT_BUDGET: BudgetPolicy = { requestsPerMinute: 840, burst: 4 };
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 40 };
 export const CLIENT_TIMEOUT_MS = 300;
 
@@ -55,13 +56,13 @@ export function chaosServices(
   tenant: TenantConfig,
   wiring: Wiring,
   clients: WiringClients,
-  options: { maxBudgetWaitMs?: number; priority?: BudgetPriority } = {},
+  options: { maxBudgetWaitMs?: number; priority?: BudgetPriority; budget?: RequestBudget } = {},
 ): TenantServices {
   return {
     baselinker: new BaseLinkerClient({
       url: tenant.baselinker.url,
       token: tenant.secrets.baselinkerToken,
-      budget: new DynamoBudget(clients.dynamo, wiring.tableName, TENANT_BUDGET),
+      budget: options.budget ?? new DynamoBudget(clients.dynamo, wiring.tableName, TENANT_BUDGET),
       maxBudgetWaitMs: options.maxBudgetWaitMs,
       priority: options.priority,
       timeoutMs: CLIENT_TIMEOUT_MS,

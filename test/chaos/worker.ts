@@ -3,7 +3,8 @@ import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
 import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
-import { buildFlow, chaosServices, LEASE_GRACE_MS, SHIPMENT_LEASE_MS, type FlowSpec, type Wiring } from './wiring';
+import { InMemoryBudget } from '../../shared/baselinker/budget';
+import { buildFlow, chaosServices, LEASE_GRACE_MS, SHIPMENT_LEASE_MS, TENANT_BUDGET, type FlowSpec, type Wiring } from './wiring';
 
 /**
  * One worker process of a chaos seed: what a Lambda instance is in production. It runs flows when the seed
@@ -15,13 +16,18 @@ import { buildFlow, chaosServices, LEASE_GRACE_MS, SHIPMENT_LEASE_MS, type FlowS
 
 export const WEBHOOK_ROUTE = '/webhook/ongoing';
 
-export type ToWorker = { type: 'init'; tenant: TenantConfig; wiring: Wiring } | { type: 'run'; id: number; flow: FlowSpec; deadlineMs: number };
+export type ToWorker =
+  | { type: 'init'; tenant: TenantConfig; wiring: Wiring }
+  | { type: 'run'; id: number; flow: FlowSpec; deadlineMs: number }
+  /** `calls` BaseLinker requests one after another, on the shared budget or on one of this process's own. */
+  | { type: 'hammer'; id: number; calls: number; shared: boolean };
 
 export type FromWorker =
   | { type: 'up' }
   | { type: 'ready'; webhookUrl: string }
   | { type: 'report'; id: number; report: TenantRunReport }
   | { type: 'run-error'; id: number; message: string }
+  | { type: 'hammered'; id: number; failed: number }
   | { type: 'problem'; message: string };
 
 const send = (message: FromWorker) => process.send?.(message);
@@ -61,10 +67,18 @@ async function run(id: number, spec: FlowSpec, deadlineMs: number): Promise<void
   send({ type: 'report', id, report: report! });
 }
 
+async function hammer(id: number, calls: number, shared: boolean): Promise<void> {
+  const { baselinker } = chaosServices(tenant!, wiring!, clients, shared ? {} : { budget: new InMemoryBudget(TENANT_BUDGET) });
+  let failed = 0;
+  for (let i = 0; i < calls; i++) await baselinker.getOrderStatusList().catch(() => failed++);
+  send({ type: 'hammered', id, failed });
+}
+
 const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'init') init(message.tenant, message.wiring).catch((err) => send({ type: 'problem', message: `worker ${process.pid} did not start: ${describe(err)}` }));
+  else if (message.type === 'hammer') hammer(message.id, message.calls, message.shared).catch((err) => send({ type: 'run-error', id: message.id, message: describe(err) }));
   else run(message.id, message.flow, message.deadlineMs).catch((err) => send({ type: 'run-error', id: message.id, message: describe(err) }));
 });
 
