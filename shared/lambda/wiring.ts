@@ -5,6 +5,7 @@ import { BaseLinkerClient } from '../baselinker/client';
 import type { RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import type { Runtime, ServiceRequest, TenantServices } from '../flows/context';
+import type { StatePortsFactory } from '../flows/ports';
 import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, dynamoStatePorts, StateStore } from '../state';
@@ -20,6 +21,8 @@ export interface ServiceOptions extends ServiceRequest {
   s3?: S3Client;
   /** Budget override (tests); default: the DynamoDB budget shared by every process on the token. */
   budget?: RequestBudget;
+  /** State ports override (the memory adapters in unit tests); default: the DynamoDB state table. */
+  ports?: StatePortsFactory;
 }
 
 /** Makes a tenant's label storage from the labels bucket. */
@@ -37,10 +40,11 @@ export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);
  */
 export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig, runtime: Runtime, options?: ServiceOptions) => TenantServices {
   return (tenant, runtime, options = {}) => {
-    const dynamo = options.dynamo ?? dynamoDocumentClient();
+    let dynamo = options.dynamo;
+    const table = () => (dynamo ??= dynamoDocumentClient());
     const budget =
       options.budget ??
-      new DynamoBudget(dynamo, runtime.tableName, { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst });
+      new DynamoBudget(table(), runtime.tableName, { requestsPerMinute: tenant.baselinker.requestsPerMinute, burst: tenant.baselinker.burst });
     return {
       baselinker: new BaseLinkerClient({
         url: tenant.baselinker.url,
@@ -56,7 +60,7 @@ export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig,
         password: tenant.secrets.ongoingPassword,
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
       }),
-      state: dynamoStatePorts(new StateStore(dynamo, runtime.tableName), tenant.id),
+      state: options.ports ? options.ports(tenant.id) : dynamoStatePorts(new StateStore(table(), runtime.tableName), tenant.id),
       labels: labels(runtime.labelsBucket, options),
     };
   };

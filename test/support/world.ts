@@ -3,8 +3,11 @@ import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from
 import type { FlowName } from '../../shared/flows/catalogue';
 import type { Flow } from '../../shared/flows/context';
 import { runFlow, type RunOptions, type TenantRunReport } from '../../shared/flows/runner';
-import { createTenantServices, type TenantServices } from '../../shared/lambda/wiring';
-import { StateStore } from '../../shared/state';
+import { createTenantServices, tenantServicesWith, type TenantServices } from '../../shared/lambda/wiring';
+import type { ServiceRequest } from '../../shared/flows/context';
+import { MemoryState, StateStore } from '../../shared/state';
+import type { LabelStorage } from '../../shared/labels';
+import { labelKey } from '../../shared/labels/store';
 import type { NeedsOf } from '../../shared/flows/catalogue';
 import { InMemoryMetrics } from '../../shared/observability/metrics';
 import { DEFAULT_SIM_TOKEN, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
@@ -29,8 +32,10 @@ export interface World {
   services(tenant?: TenantConfig): TenantServices;
   /** One run of a flow through the runner; `deadline` defaults to a minute from now. */
   run<F extends FlowName>(name: F, flow: Flow<NeedsOf<F>>, options?: Partial<RunOptions> & { tenant?: TenantConfig }): Promise<TenantRunReport>;
-  /** The state table itself, for planting and inspecting raw records (the flows only see the ports). */
+  /** The state table itself, for planting and inspecting raw records (the flows only see the ports). DynamoDB worlds only. */
   store: StateStore;
+  /** The state of a memory world (`state: 'memory'`). */
+  memory?: MemoryState;
   /** A second tenant config (another id) on the same simulators, e.g. for a test of two tenants. */
   tenantWith(overrides: DeepPartial<TenantSettingsInput> & { id?: string }): TenantConfig;
   close(): Promise<void>;
@@ -42,6 +47,24 @@ export interface WorldOptions {
   ongoing?: OngoingSimulatorOptions;
   /** Requests per minute for the tenant's budget; tests use a high limit so only behaviour is tested. */
   requestsPerMinute?: number;
+  /** 'memory': state in the memory adapters and labels in a map, no emulator needed (unit tests of the flows). */
+  state?: 'dynamodb' | 'memory';
+}
+
+/** Labels kept in a map: the memory world's stand-in for S3. */
+function memoryLabels(bucket: string): LabelStorage {
+  const files = new Map<string, Buffer>();
+  return {
+    bucket,
+    labelKey,
+    put: async (key, bytes) => void files.set(key, Buffer.from(bytes)),
+    get: async (key) => {
+      const file = files.get(key);
+      if (!file) throw new Error(`no label ${key} in ${bucket}`);
+      return file;
+    },
+    exists: async (key) => files.has(key),
+  };
 }
 
 function merge<T>(base: T, overrides: unknown): T {
@@ -56,14 +79,17 @@ function merge<T>(base: T, overrides: unknown): T {
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-placeholder';
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const inMemory = options.state === 'memory';
   const [bl, ongoing, tableName, labelsBucket] = await Promise.all([
     startBaseLinkerSimulator({ rateLimit: { requestsPerWindow: 100_000, windowMs: 60_000, blockMs: 1000 }, ...options.baselinker }),
     startOngoingSimulator(demoSimulatorOptions(options.ongoing)),
-    freshTable(),
-    freshBucket(),
+    inMemory ? 'memory-table' : freshTable(),
+    inMemory ? 'memory-labels' : freshBucket(),
   ]);
-  const dynamo = testDocumentClient();
-  const s3 = testS3Client();
+  const memory = inMemory ? new MemoryState() : undefined;
+  const labels = inMemory ? memoryLabels(labelsBucket) : undefined;
+  const dynamo = inMemory ? undefined : testDocumentClient();
+  const s3 = inMemory ? undefined : testS3Client();
   const budget = new InMemoryBudget({ requestsPerMinute: options.requestsPerMinute ?? 100_000, burst: options.requestsPerMinute ?? 100_000 });
 
   const makeTenant = (overrides: DeepPartial<TenantSettingsInput> & { id?: string }): TenantConfig => {
@@ -85,7 +111,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const tenant = makeTenant(options.tenant ?? {});
   const metrics = new InMemoryMetrics();
   const runtime = { tableName, labelsBucket };
-  const services = (t: TenantConfig = tenant) => createTenantServices(t, runtime, { dynamo, s3, budget });
+  const wire = (t: TenantConfig, extra: ServiceRequest = {}): TenantServices => {
+    if (!memory) return createTenantServices(t, runtime, { ...extra, dynamo, s3, budget });
+    return tenantServicesWith(() => labels!)(t, runtime, { ...extra, budget, ports: (id) => memory.ports(id) });
+  };
+  const services = (t: TenantConfig = tenant) => wire(t);
 
   return {
     bl,
@@ -95,7 +125,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     tenant,
     metrics,
     services,
-    store: new StateStore(dynamo, tableName),
+    get store(): StateStore {
+      if (!dynamo) throw new Error('a memory world has no DynamoDB table: use world.memory or the ports');
+      return new StateStore(dynamo, tableName);
+    },
+    memory,
     tenantWith: (overrides) => makeTenant(merge(options.tenant ?? {}, overrides)),
     async run(name, flow, runOptions = {}) {
       const { tenant: t = tenant, ...rest } = runOptions;
@@ -104,14 +138,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         runtime,
         deadline: Date.now() + 60_000,
         metrics,
-        services: (tt, _runtime, serviceOptions) => createTenantServices(tt, runtime, { ...serviceOptions, dynamo, s3, budget }),
+        services: (tt, _runtime, serviceOptions) => wire(tt, serviceOptions),
         ...rest,
       });
       return report;
     },
     async close() {
       await Promise.all([bl.close(), ongoing.close()]);
-      closeTestClients();
+      if (!inMemory) closeTestClients();
     },
   };
 }
