@@ -11,7 +11,7 @@ import { createTenantServices } from '../../shared/lambda/wiring';
 import { DynamoTenantRegistry } from '../../shared/tenants';
 import { resetAwsClients } from '../../shared/aws/clients';
 import { LabelStore } from '../../shared/labels';
-import { StateStore } from '../../shared/state';
+import { dynamoStatePorts, StateStore } from '../../shared/state';
 import { DEFAULT_SIM_TOKEN, seedDemoCatalog, seedDemoOrders, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator } from '../simulators/ongoing';
 import { loadSimulatorState, saveSimulatorState } from '../simulators/persist';
@@ -349,7 +349,7 @@ async function runDemoSend(ctx: {
   const { ongoing } = ctx.simulators;
   const demoFile = join(ctx.dataDir, 'demo.json');
   const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile;
-  const store = new StateStore(ctx.state.dynamo, ctx.state.tableName);
+  const { shipments } = dynamoStatePorts(new StateStore(ctx.state.dynamo, ctx.state.tableName), ctx.tenant.id);
   const goodsOwnerId = ctx.tenant.ongoing.goodsOwnerId;
 
   // The warehouse counts what is on the shelves (the stock flow then pushes it to BaseLinker).
@@ -378,7 +378,7 @@ async function runDemoSend(ctx: {
 
   // Wait (a little) for the package's tracking number: some couriers hand it out later; the tracking run fills it in.
   for (let i = 0; i < 60 && !ctx.isStopping(); i++) {
-    const record = await store.getShipment(ctx.tenant.id, orderId);
+    const record = await shipments.get(orderId);
     if (record?.status === 'done' && record.labelKey) {
       const labels = new LabelStore(ctx.state.s3, ctx.state.labelsBucket);
       const bytes = await labels.get(record.labelKey);
