@@ -8,6 +8,7 @@ import { ConfigError, type Env, type TenantConfig } from '../../shared/config';
 import { loadLocalTenants } from '../local/tenants';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
+import { keepLogsOffStdout } from '../../shared/log/logger';
 import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
 import { CliError } from './errors';
 import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
@@ -277,6 +278,11 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 if (require.main === module) {
   // The SDK's Node-version notice is for maintainers; on every operator command it would only be noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Logs of the flows a command runs (send) are readable lines on stderr: stdout carries only the answer.
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+  process.env.LOG_FORMAT ??= 'text';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  keepLogsOffStdout();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {

@@ -114,6 +114,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   env.LABELS_BUCKET = state.labelsBucket;
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+  env.LOG_FORMAT ??= 'text';
   print(`state: ${state.description}`);
 
   const stoppers: (() => Promise<void>)[] = [];

@@ -90,6 +90,21 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
   ]);
 }
 
+/**
+ * The setting groups that hold required settings (baselinker, ongoing). A group left out entirely is parsed as
+ * an empty one, so the message names each setting it lacks ("ONGOING_URL: required", ...) instead of
+ * "ongoing: expected object".
+ */
+const REQUIRED_GROUPS = [
+  ...new Set(TENANT_SETTINGS.filter((doc) => doc.required === true && doc.path.includes('.') && !doc.path.startsWith('secrets.')).map((doc) => doc.path.split('.')[0])),
+];
+
+function withRequiredGroups(input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input };
+  for (const group of REQUIRED_GROUPS) if (out[group] === undefined) out[group] = {};
+  return out;
+}
+
 function requiredEnvVars(): string[] {
   return TENANT_SETTINGS.filter((doc) => doc.required === true && doc.env).map((doc) => doc.env as string);
 }
@@ -195,7 +210,7 @@ async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantCo
     collectStrings(inline, secretValues);
     const entry: ParsedEntry = { where };
 
-    const parsed = tenantSettingsSchema.safeParse(settingsInput);
+    const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settingsInput));
     if (parsed.success) entry.settings = parsed.data;
     else problems.push(...renderIssues(parsed.error.issues, (path) => joinPath(where, path), (path) => path));
 
@@ -359,7 +374,7 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
     else setPath(settings, doc.path, converted.value);
   }
 
-  const parsed = tenantSettingsSchema.safeParse(settings);
+  const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settings));
   // A var that failed conversion is absent from `settings`; don't also report it as "required".
   const reported = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
   if (!parsed.success) {
@@ -386,7 +401,7 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
  * ConfigError naming each bad field under `label`.
  */
 export function parseTenantSettings(input: unknown, label = 'tenant'): TenantSettings {
-  const parsed = tenantSettingsSchema.safeParse(input);
+  const parsed = tenantSettingsSchema.safeParse(input && typeof input === 'object' && !Array.isArray(input) ? withRequiredGroups(input as Record<string, unknown>) : input);
   if (parsed.success) return parsed.data;
   throw new ConfigError(label, renderIssues(parsed.error.issues, (path) => joinPath(label, path), (path) => path));
 }
