@@ -53,6 +53,11 @@ function shipmentHandler(): ProxyLambda {
 
 export const WEBHOOK_ROUTE = '/webhook/ongoing';
 
+/** The webhook port cannot be opened; the message names the port and the setting that chooses another. */
+export class PortError extends Error {
+  override name = 'PortError';
+}
+
 export interface LocalHostOptions {
   dataDir: string;
   /** Webhook port; 0 picks a free one. Default PORT or 3000. */
@@ -141,8 +146,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const tenants = await loadTenants({ env });
 
     const shipment = shipmentHandler();
+    const port = options.port ?? Number(env.PORT ?? 3000);
     const gateway: LocalApiGateway = await startApiGateway({
-      port: options.port ?? Number(env.PORT ?? 3000),
+      port,
       routes: [
         {
           method: 'POST',
@@ -155,6 +161,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           },
         },
       ],
+    }).catch((err: unknown) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        throw new PortError(
+          `port ${port} (the "Send" webhook) is ${code === 'EADDRINUSE' ? 'already in use, perhaps by another npm start' : 'not open to this user'}: choose another with PORT, e.g. PORT=3001 npm start (PORT=0 picks a free one)`,
+        );
+      }
+      throw err;
     });
     stoppers.unshift(() => gateway.close());
     const webhookUrl = `${gateway.url}${WEBHOOK_ROUTE}`;
