@@ -354,9 +354,13 @@ function envRef(path: string): string {
   return TENANT_SETTINGS.find((doc) => doc.path === path)?.env ?? path;
 }
 
-export function loadSingleTenantFromEnv(env: Env): TenantConfig {
+/**
+ * The single-tenant env vars as settings and secrets, converted but not yet validated, with the conversion
+ * problems: what `discover` works with before the configuration is complete.
+ */
+export function readSingleTenantEnv(env: Env): { settings: Record<string, unknown>; secrets: Record<string, string>; problems: string[]; secretValues: Set<string> } {
   const settings: Record<string, unknown> = { id: 'default' };
-  const secrets: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
   const problems: string[] = [];
   const secretValues = new Set<string>();
 
@@ -373,6 +377,11 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
     if ('problem' in converted) problems.push(`${doc.env}: ${converted.problem}`);
     else setPath(settings, doc.path, converted.value);
   }
+  return { settings, secrets, problems, secretValues };
+}
+
+export function loadSingleTenantFromEnv(env: Env): TenantConfig {
+  const { settings, secrets, problems, secretValues } = readSingleTenantEnv(env);
 
   const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settings));
   // A var that failed conversion is absent from `settings`; don't also report it as "required".
