@@ -108,6 +108,8 @@ export async function collectStatus(ctx: CommandContext, tenant: TenantConfig): 
   const byKind = (state: string) =>
     items.filter((i) => i.state === state).reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.kind]: (acc[i.kind] ?? 0) + 1 }), {});
   const { capacity } = bucketParams(policy);
+  // While the token is blocked nothing can be sent, whatever the bucket has refilled in the meantime.
+  const tokensLeft = bucket.blockedUntil ? 0 : bucket.tokensLeft;
   return {
     tenant: id,
     runs,
@@ -116,8 +118,8 @@ export async function collectStatus(ctx: CommandContext, tenant: TenantConfig): 
       tokenKey: key,
       requestsPerMinute: policy.requestsPerMinute,
       capacity,
-      tokensLeft: bucket.tokensLeft,
-      used: Math.max(0, capacity - bucket.tokensLeft),
+      tokensLeft,
+      used: Math.max(0, capacity - tokensLeft),
       ...(bucket.blockedUntil ? { blockedUntil: bucket.blockedUntil.toISOString() } : {}),
     },
     exceptions: {
