@@ -52,7 +52,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'secrets.ongoingUser', env: 'ONGOING_USER', envKind: 'string', required: true, secret: true, meaning: 'Ongoing API user (created by the warehouse under "API for goods owners").' },
   { path: 'secrets.ongoingPassword', env: 'ONGOING_PASSWORD', envKind: 'string', required: true, secret: true, meaning: 'Password of the Ongoing API user.' },
   { path: 'ongoing.goodsOwnerId', env: 'ONGOING_GOODS_OWNER_ID', envKind: 'int', required: true, meaning: 'Ongoing goods owner id (integer). Unique per tenant: the webhook finds its tenant by it.' },
-  { path: 'ongoing.orderNumberPrefix', env: 'ONGOING_ORDER_NUMBER_PREFIX', envKind: 'string', default: '', meaning: 'Put before the BaseLinker order id in the Ongoing order number and customer number (e.g. "BL-" when several sources share one goods owner). Empty: the number is the order id, as the spec says. Never change it once orders were sent.' },
+  { path: 'ongoing.orderNumberPrefix', env: 'ONGOING_ORDER_NUMBER_PREFIX', envKind: 'string', default: '', meaning: 'Put before the BaseLinker order id in the Ongoing order number and customer number (e.g. "BL-" when several sources share one goods owner). Empty: the number is the BaseLinker order id itself. Never change it once orders were sent.' },
   { path: 'ongoing.inWorkStatusFrom', env: 'ONGOING_IN_WORK_STATUS_FROM', envKind: 'int', default: 300, meaning: 'Ongoing status from which an order counts as in work (no more updates or cancels from BaseLinker).' },
 
   { path: 'articles.enabled', env: 'ARTICLES_SYNC', envKind: 'onoff', default: true, meaning: 'Articles flow: BaseLinker products and variants → Ongoing articles.' },
