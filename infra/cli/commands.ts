@@ -3,7 +3,7 @@ import { bucketParams, tokenKey } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
 import { DEFAULT_BASELINKER_URL, SINGLE_TENANT_ENV_VARS, readSingleTenantEnv, type ConfigError, type Env, type TenantConfig } from '../../shared/config';
 import { FLOW_NAMES } from '../../shared/flows/registry';
-import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/flows/services';
+import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { shipOrder } from '../../shared/flows/shipment';
 import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient } from '../../shared/ongoing/client';
@@ -396,7 +396,16 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number, o
   const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3, priority: 'interactive' });
   const runId = `cli-${randomUUID()}`;
   const outcome = await shipOrder(
-    { tenant, ...services, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }), now: ctx.now },
+    {
+      tenant,
+      baselinker: services.baselinker,
+      ongoing: services.ongoing,
+      labels: services.labels,
+      shipments: services.state.shipments,
+      inbox: services.state.inbox,
+      log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }),
+      now: ctx.now,
+    },
     ongoingOrderId,
     { owner: runId, leaseMs: 120_000 },
   );
@@ -429,19 +438,8 @@ function readingServices(ctx: CommandContext, tenant: TenantConfig) {
 
 export async function orderCommand(ctx: CommandContext, id: string, by: IdKind | undefined): Promise<void> {
   const [tenant] = ctx.tenants;
-  const { baselinker, ongoing } = readingServices(ctx, tenant);
-  const story = await orderStory(id, {
-    tenant: tenant.id,
-    baselinker,
-    ongoing,
-    by,
-    state: {
-      getOrderRecord: (t, blOrderId) => ctx.store.getOrderRecord(t, blOrderId),
-      listOrderRecords: (t) => ctx.store.listOrderRecords(t),
-      getShipment: (t, ongoingOrderId) => ctx.store.getShipment(t, ongoingOrderId),
-      listSetAside: (t) => ctx.store.listSetAside(t),
-    },
-  });
+  const { baselinker, ongoing, state } = readingServices(ctx, tenant);
+  const story = await orderStory(id, { tenant: tenant.id, baselinker, ongoing, by, state });
   ctx.out(ctx.json ? JSON.stringify(story, null, 2) : renderStory(story, ctx.now()));
 }
 

@@ -1,6 +1,6 @@
 import type { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { OngoingClient } from '../../shared/ongoing/client';
-import type { OrderRecord, SetAsideItem, ShipmentRecord } from '../../shared/state';
+import type { OrderRecord, OrdersLedger, SetAsideInbox, SetAsideItem, ShipmentRecord, ShipmentsLedger } from '../../shared/flows/ports';
 import { CliError } from './errors';
 import { when } from './format';
 
@@ -11,12 +11,11 @@ import { when } from './format';
  * first and last time, not one line per press.
  */
 
-/** The reads of the integration's state the story needs. */
+/** The tenant's ports the story reads (it writes nothing). */
 export interface OrderStoryState {
-  getOrderRecord(tenant: string, blOrderId: string): Promise<OrderRecord | undefined>;
-  listOrderRecords(tenant: string): Promise<OrderRecord[]>;
-  getShipment(tenant: string, ongoingOrderId: string): Promise<ShipmentRecord | undefined>;
-  listSetAside(tenant: string): Promise<SetAsideItem[]>;
+  orders: Pick<OrdersLedger, 'get' | 'list'>;
+  shipments: Pick<ShipmentsLedger, 'get'>;
+  inbox: Pick<SetAsideInbox, 'list'>;
 }
 
 export type IdKind = 'bl' | 'ongoing' | 'number';
@@ -58,7 +57,7 @@ async function resolve(
   id: string,
   ctx: { tenant: string; state: OrderStoryState; baselinker: BaseLinkerClient; ongoing: OngoingClient; by?: IdKind },
 ): Promise<Match> {
-  const records = await ctx.state.listOrderRecords(ctx.tenant);
+  const records = await ctx.state.orders.list();
   const matches: Match[] = [];
   const add = (m: Match) => {
     if (ctx.by && m.by !== ctx.by) return;
@@ -70,7 +69,7 @@ async function resolve(
     if (r.ongoingOrderId !== undefined && String(r.ongoingOrderId) === id) add(fromRecord(r, 'ongoing'));
     if (r.orderNumber === id) add(fromRecord(r, 'number'));
   }
-  const shipment = await ctx.state.getShipment(ctx.tenant, id);
+  const shipment = await ctx.state.shipments.get(id);
   if (shipment) add({ by: 'ongoing', ongoingOrderId: id, blOrderId: shipment.blOrderId });
 
   // A system that cannot be asked must not pass for one that does not know the order.
@@ -110,10 +109,10 @@ export async function orderStory(
 ): Promise<OrderStory> {
   const match = await resolve(id, ctx);
   const ids = { ...match };
-  const order = ids.blOrderId ? await ctx.state.getOrderRecord(ctx.tenant, ids.blOrderId) : undefined;
+  const order = ids.blOrderId ? await ctx.state.orders.get(ids.blOrderId) : undefined;
   if (order?.ongoingOrderId !== undefined) ids.ongoingOrderId ??= String(order.ongoingOrderId);
   if (order?.orderNumber) ids.orderNumber ??= order.orderNumber;
-  const shipment = ids.ongoingOrderId ? await ctx.state.getShipment(ctx.tenant, ids.ongoingOrderId) : undefined;
+  const shipment = ids.ongoingOrderId ? await ctx.state.shipments.get(ids.ongoingOrderId) : undefined;
   if (shipment?.blOrderId) ids.blOrderId ??= shipment.blOrderId;
 
   const mine = (item: SetAsideItem) =>
@@ -121,7 +120,7 @@ export async function orderStory(
     (item.kind === 'shipment' && item.sourceId === ids.ongoingOrderId) ||
     (ids.blOrderId !== undefined && item.ids?.blOrderId === ids.blOrderId) ||
     (ids.ongoingOrderId !== undefined && item.ids?.ongoingOrderId === ids.ongoingOrderId);
-  const setAside = (await ctx.state.listSetAside(ctx.tenant)).filter(mine);
+  const setAside = (await ctx.state.inbox.list()).filter(mine);
 
   const story: OrderStory = {
     tenant: ctx.tenant,

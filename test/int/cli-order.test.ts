@@ -43,7 +43,7 @@ async function transferred(): Promise<{ blOrderId: number; ongoingOrderId: numbe
   });
   const report = await world.run('orders', ordersFlow);
   expect(report.outcome).toBe('ok');
-  const record = await world.services().state.getOrderRecord(world.tenant.id, bl.order_id);
+  const record = await world.services().state.orders.get(bl.order_id);
   const ongoingOrderId = Number(record!.ongoingOrderId);
   world.ongoing.setOrderStatus(ongoingOrderId, 450);
   return { blOrderId: bl.order_id, ongoingOrderId };
