@@ -73,7 +73,7 @@ async function runForTenant(
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log });
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: CATALOGUE[name].budgetPriority });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,
