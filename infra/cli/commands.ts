@@ -5,6 +5,7 @@ import { DEFAULT_BASELINKER_URL, SINGLE_TENANT_ENV_VARS, readSingleTenantEnv, ty
 import { FLOW_NAMES } from '../../shared/flows/registry';
 import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { shipOrder } from '../../shared/flows/shipment';
+import { previewSend, type SendPreview } from '../../shared/flows/shipment-preview';
 import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../shared/state';
@@ -424,9 +425,48 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number, o
   return outcome.kind === 'done' || outcome.kind === 'pending-tracking' || outcome.kind === 'in-progress' ? 0 : 1;
 }
 
-/** `send --dry-run`: filled in on top of the shipment flow's plan of the package (see dryRunCommand). */
-async function dryRunCommand(_ctx: CommandContext, _ongoingOrderId: number): Promise<number> {
-  throw new CliError('send --dry-run is not available yet');
+/** `send --dry-run`: what a Send would book for the order, read with the tenant's clients; books and writes nothing. */
+async function dryRunCommand(ctx: CommandContext, ongoingOrderId: number): Promise<number> {
+  const [tenant] = ctx.tenants;
+  const services = readingServices(ctx, tenant);
+  const preview = await previewSend(
+    { tenant, baselinker: services.baselinker, ongoing: services.ongoing, shipments: services.state.shipments, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId: 'dry-run' }), now: ctx.now },
+    ongoingOrderId,
+  );
+  if (ctx.json) ctx.out(JSON.stringify({ dryRun: true, ongoingOrderId, ...preview }, null, 2));
+  else ctx.out(renderPreview(tenant.id, ongoingOrderId, preview));
+  if (preview.kind === 'order-not-found') return 2;
+  return preview.kind === 'would-refuse' ? 1 : 0;
+}
+
+function renderPreview(tenant: string, ongoingOrderId: number, p: SendPreview): string {
+  const head = `order ${ongoingOrderId} [${tenant}], dry run: nothing was booked or written`;
+  const lines = [head];
+  switch (p.kind) {
+    case 'already-shipped':
+      lines.push(`  already shipped: package ${p.record.packageId ?? '?'} (${p.record.courierCode ?? '?'}), tracking ${p.record.trackingNumber ?? '-'}; a Send books nothing more`);
+      break;
+    case 'order-not-found':
+      lines.push(`  ${p.message}`);
+      break;
+    case 'would-refuse':
+      lines.push(`  a Send would be refused and set aside: ${p.reason}`);
+      break;
+    case 'would-reuse':
+      lines.push(`  BaseLinker order ${p.blOrderId} already has package ${p.package.packageId} (${p.package.courierCode}); a Send would reuse it (label and tracking), booking nothing new`);
+      break;
+    case 'would-book': {
+      const r = p.request;
+      lines.push(`  a Send would book for BaseLinker order ${p.blOrderId}:`);
+      lines.push(`    courier   ${r.courier_code}${p.courier.chosenBy === 'default' ? ' (the default courier)' : ` (by way of delivery / transporter code ${p.courier.chosenBy})`}`);
+      lines.push(`    account   ${r.account_id ?? "the courier's first account"}`);
+      lines.push(`    fields    ${r.fields?.length ? r.fields.map((f) => `${f.id}=${f.value}`).join(', ') : 'none'}`);
+      r.packages.forEach((pkg, i) => lines.push(`    parcel ${i + 1}  ${Object.entries(pkg).map(([k, v]) => `${k} ${v}`).join(', ')}`));
+      break;
+    }
+  }
+  if ('notShippableNow' in p && p.notShippableNow) lines.push(`  note: ${p.notShippableNow}`);
+  return lines.join('\n');
 }
 
 // ---- order -----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
-import type { BaseLinkerClient } from '../baselinker/client';
+import type { BaseLinkerClient, CreatePackageParams } from '../baselinker/client';
 import type { CourierChoice, ShipmentSettings } from '../config';
 import type { GetArticle, GetOrder, PrintingInfo } from '../ongoing/schemas';
 import type { Needs, RunBasics } from './context';
@@ -197,6 +197,17 @@ export function packageEntries(parcels: readonly Parcel[], packageFieldIds: read
   });
 }
 
+/** What createPackage gets for the order: pure, so `cli send --dry-run` shows exactly what a Send books. */
+export function packageRequestFor(blOrderId: number, courier: CourierSelection, parcels: readonly Parcel[], packageFieldIds: readonly string[] | undefined): CreatePackageParams {
+  return {
+    order_id: blOrderId,
+    courier_code: courier.courierCode,
+    ...(courier.accountId !== undefined && { account_id: courier.accountId }),
+    fields: courier.fields,
+    packages: packageEntries(parcels, packageFieldIds),
+  };
+}
+
 export interface LabelFileType {
   extension: string;
   mimeType: string;
@@ -254,7 +265,7 @@ export function mayShip(status: number, shipStatusFrom: number): boolean {
 const packageFieldCache = new Map<string, { ids: string[]; until: number }>();
 const PACKAGE_FIELDS_TTL_MS = 60 * 60_000;
 
-async function packageFieldIds(deps: ShipmentDeps, courierCode: string): Promise<string[] | undefined> {
+export async function packageFieldIds(deps: Pick<ShipmentDeps, 'tenant' | 'baselinker' | 'now'>, courierCode: string): Promise<string[] | undefined> {
   const key = `${deps.tenant.id}#${deps.tenant.baselinker.url}#${courierCode}`;
   const cached = packageFieldCache.get(key);
   if (cached && cached.until > deps.now()) return cached.ids;
@@ -270,7 +281,7 @@ async function packageFieldIds(deps: ShipmentDeps, courierCode: string): Promise
   }
 }
 
-async function articleWeights(deps: ShipmentDeps, order: GetOrder): Promise<Map<string, GetArticle>> {
+export async function articleWeights(deps: Pick<ShipmentDeps, 'ongoing'>, order: GetOrder): Promise<Map<string, GetArticle>> {
   const numbers = [...new Set((order.orderLines ?? []).map((l) => l.article.articleNumber))];
   const out = new Map<string, GetArticle>();
   if (numbers.length === 0) return out;
@@ -295,7 +306,7 @@ interface PackageRef {
 }
 
 /** An outbound package of this courier already booked for the order (by us earlier, or by hand). */
-async function existingPackage(
+export async function existingPackage(
   baselinker: BaseLinkerClient,
   blOrderId: number,
   courierCode: string,
@@ -360,7 +371,7 @@ async function moveToSentStatus(deps: ShipmentDeps, blOrderId: number): Promise<
  * only while the warehouse has not started it): book nothing, and never move it on to the "sent" status,
  * which would erase the cancellation. A person decides (set aside with the reason).
  */
-async function refuseIfCancelled(deps: ShipmentDeps, blOrderId: number): Promise<void> {
+export async function refuseIfCancelled(deps: Pick<ShipmentDeps, 'tenant' | 'baselinker'>, blOrderId: number): Promise<void> {
   const { orders } = await deps.baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
   const status = orders[0]?.order_status_id;
   if (status !== undefined && deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
@@ -422,17 +433,11 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
       if (parcels.length === 0) {
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);
       }
-      const packages = packageEntries(parcels, await packageFieldIds(deps, courier.courierCode));
+      const request = packageRequestFor(blOrderId, courier, parcels, await packageFieldIds(deps, courier.courierCode));
       if (!(await shipments.renew(ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError();
       let created;
       try {
-        created = await deps.baselinker.createPackage({
-          order_id: blOrderId,
-          courier_code: courier.courierCode,
-          ...(courier.accountId !== undefined && { account_id: courier.accountId }),
-          fields: courier.fields,
-          packages,
-        });
+        created = await deps.baselinker.createPackage(request);
       } catch (err) {
         if (isCourierRefusal(err)) throw new ShipmentRefusedError(`the courier refused the package: ${err.blMessage || err.code}`, err.blMessage || err.code);
         throw err;
