@@ -14,7 +14,9 @@ import { keepLogsOffStdout } from '../../shared/log/logger';
 import { discoverCommand, discoveryTargets, dismissCommand, exceptionsCommand, orderCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
 import { CliError } from './errors';
 import type { IdKind } from './order';
-import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
+import { chooseMode, injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
+import type { WebhookKeys } from '../../shared/tenants';
+import { TENANTS_USAGE, tenantsCommand } from './tenants';
 
 export interface CliIo {
   out?: (text: string) => void;
@@ -25,6 +27,8 @@ export interface CliIo {
   tenants?: TenantConfig[];
   /** A table to use instead of opening one (tests: a fresh emulator table). */
   state?: CliStateInput;
+  /** The webhook keys at the edge instead of API Gateway's (tests of tenants --aws). */
+  webhookKeys?: WebhookKeys;
   now?: () => number;
 }
 
@@ -59,6 +63,7 @@ Commands:
   dismiss <id> --note  dismiss a set-aside item, with a note why
   send <order id>      ship one Ongoing order now (the shipment flow, without the webhook);
                        --dry-run shows the package it would book and books nothing
+  tenants <verb>       the tenant registry: put, list, show, disable, enable, remove, import
 
 Options for every command:
   --json       machine-readable output: one JSON document, the only thing on stdout (messages and logs go to
@@ -68,7 +73,8 @@ ${COMMON_OPTIONS}
 
 ${STATE_HELP}
 
-Tenants come from the same configuration as npm run sync (TENANTS_FILE, TENANTS or the single-tenant env vars).
+Tenants come from the same configuration as npm run sync: TENANTS_FILE, TENANTS or the single-tenant env vars,
+and with none of them set, the tenant registry in the state (npm run cli -- tenants --help).
 Exit codes: 0 done; 1 the work could not be done (send refused or failed, a discover check failed, BaseLinker
 or Ongoing not reachable, anything unexpected); 2 usage, configuration, unknown id or tenant, or the state
 not reachable.
@@ -164,8 +170,15 @@ ${COMMON_OPTIONS}`,
   positionals: [1, 1],
 };
 
+COMMANDS.tenants = {
+  usage: TENANTS_USAGE,
+  options: ['json', 'aws', 'local', 'cdk'],
+  positionals: [0, 2],
+};
+
 const OPTION_DEFS = {
   json: { type: 'boolean' },
+  cdk: { type: 'boolean' },
   all: { type: 'boolean' },
   aws: { type: 'boolean' },
   local: { type: 'boolean' },
@@ -263,10 +276,22 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       if (values[option] !== undefined && !values[option]?.trim()) throw new CliError(`--${option} needs a value`, name);
     }
 
+    const mode: StateMode = values.aws ? 'aws' : values.local ? 'local' : 'auto';
+    try {
+      state = io.state ? injectedState(io.state) : await openCliState(mode, env);
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof DataDirInUseError) throw new CliError(e.message);
+      throw e;
+    }
+    if (name === 'tenants') {
+      const [verb, ...rest] = args;
+      return await tenantsCommand({ state, mode: chooseMode(mode, env), env, json: Boolean(values.json), cdk: Boolean(values.cdk), out, now, webhookKeys: io.webhookKeys }, verb, rest);
+    }
+
     let tenants: TenantConfig[];
     let configProblem: ConfigError | undefined;
     try {
-      tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data'));
+      tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data', { dynamo: state.dynamo, tableName: state.tableName, mode: chooseMode(mode, env) }, err));
     } catch (e) {
       // discover is for the time before the configuration is complete: it goes on with what is set.
       if (!(e instanceof ConfigError) || name !== 'discover') throw e instanceof ConfigError ? new CliError(e.message) : e;
@@ -275,13 +300,6 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     }
     const selected = configProblem ? [] : selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send' || name === 'order');
 
-    const mode: StateMode = values.aws ? 'aws' : values.local ? 'local' : 'auto';
-    try {
-      state = io.state ? injectedState(io.state) : await openCliState(mode, env);
-    } catch (e) {
-      if (e instanceof ConfigError || e instanceof DataDirInUseError) throw new CliError(e.message);
-      throw e;
-    }
     const ctx: CommandContext = {
       tenants: selected,
       state,

@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 
 /**
  * One place that makes the AWS SDK clients, once per process (a Lambda container reuses them across
@@ -46,6 +47,7 @@ export function createSecretsManagerClient(config: SecretsManagerClientConfig = 
 let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 let secrets: SecretsManagerClient | undefined;
+let sqs: SQSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return (dynamo ??= createDynamoDocumentClient());
@@ -59,10 +61,24 @@ export function secretsManagerClient(): SecretsManagerClient {
   return (secrets ??= createSecretsManagerClient());
 }
 
+/**
+ * The fan-out queues (AWS_ENDPOINT_URL_SQS locally). Requests go to the configured endpoint rather than the
+ * queue URL's host: the same place on AWS, and locally the emulator's queue URLs name hosts
+ * (sqs.<region>.localhost) that not every resolver knows.
+ */
+export function createSqsClient(config: SQSClientConfig = {}): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: false, ...config });
+}
+
+export function sqsClient(): SQSClient {
+  return (sqs ??= createSqsClient());
+}
+
 /** Drops the cached clients (tests that change the environment between cases). */
 export function resetAwsClients(): void {
   dynamo?.destroy();
   s3?.destroy();
   secrets?.destroy();
-  dynamo = s3 = secrets = undefined;
+  sqs?.destroy();
+  dynamo = s3 = secrets = sqs = undefined;
 }
