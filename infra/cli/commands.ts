@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { bucketParams, tokenKey } from '../../shared/baselinker/budget';
-import type { TenantConfig } from '../../shared/config';
+import { BaseLinkerClient } from '../../shared/baselinker/client';
+import { DEFAULT_BASELINKER_URL, SINGLE_TENANT_ENV_VARS, readSingleTenantEnv, type ConfigError, type Env, type TenantConfig } from '../../shared/config';
 import { FLOW_NAMES } from '../../shared/flows/registry';
-import { createTenantServices } from '../../shared/lambda/wiring';
+import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { shipOrder } from '../../shared/flows/shipment';
+import { previewSend, type SendPreview } from '../../shared/flows/shipment-preview';
 import { flowLogger } from '../../shared/log/logger';
+import { OngoingClient } from '../../shared/ongoing/client';
 import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../shared/state';
+import { discover, renderDiscovery, type DiscoveryTarget } from './discover';
 import { CliError } from './errors';
-import { compactJson, duration, num, short, table, when } from './format';
+import { compactJson, duration, num, readableTimes, short, table, when } from './format';
+import { orderStory, renderStory, type IdKind } from './order';
 import type { CliState } from './state';
 
 export interface CommandContext {
@@ -104,6 +109,8 @@ export async function collectStatus(ctx: CommandContext, tenant: TenantConfig): 
   const byKind = (state: string) =>
     items.filter((i) => i.state === state).reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.kind]: (acc[i.kind] ?? 0) + 1 }), {});
   const { capacity } = bucketParams(policy);
+  // While the token is blocked nothing can be sent, whatever the bucket has refilled in the meantime.
+  const tokensLeft = bucket.blockedUntil ? 0 : bucket.tokensLeft;
   return {
     tenant: id,
     runs,
@@ -112,8 +119,8 @@ export async function collectStatus(ctx: CommandContext, tenant: TenantConfig): 
       tokenKey: key,
       requestsPerMinute: policy.requestsPerMinute,
       capacity,
-      tokensLeft: bucket.tokensLeft,
-      used: Math.max(0, capacity - bucket.tokensLeft),
+      tokensLeft,
+      used: Math.max(0, capacity - tokensLeft),
       ...(bucket.blockedUntil ? { blockedUntil: bucket.blockedUntil.toISOString() } : {}),
     },
     exceptions: {
@@ -187,7 +194,7 @@ function renderStatus(s: TenantStatus, now: number): string {
   lines.push('', 'Cursors and checkpoints');
   lines.push(
     s.cursors.length
-      ? indent(table(['NAME', 'VALUE', 'UPDATED'], s.cursors.map((c) => [c.name, short(compactJson(c.value), 80), when(c.updatedAt, now)])))
+      ? indent(table(['NAME', 'VALUE', 'UPDATED'], s.cursors.map((c) => [c.name, short(compactJson(readableTimes(c.value)), 100), when(c.updatedAt, now)])))
       : '  none yet',
   );
 
@@ -382,8 +389,9 @@ export async function dismissCommand(ctx: CommandContext, target: string, note: 
 // ---- send ------------------------------------------------------------------------------------------------
 
 /** The shipment flow for one order, as the webhook runs it; exit 0 when the order shipped (or already had). */
-export async function sendCommand(ctx: CommandContext, ongoingOrderId: number): Promise<number> {
+export async function sendCommand(ctx: CommandContext, ongoingOrderId: number, options: { dryRun?: boolean } = {}): Promise<number> {
   const [tenant] = ctx.tenants;
+  if (options.dryRun) return dryRunCommand(ctx, ongoingOrderId);
   const { labelsBucket, s3 } = ctx.state;
   if (!labelsBucket) throw new CliError('send needs the labels bucket: set LABELS_BUCKET (a stack output) for --aws');
   const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3, priority: 'interactive' });
@@ -413,5 +421,128 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number): 
   } else {
     ctx.out(`order ${ongoingOrderId} [${tenant.id}]: ${outcome.kind}: ${outcome.message}`);
   }
+  if (outcome.kind === 'order-not-found') return 2;
   return outcome.kind === 'done' || outcome.kind === 'pending-tracking' || outcome.kind === 'in-progress' ? 0 : 1;
+}
+
+/** `send --dry-run`: what a Send would book for the order, read with the tenant's clients; books and writes nothing. */
+async function dryRunCommand(ctx: CommandContext, ongoingOrderId: number): Promise<number> {
+  const [tenant] = ctx.tenants;
+  const services = readingServices(ctx, tenant);
+  const preview = await previewSend(
+    { tenant, baselinker: services.baselinker, ongoing: services.ongoing, shipments: services.state.shipments, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId: 'dry-run' }), now: ctx.now },
+    ongoingOrderId,
+  );
+  if (ctx.json) ctx.out(JSON.stringify({ dryRun: true, ongoingOrderId, ...preview }, null, 2));
+  else ctx.out(renderPreview(tenant.id, ongoingOrderId, preview));
+  if (preview.kind === 'order-not-found') return 2;
+  return preview.kind === 'would-refuse' ? 1 : 0;
+}
+
+function renderPreview(tenant: string, ongoingOrderId: number, p: SendPreview): string {
+  const head = `order ${ongoingOrderId} [${tenant}], dry run: nothing was booked or written`;
+  const lines = [head];
+  switch (p.kind) {
+    case 'already-shipped':
+      lines.push(`  already shipped: package ${p.record.packageId ?? '?'} (${p.record.courierCode ?? '?'}), tracking ${p.record.trackingNumber ?? '-'}; a Send books nothing more`);
+      break;
+    case 'order-not-found':
+      lines.push(`  ${p.message}`);
+      break;
+    case 'would-refuse':
+      lines.push(`  a Send would be refused and set aside: ${p.reason}`);
+      break;
+    case 'would-reuse':
+      lines.push(`  BaseLinker order ${p.blOrderId} already has package ${p.package.packageId} (${p.package.courierCode}); a Send would reuse it (label and tracking), booking nothing new`);
+      break;
+    case 'would-book': {
+      const r = p.request;
+      lines.push(`  a Send would book for BaseLinker order ${p.blOrderId}:`);
+      lines.push(`    courier   ${r.courier_code}${p.courier.chosenBy === 'default' ? ' (the default courier)' : ` (by way of delivery / transporter code ${p.courier.chosenBy})`}`);
+      lines.push(`    account   ${r.account_id ?? "the courier's first account"}`);
+      lines.push(`    fields    ${r.fields?.length ? r.fields.map((f) => `${f.id}=${f.value}`).join(', ') : 'none'}`);
+      r.packages.forEach((pkg, i) => lines.push(`    parcel ${i + 1}  ${Object.entries(pkg).map(([k, v]) => `${k} ${v}`).join(', ')}`));
+      break;
+    }
+  }
+  if ('notShippableNow' in p && p.notShippableNow) lines.push(`  note: ${p.notShippableNow}`);
+  return lines.join('\n');
+}
+
+// ---- order -----------------------------------------------------------------------------------------------
+
+/** The tenant's BaseLinker and Ongoing clients for commands that only read (no labels needed). */
+function readingServices(ctx: CommandContext, tenant: TenantConfig) {
+  return tenantServicesWith(noLabels)(tenant, { tableName: ctx.state.tableName, labelsBucket: ctx.state.labelsBucket ?? '' }, { dynamo: ctx.state.dynamo, priority: 'interactive' });
+}
+
+export async function orderCommand(ctx: CommandContext, id: string, by: IdKind | undefined): Promise<void> {
+  const [tenant] = ctx.tenants;
+  const { baselinker, ongoing, state } = readingServices(ctx, tenant);
+  const story = await orderStory(id, { tenant: tenant.id, baselinker, ongoing, by, state });
+  ctx.out(ctx.json ? JSON.stringify(story, null, 2) : renderStory(story, ctx.now()));
+}
+
+// ---- discover --------------------------------------------------------------------------------------------
+
+/**
+ * What discover reads with: each configured tenant, or, while the single-tenant env vars are not complete yet,
+ * the credentials they already give (with the loader's problems shown as "still to set").
+ */
+export function discoveryTargets(ctx: CommandContext, env: Env, problem: ConfigError | undefined): DiscoveryTarget[] {
+  // The budget every process on the token shares, so discover never pushes a running integration over the limit.
+  const budget = () => new DynamoBudget(ctx.state.dynamo, ctx.state.tableName, { requestsPerMinute: 80 }, { now: ctx.now });
+  const usesEnv = SINGLE_TENANT_ENV_VARS.some((name) => (env[name] ?? '').trim() !== '');
+  if (!problem) {
+    return ctx.tenants.map((tenant) => {
+      const { baselinker, ongoing } = readingServices(ctx, tenant);
+      return {
+        tenant: tenant.id,
+        baselinker,
+        baselinkerUrl: tenant.baselinker.url,
+        ongoing,
+        ongoingUrl: tenant.ongoing.url,
+        goodsOwnerId: tenant.ongoing.goodsOwnerId,
+        settings: tenant,
+        naming: usesEnv ? 'env' : 'json',
+        open: [],
+      };
+    });
+  }
+  const partial = usesEnv && !(env.TENANTS_FILE ?? '').trim() && !(env.TENANTS ?? '').trim();
+  if (!partial) {
+    throw new CliError(`${problem.message}\ndiscover goes on with an incomplete configuration only from the single-tenant env vars (BASELINKER_TOKEN, ONGOING_URL, ...)`);
+  }
+  const raw = readSingleTenantEnv(env);
+  const settings = raw.settings as DiscoveryTarget['settings'];
+  const token = raw.secrets.baselinkerToken;
+  if (!token) throw new CliError(`discover needs at least BASELINKER_TOKEN (and ONGOING_URL, ONGOING_USER, ONGOING_PASSWORD for the Ongoing part)\n${problem.message}`);
+  const url = typeof settings.baselinker?.url === 'string' ? settings.baselinker.url : DEFAULT_BASELINKER_URL;
+  const goodsOwnerId = typeof settings.ongoing?.goodsOwnerId === 'number' ? settings.ongoing.goodsOwnerId : undefined;
+  const ongoingUrl = typeof settings.ongoing?.url === 'string' ? settings.ongoing.url.replace(/\/+$/, '') : undefined;
+  const { ongoingUser, ongoingPassword } = raw.secrets;
+  return [
+    {
+      tenant: typeof settings.id === 'string' ? settings.id : 'default',
+      baselinker: new BaseLinkerClient({ url, token, budget: budget(), priority: 'interactive' }),
+      baselinkerUrl: url,
+      ...(ongoingUrl && ongoingUser && ongoingPassword
+        ? { ongoing: new OngoingClient({ baseUrl: ongoingUrl, user: ongoingUser, password: ongoingPassword, goodsOwnerId: goodsOwnerId ?? 0 }), ongoingUrl }
+        : {}),
+      goodsOwnerId,
+      settings,
+      naming: 'env',
+      open: [...problem.problems],
+    },
+  ];
+}
+
+/** Exit 0 when every system could be read and every configured value checks out, else 1. */
+export async function discoverCommand(ctx: CommandContext, targets: DiscoveryTarget[]): Promise<number> {
+  const reports = [];
+  for (const target of targets) reports.push(await discover(target));
+  if (ctx.json) ctx.out(JSON.stringify(targets.length === 1 ? reports[0] : reports, null, 2));
+  else ctx.out(reports.map((r, i) => renderDiscovery(r, targets[i].naming)).join('\n\n'));
+  const failed = reports.some((r) => r.checks.some((c) => !c.ok) || r.baselinker.error || (r.ongoing.error && r.ongoing.error !== 'not configured'));
+  return failed ? 1 : 0;
 }

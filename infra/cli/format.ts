@@ -54,3 +54,26 @@ export function compactJson(value: unknown): string {
 export function num(value: number | undefined): string {
   return value === undefined ? '-' : String(value);
 }
+
+/** Epoch seconds or milliseconds from 2001 to 2286, the range a timestamp of this integration falls in. */
+function epochMs(value: number): number | undefined {
+  if (value >= 1e12 && value < 1e13) return value;
+  if (value >= 1e9 && value < 1e10) return value * 1000;
+  return undefined;
+}
+
+/**
+ * The same value with its times in one readable form ("2026-12-01 20:40:43 UTC"): epoch seconds or
+ * milliseconds and ISO strings under keys that name a time (…At, …Time, since, until). For human output only;
+ * --json keeps the stored values.
+ */
+export function readableTimes(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableTimes(v));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, readableTimes(v, k)]));
+  }
+  if (!/(At|Time|Ms|^since|^until)$/.test(key)) return value;
+  const ms = typeof value === 'number' ? epochMs(value) : typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : undefined;
+  if (ms === undefined || Number.isNaN(ms)) return value;
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

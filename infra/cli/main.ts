@@ -4,12 +4,16 @@
  * state under DATA_DIR (beside or without a running `npm start`) and on a deployed stack's table (--aws).
  */
 import { parseArgs } from 'node:util';
+import { BaseLinkerError } from '../../shared/baselinker/errors';
 import { ConfigError, type Env, type TenantConfig } from '../../shared/config';
+import { OngoingError } from '../../shared/ongoing/errors';
 import { loadLocalTenants } from '../local/tenants';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
-import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
+import { keepLogsOffStdout } from '../../shared/log/logger';
+import { discoverCommand, discoveryTargets, dismissCommand, exceptionsCommand, orderCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
 import { CliError } from './errors';
+import type { IdKind } from './order';
 import { chooseMode, injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
 import type { WebhookKeys } from '../../shared/tenants';
 import { TENANTS_USAGE, tenantsCommand } from './tenants';
@@ -47,23 +51,33 @@ const COMMON_OPTIONS = `  --tenant ID  act on this tenant only (needed by retry 
 const USAGE = `usage: npm run cli -- <command> [options]
 
 Commands:
+  discover             what the settings need, read from the BaseLinker and Ongoing accounts (inventories,
+                       order statuses, writable warehouses, couriers; goods owner, Ongoing statuses), and a
+                       check of the values configured; works before the configuration is complete
   status               last run of each flow, cursors, BaseLinker budget and token block, open
                        set-aside items per kind, shipments waiting for tracking
+  order <id>           one order's story across both systems, by BaseLinker order id, Ongoing order id or
+                       order number
   exceptions           the items the integration set aside, with reason and ids
   retry <id|all>       put set-aside items back into the next cycle
   dismiss <id> --note  dismiss a set-aside item, with a note why
-  send <order id>      ship one Ongoing order now (the shipment flow, without the webhook)
+  send <order id>      ship one Ongoing order now (the shipment flow, without the webhook);
+                       --dry-run shows the package it would book and books nothing
   tenants <verb>       the tenant registry: put, list, show, disable, enable, remove, import
 
 Options for every command:
-  --json       machine-readable output on stdout
+  --json       machine-readable output: one JSON document, the only thing on stdout (messages and logs go to
+               stderr). Pipe it with npm run -s (npm prints its own header on stdout otherwise):
+               npm run -s cli -- status --json | jq .
 ${COMMON_OPTIONS}
 
 ${STATE_HELP}
 
 Tenants come from the same configuration as npm run sync: TENANTS_FILE, TENANTS or the single-tenant env vars,
 and with none of them set, the tenant registry in the state (npm run cli -- tenants --help).
-Exit codes: 0 done; 2 usage, configuration, unknown id or state not reachable; 1 unexpected failure.
+Exit codes: 0 done; 1 the work could not be done (send refused or failed, a discover check failed, BaseLinker
+or Ongoing not reachable, anything unexpected); 2 usage, configuration, unknown id or tenant, or the state
+not reachable.
 Run npm run cli -- <command> --help for a command's options.`;
 
 interface CommandSpec {
@@ -117,12 +131,42 @@ ${COMMON_OPTIONS}`,
 };
 
 COMMANDS.send = {
-  usage: `usage: npm run cli -- send <Ongoing order id> [--tenant ID] [--json] [--aws|--local]
+  usage: `usage: npm run cli -- send <Ongoing order id> [--dry-run] [--tenant ID] [--json] [--aws|--local]
 Runs the shipment flow for one Ongoing order, as the "Send" webhook would: one BaseLinker package (an existing
 one of the same courier is reused), the label to the labels store and to the Ongoing order, the tracking number
-onto the order. Safe to repeat: it never books a second package.
+onto the order. Safe to repeat: it never books a second package. Needs the labels bucket (LABELS_BUCKET, a
+stack output, with --aws).
+  --dry-run    only read: show the package it would book (courier, account, form fields with COD, parcels), or
+               the package it would reuse, or why it would refuse; books nothing, writes nothing
+${COMMON_OPTIONS}`,
+  options: ['json', 'tenant', 'aws', 'local', 'dry-run'],
+  positionals: [1, 1],
+};
+
+COMMANDS.discover = {
+  usage: `usage: npm run cli -- discover [--tenant ID] [--json] [--aws|--local]
+Reads the tenant's BaseLinker and Ongoing accounts with its credentials and lists what the settings need, each
+value with the setting it belongs to: BaseLinker inventories, order statuses, the writable (bl_) warehouses of
+the inventory, couriers with their accounts and form fields; the Ongoing goods owner (reachable or not) and
+order statuses, and the goods owner's transporter codes. Then it checks the configured values (a status id that
+does not exist, a warehouse that is not writable, a courier without an account...). Only reads.
+Works with a partial configuration of the single-tenant env vars: BASELINKER_TOKEN is enough for the
+BaseLinker part; ONGOING_URL, ONGOING_USER, ONGOING_PASSWORD (and ONGOING_GOODS_OWNER_ID) for the Ongoing part.
+Exit code 1 when a check fails or a system cannot be read.
 ${COMMON_OPTIONS}`,
   options: ['json', 'tenant', 'aws', 'local'],
+  positionals: [0, 0],
+};
+
+COMMANDS.order = {
+  usage: `usage: npm run cli -- order <id> [--by bl|ongoing|number] [--tenant ID] [--json] [--aws|--local]
+One order's story across both systems: when the integration saw it, created or updated it in Ongoing, cancelled
+it, each Send (count, first and last), the package, the label file, the tracking, every time it was set aside
+and why, with the ids on both sides; then what BaseLinker and Ongoing say about it now. The id may be the
+BaseLinker order id, the Ongoing order id or the Ongoing order number.
+  --by KIND    which kind of id it is, when one number names two orders: bl, ongoing or number
+${COMMON_OPTIONS}`,
+  options: ['json', 'tenant', 'aws', 'local', 'by'],
   positionals: [1, 1],
 };
 
@@ -139,9 +183,11 @@ const OPTION_DEFS = {
   aws: { type: 'boolean' },
   local: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  'dry-run': { type: 'boolean' },
   tenant: { type: 'string' },
   kind: { type: 'string' },
   note: { type: 'string' },
+  by: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof OPTION_DEFS]?: (typeof OPTION_DEFS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -217,7 +263,9 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     }
     const misplaced = Object.keys(values).filter((option) => !spec.options.includes(option));
     if (misplaced.length) throw new CliError(`${name} does not take ${misplaced.map((o) => `--${o}`).join(', ')}`, name);
-    if (args.length < spec.positionals[0]) throw new CliError(`${name} needs ${name === 'retry' ? 'an item id or "all"' : name === 'send' ? 'an Ongoing order id' : 'an item id'}`, name);
+    const needs: Record<string, string> = { retry: 'an item id or "all"', send: 'an Ongoing order id', order: 'an order id (BaseLinker order id, Ongoing order id or order number)' };
+    if (args.length < spec.positionals[0]) throw new CliError(`${name} needs ${needs[name] ?? 'an item id'}`, name);
+    if (values.by !== undefined && !['bl', 'ongoing', 'number'].includes(values.by)) throw new CliError(`--by takes bl, ongoing or number, not "${values.by}"`, name);
     if (name === 'send' && !/^\d+$/.test(args[0])) throw new CliError(`"${args[0]}" is not an Ongoing order id (a number)`, name);
     if (args.length > spec.positionals[1]) throw new CliError(`unexpected argument "${args[spec.positionals[1]]}"`, name);
     if (values.aws && values.local) throw new CliError('--aws and --local exclude each other', name);
@@ -241,13 +289,16 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     }
 
     let tenants: TenantConfig[];
+    let configProblem: ConfigError | undefined;
     try {
       tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data', { dynamo: state.dynamo, tableName: state.tableName, mode: chooseMode(mode, env) }, err));
     } catch (e) {
-      if (e instanceof ConfigError) throw new CliError(e.message);
-      throw e;
+      // discover is for the time before the configuration is complete: it goes on with what is set.
+      if (!(e instanceof ConfigError) || name !== 'discover') throw e instanceof ConfigError ? new CliError(e.message) : e;
+      configProblem = e;
+      tenants = [];
     }
-    const selected = selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send');
+    const selected = configProblem ? [] : selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send' || name === 'order');
 
     const ctx: CommandContext = {
       tenants: selected,
@@ -271,13 +322,23 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
         await dismissCommand(ctx, args[0], values.note!.trim());
         break;
       case 'send':
-        return await sendCommand(ctx, Number(args[0]));
+        return await sendCommand(ctx, Number(args[0]), { dryRun: Boolean(values['dry-run']) });
+      case 'order':
+        await orderCommand(ctx, args[0].trim(), values.by as IdKind | undefined);
+        break;
+      case 'discover':
+        return await discoverCommand(ctx, discoveryTargets(ctx, env, configProblem));
     }
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
       err(e.usageOf === undefined ? e.message : `${e.message}\n\n${e.usageOf ? COMMANDS[e.usageOf].usage : USAGE}`);
       return 2;
+    }
+    if (e instanceof OngoingError || e instanceof BaseLinkerError) {
+      // Their messages name the system, the call and (for network failures) the URL; never a credential.
+      err(e.message);
+      return 1;
     }
     const problem = awsProblem(e, state);
     if (problem) {
@@ -295,6 +356,11 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 if (require.main === module) {
   // The SDK's Node-version notice is for maintainers; on every operator command it would only be noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Logs of the flows a command runs (send) are readable lines on stderr: stdout carries only the answer.
+  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+  process.env.LOG_FORMAT ??= 'text';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  keepLogsOffStdout();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {

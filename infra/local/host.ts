@@ -36,6 +36,11 @@ import { demoTenantsFile, isConfigured, loadServedTenants } from './tenants';
 
 export const WEBHOOK_ROUTE = '/webhook/ongoing';
 
+/** The webhook port cannot be opened; the message names the port and the setting that chooses another. */
+export class PortError extends Error {
+  override name = 'PortError';
+}
+
 export interface LocalHostOptions {
   dataDir: string;
   /** Webhook port; 0 picks a free one. Default PORT or 3000. */
@@ -98,6 +103,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   env.LABELS_BUCKET = state.labelsBucket;
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+  env.LOG_FORMAT ??= 'text';
   print(`state: ${state.description}`);
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -132,8 +138,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     const shipment = lambdaShipmentWebhook({ tenants: async () => (await currentTenants()).tenants });
+    const port = options.port ?? Number(env.PORT ?? 3000);
     const gateway: LocalApiGateway = await startApiGateway({
-      port: options.port ?? Number(env.PORT ?? 3000),
+      port,
       routes: [
         {
           method: 'POST',
@@ -146,6 +153,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           },
         },
       ],
+    }).catch((err: unknown) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        throw new PortError(
+          `port ${port} (the "Send" webhook) is ${code === 'EADDRINUSE' ? 'already in use, perhaps by another npm start' : 'not open to this user'}: choose another with PORT, e.g. PORT=3001 npm start (PORT=0 picks a free one)`,
+        );
+      }
+      throw err;
     });
     stoppers.unshift(() => gateway.close());
     const webhookUrl = `${gateway.url}${WEBHOOK_ROUTE}`;
@@ -297,6 +312,7 @@ async function startDemoSimulators(
   if (!restored) {
     const catalog = seedDemoCatalog(baselinker);
     const orders = seedDemoOrders(baselinker, catalog);
+    seedSetAsideProduct(baselinker, catalog.inventoryId);
     print(`demo: seeded a BaseLinker catalog (${baselinker.state.products.size} products and variants) and ${orders.length} orders in several statuses`);
   } else {
     print('demo: the simulators continue from their saved state');
@@ -336,6 +352,16 @@ async function startDemoSimulators(
   return { simulators: { baselinker, ongoing }, webhookSecret: demo.webhookSecret, tenantsFile };
 }
 
+/**
+ * One product the articles flow must set aside (it has no SKU, and Ongoing needs an article number), so the
+ * demo leaves an item for a person and `npm run cli -- exceptions`, `retry` and `dismiss` can be tried at once.
+ */
+export const DEMO_SET_ASIDE_PRODUCT = 'Plakat „Kraków nocą” 50×70';
+
+function seedSetAsideProduct(baselinker: BaseLinkerSimulator, inventoryId: number): void {
+  baselinker.addProduct(inventoryId, { sku: '', ean: '', name: DEMO_SET_ASIDE_PRODUCT, prices: { '7': 59 }, weight: 0.3, height: 1, width: 50, length: 70 });
+}
+
 /** The warehouse's part in the demo: count stock, pick one order, press Send; then show where everything went. */
 async function runDemoSend(ctx: {
   dataDir: string;
@@ -349,7 +375,8 @@ async function runDemoSend(ctx: {
   const { ongoing } = ctx.simulators;
   const demoFile = join(ctx.dataDir, 'demo.json');
   const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile;
-  const { shipments } = dynamoStatePorts(new StateStore(ctx.state.dynamo, ctx.state.tableName), ctx.tenant.id);
+  const store = new StateStore(ctx.state.dynamo, ctx.state.tableName);
+  const { shipments } = dynamoStatePorts(store, ctx.tenant.id);
   const goodsOwnerId = ctx.tenant.ongoing.goodsOwnerId;
 
   // The warehouse counts what is on the shelves (the stock flow then pushes it to BaseLinker).
@@ -360,6 +387,7 @@ async function runDemoSend(ctx: {
   }
 
   let orderId = demo.sentOrderId;
+  const shippedBefore = orderId !== undefined;
   if (!orderId) {
     const waiting = [...ongoing.state.orders.values()].filter((o) => o.goodsOwnerId === goodsOwnerId && o.status < 300);
     if (waiting.length === 0) {
@@ -386,13 +414,27 @@ async function runDemoSend(ctx: {
       mkdirSync(join(ctx.dataDir, 'labels'), { recursive: true });
       writeFileSync(labelFile, bytes);
       const outcome: DemoOutcome = { ongoingOrderId: orderId, packageId: record.packageId === undefined ? undefined : String(record.packageId), trackingNumber: record.trackingNumber, trackingUrl: record.trackingUrl, labelFile };
+      if (shippedBefore) {
+        ctx.print(`demo: order ${orderId} was shipped on an earlier start (package ${record.packageId}, label in ${labelFile}); the flows continue from the saved state`);
+        return outcome;
+      }
       ctx.print(
         `demo: order ${orderId} shipped: BaseLinker package ${record.packageId}, tracking ${record.trackingNumber ?? '?'}${record.trackingUrl ? ` (${record.trackingUrl})` : ''}; label (${bytes.length} bytes) on the Ongoing order and in ${labelFile}`,
       );
+      await announceSetAside(ctx, store);
       ctx.print('demo: done. The flows keep running on their timers; npm run cli -- status shows the state. Ctrl-C to stop.');
       return outcome;
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   return undefined;
+}
+
+/** Says which item the demo left set aside (the product without SKU) and what to try with it. */
+async function announceSetAside(ctx: { tenant: TenantConfig; print: (line: string) => void }, store: StateStore): Promise<void> {
+  const [item] = await store.listSetAside(ctx.tenant.id, { kind: 'article', state: 'open' });
+  if (!item) return;
+  ctx.print(
+    `demo: one product was set aside (${item.reason}). Try npm run cli -- exceptions, then retry ${item.kind}#${item.sourceId} or dismiss ${item.kind}#${item.sourceId} --note "why"`,
+  );
 }

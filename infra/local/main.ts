@@ -6,7 +6,7 @@
 import './local-env';
 import { ConfigError, loadRuntime } from '../../shared/config';
 import { DataDirInUseError } from '../emulators';
-import { startLocalHost } from './host';
+import { PortError, startLocalHost } from './host';
 
 async function main(): Promise<void> {
   const { dataDir } = loadRuntime();
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   try {
     host = await startLocalHost({ dataDir });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirInUseError) {
+    if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof PortError) {
       console.error(err.message);
       process.exit(2);
     }
@@ -41,6 +41,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // npm passes a signal to the shell it ran the script in, and a shell may die without passing it on (dash
+  // does): the host would run on, orphaned. A new parent process means the one that started us is gone.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    // Ctrl-C reaches the shell too: a stop already under way is not a second Ctrl-C.
+    if (!stopping) stop('npm stopped');
+  }, 500);
+  watch.unref();
 }
 
 main().catch((err) => {

@@ -547,10 +547,11 @@ export class BaseLinkerClient {
     // Duck-typed: fetch's errors may come from another realm (DOMException, undici's TypeError).
     const e = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      return new BaseLinkerTransportError(method, 'timeout', `no answer within ${this.timeoutMs} ms`);
+      return new BaseLinkerTransportError(method, 'timeout', `no answer from ${this.url} within ${this.timeoutMs} ms`);
     }
     const code = typeof e.cause?.code === 'string' ? e.cause.code : 'unknown network error';
-    return new BaseLinkerTransportError(method, 'network', code, undefined, NOT_SENT_CODES.has(code));
+    // The connector URL carries no secret (the token travels in a header), so it may be named.
+    return new BaseLinkerTransportError(method, 'network', `${code} reaching ${this.url}`, undefined, NOT_SENT_CODES.has(code));
   }
 
   private async throwEnvelopeError(method: string, body: Record<string, unknown>): Promise<never> {

@@ -52,7 +52,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'secrets.ongoingUser', env: 'ONGOING_USER', envKind: 'string', required: true, secret: true, meaning: 'Ongoing API user (created by the warehouse under "API for goods owners").' },
   { path: 'secrets.ongoingPassword', env: 'ONGOING_PASSWORD', envKind: 'string', required: true, secret: true, meaning: 'Password of the Ongoing API user.' },
   { path: 'ongoing.goodsOwnerId', env: 'ONGOING_GOODS_OWNER_ID', envKind: 'int', required: true, meaning: 'Ongoing goods owner id (integer). Unique per tenant: the webhook finds its tenant by it.' },
-  { path: 'ongoing.orderNumberPrefix', env: 'ONGOING_ORDER_NUMBER_PREFIX', envKind: 'string', default: '', meaning: 'Put before the BaseLinker order id in the Ongoing order number and customer number (e.g. "BL-" when several sources share one goods owner). Empty: the number is the order id, as the spec says. Never change it once orders were sent.' },
+  { path: 'ongoing.orderNumberPrefix', env: 'ONGOING_ORDER_NUMBER_PREFIX', envKind: 'string', default: '', meaning: 'Put before the BaseLinker order id in the Ongoing order number and customer number (e.g. "BL-" when several sources share one goods owner). Empty: the number is the BaseLinker order id itself. Never change it once orders were sent.' },
   { path: 'ongoing.inWorkStatusFrom', env: 'ONGOING_IN_WORK_STATUS_FROM', envKind: 'int', default: 300, meaning: 'Ongoing status from which an order counts as in work (no more updates or cancels from BaseLinker).' },
 
   { path: 'articles.enabled', env: 'ARTICLES_SYNC', envKind: 'onoff', default: true, meaning: 'Articles flow: BaseLinker products and variants → Ongoing articles.' },
@@ -76,7 +76,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'shipment.printing.userId', env: 'ONGOING_PRINT_USER_ID', envKind: 'int', meaning: 'Print as this Ongoing user (printingInfo.printAsUser).' },
   { path: 'shipment.printing.workstationId', env: 'ONGOING_PRINT_WORKSTATION_ID', envKind: 'int', meaning: 'Print at this Ongoing workstation (printingInfo.printAsWorkstation).' },
   { path: 'shipment.webhookHeader', env: 'WEBHOOK_HEADER', envKind: 'string', default: 'x-webhook-secret', meaning: 'Header in which Ongoing sends the webhook secret (set the same name on the Ongoing webhook).' },
-  { path: 'secrets.webhookSecret', env: 'WEBHOOK_SECRET', envKind: 'string', required: true, secret: true, meaning: 'Value Ongoing must send in the webhook header (use a long random string).' },
+  { path: 'secrets.webhookSecret', env: 'WEBHOOK_SECRET', envKind: 'string', required: 'for the Send webhook', secret: true, meaning: 'Value Ongoing must send in the webhook header (use a long random string).' },
 
   { path: 'schedules.articlesMinutes', env: 'SCHEDULE_ARTICLES_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between article runs.' },
   { path: 'schedules.stockMinutes', env: 'SCHEDULE_STOCK_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between stock runs.' },
@@ -94,7 +94,8 @@ export const RUNTIME_SETTINGS: readonly RuntimeSettingDoc[] = [
   { env: 'TABLE_NAME', meaning: 'DynamoDB table for state (on AWS; set by the CDK stack).' },
   { env: 'LABELS_BUCKET', meaning: 'S3 bucket for shipping labels (on AWS; set by the CDK stack).' },
   { env: 'DATA_DIR', default: '.data', meaning: 'Folder for local state and labels when running on one machine.' },
-  { env: 'LOG_LEVEL', default: 'INFO', meaning: 'TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT.' },
+  { env: 'LOG_LEVEL', default: 'INFO', meaning: 'TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT (npm start and the CLI: WARN unless set).' },
+  { env: 'LOG_FORMAT', default: 'json', meaning: 'json: one JSON object per log line on stdout (Lambda, log tools); text: one readable line per event on stderr. npm start and the CLI use text unless this says json.' },
 ];
 
 /** The env vars of single-tenant mode (every tenant setting that has one). */

@@ -98,6 +98,21 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
   ]);
 }
 
+/**
+ * The setting groups that hold required settings (baselinker, ongoing). A group left out entirely is parsed as
+ * an empty one, so the message names each setting it lacks ("ONGOING_URL: required", ...) instead of
+ * "ongoing: expected object".
+ */
+const REQUIRED_GROUPS = [
+  ...new Set(TENANT_SETTINGS.filter((doc) => doc.required === true && doc.path.includes('.') && !doc.path.startsWith('secrets.')).map((doc) => doc.path.split('.')[0])),
+];
+
+function withRequiredGroups(input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input };
+  for (const group of REQUIRED_GROUPS) if (out[group] === undefined) out[group] = {};
+  return out;
+}
+
 function requiredEnvVars(): string[] {
   return TENANT_SETTINGS.filter((doc) => doc.required === true && doc.env).map((doc) => doc.env as string);
 }
@@ -240,7 +255,7 @@ function parseEntries(
     collectStrings(inline, secretValues);
     const entry: ParsedEntry = { where, input: settingsInput };
 
-    const parsed = tenantSettingsSchema.safeParse(settingsInput);
+    const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settingsInput));
     if (parsed.success) entry.settings = parsed.data;
     else problems.push(...renderIssues(parsed.error.issues, (path) => joinPath(where, path), (path) => path));
 
@@ -397,9 +412,13 @@ function envRef(path: string): string {
   return TENANT_SETTINGS.find((doc) => doc.path === path)?.env ?? path;
 }
 
-export function loadSingleTenantFromEnv(env: Env): TenantConfig {
+/**
+ * The single-tenant env vars as settings and secrets, converted but not yet validated, with the conversion
+ * problems: what `discover` works with before the configuration is complete.
+ */
+export function readSingleTenantEnv(env: Env): { settings: Record<string, unknown>; secrets: Record<string, string>; problems: string[]; secretValues: Set<string> } {
   const settings: Record<string, unknown> = { id: 'default' };
-  const secrets: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
   const problems: string[] = [];
   const secretValues = new Set<string>();
 
@@ -416,8 +435,13 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
     if ('problem' in converted) problems.push(`${doc.env}: ${converted.problem}`);
     else setPath(settings, doc.path, converted.value);
   }
+  return { settings, secrets, problems, secretValues };
+}
 
-  const parsed = tenantSettingsSchema.safeParse(settings);
+export function loadSingleTenantFromEnv(env: Env): TenantConfig {
+  const { settings, secrets, problems, secretValues } = readSingleTenantEnv(env);
+
+  const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settings));
   // A var that failed conversion is absent from `settings`; don't also report it as "required".
   const reported = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
   if (!parsed.success) {
@@ -444,7 +468,7 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
  * ConfigError naming each bad field under `label`.
  */
 export function parseTenantSettings(input: unknown, label = 'tenant'): TenantSettings {
-  const parsed = tenantSettingsSchema.safeParse(input);
+  const parsed = tenantSettingsSchema.safeParse(input && typeof input === 'object' && !Array.isArray(input) ? withRequiredGroups(input as Record<string, unknown>) : input);
   if (parsed.success) return parsed.data;
   throw new ConfigError(label, renderIssues(parsed.error.issues, (path) => joinPath(label, path), (path) => path));
 }

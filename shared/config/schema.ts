@@ -247,12 +247,16 @@ export const tenantSettingsSchema = z
 
 const secretString = (what: string) => z.string(expectedSecret(what)).min(1, expectedSecret(what));
 
-/** The secrets of one tenant: one JSON secret in Secrets Manager, or inline in a local tenants file. */
+/**
+ * The secrets of one tenant: one JSON secret in Secrets Manager, or inline in a local tenants file. The webhook
+ * secret is only for the Send webhook: a tenant that only syncs articles, stock or orders need not invent one
+ * (without it the webhook refuses that tenant's Sends, and says why in its log).
+ */
 export const tenantSecretsSchema = z.object({
   baselinkerToken: secretString('a non-empty BaseLinker API token'),
   ongoingUser: secretString('a non-empty Ongoing API user name'),
   ongoingPassword: secretString('a non-empty Ongoing API password'),
-  webhookSecret: secretString('a non-empty webhook secret'),
+  webhookSecret: secretString('a non-empty webhook secret').optional(),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;

@@ -246,7 +246,7 @@ export function mayShip(status: number, shipStatusFrom: number): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // The flow
 
-async function articleWeights(deps: ShipmentDeps, order: GetOrder): Promise<Map<string, GetArticle>> {
+export async function articleWeights(deps: Pick<ShipmentDeps, 'ongoing'>, order: GetOrder): Promise<Map<string, GetArticle>> {
   const numbers = [...new Set((order.orderLines ?? []).map((l) => l.article.articleNumber))];
   const out = new Map<string, GetArticle>();
   if (numbers.length === 0) return out;
@@ -282,7 +282,7 @@ export async function writeTracking(deps: Pick<ShipmentDeps, 'ongoing'>, ongoing
 }
 
 /** The BaseLinker order the shipment is for: whether it is cancelled, what the buyer owes, whether it has a shipment. */
-async function readBaseLinkerOrder(baselinker: BaseLinkerClient, blOrderId: number): Promise<Order> {
+export async function readBaseLinkerOrder(baselinker: BaseLinkerClient, blOrderId: number): Promise<Order> {
   const { orders, rejected } = await baselinker.getOrders({ order_id: blOrderId, get_unconfirmed_orders: true });
   const order = orders.find((o) => o.order_id === blOrderId);
   if (order) return order;
@@ -317,7 +317,7 @@ async function moveToSentStatus(deps: ShipmentDeps, blOrder: Order): Promise<str
  * only while the warehouse has not started it): book nothing, and never move it on to the "sent" status,
  * which would erase the cancellation. A person decides (set aside with the reason).
  */
-function refuseIfCancelled(deps: ShipmentDeps, blOrder: Order): void {
+export function refuseIfCancelled(deps: Pick<ShipmentDeps, 'tenant'>, blOrder: Order): void {
   const status = blOrder.order_status_id;
   if (deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
     throw new ShipmentRefusedError(
@@ -327,7 +327,7 @@ function refuseIfCancelled(deps: ShipmentDeps, blOrder: Order): void {
 }
 
 /** What createPackage gets: the courier's own parcel keys, and its COD and insurance fields filled from the BaseLinker order. */
-async function packageRequest(deps: ShipmentDeps, courier: CourierSelection, blOrder: Order, parcels: Parcel[]): Promise<CreatePackageParams> {
+export async function packageRequest(deps: Pick<ShipmentDeps, 'tenant' | 'baselinker' | 'log' | 'now'>, courier: CourierSelection, blOrder: Order, parcels: Parcel[]): Promise<CreatePackageParams> {
   const form = await courierForm(deps.baselinker, courier.courierCode, deps.now());
   const packages = packageEntries(parcels, form);
   if ('problem' in packages) throw new ShipmentRefusedError(`courier ${courier.courierCode}: ${packages.problem}`);

@@ -511,7 +511,8 @@ export class OngoingClient {
       // Never rethrow the axios error: its config holds the Authorization header.
       const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
       const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_CANCELED';
-      throw new OngoingTransientError(call, timedOut ? 'timed out' : `network error ${code ?? ''}`.trim(), undefined, code);
+      // The base URL holds no credentials (the settings refuse user:password@ in it), so it may be named.
+      throw new OngoingTransientError(call, `${timedOut ? 'timed out' : `network error ${code ?? ''}`.trim()} reaching ${this.baseUrl}`, undefined, code);
     }
     const status = res.status;
     const raw = typeof res.data === 'string' ? res.data : String(res.data ?? '');

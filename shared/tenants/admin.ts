@@ -36,10 +36,13 @@ export interface PutOptions {
 /** The problems with one tenant's secrets (value-free), or none. */
 function secretProblems(secrets: TenantSecrets | string[], where: string, edge: boolean): string[] {
   if (Array.isArray(secrets)) return secrets;
-  if (secrets.webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+  // Optional for a flow run from a file or env (only the webhook needs it); a registered tenant always has the webhook.
+  const webhookSecret = secrets.webhookSecret;
+  if (webhookSecret === undefined) return [`${where}.webhookSecret: required: the Send webhook's secret (e.g. openssl rand -hex 32)`];
+  if (webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
     return [`${where}.webhookSecret: must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`];
   }
-  if (edge && !API_KEY_VALUE.test(secrets.webhookSecret)) {
+  if (edge && !API_KEY_VALUE.test(webhookSecret)) {
     return [`${where}.webhookSecret: must be 32 to 128 letters and digits only: it is the tenant's API Gateway key (e.g. openssl rand -hex 32)`];
   }
   return [];
@@ -67,7 +70,7 @@ export async function putTenants(data: unknown, registry: TenantRegistry, store:
       const secretName = entry.secretName ?? byId.get(entry.settings.id)?.secretName ?? defaultSecretName(entry.settings.id);
       if (entry.secrets) {
         problems.push(...secretProblems(entry.secrets, `${entry.where}.secrets`, edge));
-        webhookSecrets.set(entry.settings.id, entry.secrets.webhookSecret);
+        if (entry.secrets.webhookSecret !== undefined) webhookSecrets.set(entry.settings.id, entry.secrets.webhookSecret);
         return;
       }
       // No inline secrets: the secret must already be stored, complete, under its name.
@@ -81,7 +84,7 @@ export async function putTenants(data: unknown, registry: TenantRegistry, store:
       }
       const stored = parseSecretValue(value, entry.where, secretName);
       problems.push(...secretProblems(stored, `${entry.where} secret "${secretName}"`, edge));
-      if (!Array.isArray(stored)) webhookSecrets.set(entry.settings.id, stored.webhookSecret);
+      if (!Array.isArray(stored) && stored.webhookSecret !== undefined) webhookSecrets.set(entry.settings.id, stored.webhookSecret);
     }),
   );
 

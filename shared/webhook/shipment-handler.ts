@@ -165,9 +165,10 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
     }
 
     // 1. Who may call at all. Every tenant's check runs, so timing does not tell which tenant nearly matched.
-    const authenticated = tenants.filter((t) => secretMatches(headerValue(event.headers, event.multiValueHeaders, t.shipment.webhookHeader), t.secrets.webhookSecret));
+    const authenticated = tenants.filter((t) => secretMatches(headerValue(event.headers, event.multiValueHeaders, t.shipment.webhookHeader), t.secrets.webhookSecret ?? ''));
     if (authenticated.length === 0) {
-      log.warn('webhook refused: missing or wrong secret');
+      const unset = tenants.filter((t) => !t.secrets.webhookSecret).map((t) => t.id);
+      log.warn('webhook refused: missing or wrong secret', unset.length ? { tenantsWithoutWebhookSecret: unset.join(', '), fix: 'set WEBHOOK_SECRET (secrets.webhookSecret)' } : {});
       return unauthorized();
     }
 

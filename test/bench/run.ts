@@ -48,7 +48,23 @@ function bundleChild(): string {
   return outfile;
 }
 
+const USAGE = `usage: npm run bench [-- options]
+Runs the benchmarks against the simulators and the embedded stores (the full run takes several minutes) and
+prints each figure as a ratio against the floor measured in the same run; results go to .bench/results.json.
+  --quick                 small sizes only, for a quick look (figures less steady)
+  --only=a,b              only these scenarios: ${ALL.join(', ')}
+  --markdown              the table as markdown (for the README)
+  --in-process            run each measurement in this process instead of a child process
+  --bl-latency=MS         simulated BaseLinker latency per call (env BENCH_BL_LATENCY_MS, default ${DEFAULT_SETTINGS.blLatencyMs})
+  --ongoing-latency=MS    simulated Ongoing latency per call (env BENCH_ONGOING_LATENCY_MS, default ${DEFAULT_SETTINGS.ongoingLatencyMs})
+  --courier-delay=MS      simulated courier time in createPackage (env BENCH_COURIER_DELAY_MS, default ${DEFAULT_SETTINGS.courierDelayMs})
+  --help                  this text`;
+
 async function main(): Promise<void> {
+  if (flag('help') !== undefined || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const quick = flag('quick') !== undefined;
   const markdown = flag('markdown') !== undefined;
   const inProcess = flag('in-process') !== undefined;

@@ -58,8 +58,8 @@ it('refuses an order id that is not a number, with exit code 2', async () => {
   expect(out.text()).toContain('"abc" is not an Ongoing order id');
 });
 
-it('reports an unknown order and exits 1', async () => {
+it('reports an unknown order and exits 2, as --help says for an unknown id', async () => {
   const out = io();
-  expect(await main(['send', '999999'], out)).toBe(1);
+  expect(await main(['send', '999999'], out)).toBe(2);
   expect(out.text()).toContain('order-not-found');
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetAwsClients } from '../../shared/aws/clients';
 import { startLocalHost, type LocalHost } from '../../infra/local/host';
+import { StateStore } from '../../shared/state';
 
 /**
  * `npm start` on a fresh DATA_DIR: the demo runs through the same handlers the Lambdas run and ends with a
@@ -41,7 +42,8 @@ it('runs the demo end to end, then continues from saved state on a restart witho
     const sims = host.simulators!;
 
     // Articles: every catalog product without variants and every variant is an Ongoing article.
-    const catalogArticles = [...sims.baselinker.state.products.values()].filter((p) => p.parent_id !== 0 || ![...sims.baselinker.state.products.values()].some((v) => v.parent_id === p.id));
+    // (The demo's one product without SKU is set aside instead; see below.)
+    const catalogArticles = [...sims.baselinker.state.products.values()].filter((p) => p.sku && (p.parent_id !== 0 || ![...sims.baselinker.state.products.values()].some((v) => v.parent_id === p.id)));
     firstArticles = sims.ongoing.state.articles.size;
     expect(firstArticles).toBe(catalogArticles.length);
     // Orders: the ones waiting in the chosen status went over, once each.
@@ -77,6 +79,14 @@ it('runs the demo end to end, then continues from saved state on a restart witho
     expect(sims.ongoing.state.articles.size).toBe(firstArticles);
     expect(sims.ongoing.state.orders.size).toBe(firstOrders);
     expect(lines.join('\n')).toContain('the simulators continue from their saved state');
+    // The earlier shipment is mentioned as earlier, not announced as new.
+    expect(lines.filter((l) => l.startsWith(`demo: order ${sentOrder} shipped:`))).toHaveLength(1);
+    expect(lines.join('\n')).toContain(`demo: order ${sentOrder} was shipped on an earlier start`);
+    // The demo's product without SKU stays set aside, so exceptions, retry and dismiss have something to show.
+    const aside = await new StateStore(again.state.dynamo, again.state.tableName).listSetAside('demo', { state: 'open' });
+    expect(aside.map((i) => i.kind)).toEqual(['article']);
+    expect(aside[0].reason).toMatch(/no SKU/);
+    expect(lines.join('\n')).toMatch(/demo: one product was set aside .*npm run cli -- exceptions/);
   } finally {
     await again.stop();
   }

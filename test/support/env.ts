@@ -2,6 +2,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_DEV ??= 'false';
+// Metrics are EMF lines on stdout outside Lambda; tests read them from an in-memory sink instead.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_REGION ??= 'eu-north-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test-access-key';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test-secret-key';

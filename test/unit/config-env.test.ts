@@ -179,9 +179,30 @@ describe('single-tenant configuration from env vars', () => {
         'ONGOING_PASSWORD: required',
         'ONGOING_URL: expected the Ongoing REST base URL ending in /api/v1, got "not a url"',
         'ONGOING_USER: required',
-        'WEBHOOK_SECRET: required',
       ].sort(),
     );
+  });
+
+  it('names every missing variable when whole groups are missing (only the token set)', async () => {
+    const problems = await problemsOf({ BASELINKER_TOKEN: SECRETS.BASELINKER_TOKEN });
+    expect([...problems].sort()).toEqual(
+      [
+        'BASELINKER_INVENTORY_ID: required',
+        'BASELINKER_ORDER_STATUS_IDS: required',
+        'ONGOING_GOODS_OWNER_ID: required',
+        'ONGOING_PASSWORD: required',
+        'ONGOING_URL: required',
+        'ONGOING_USER: required',
+      ].sort(),
+    );
+    expect(problems.join('\n')).not.toMatch(/expected object/);
+  });
+
+  it('does not ask for the webhook secret, which only the Send webhook needs', async () => {
+    const { WEBHOOK_SECRET: _unused, ...withoutWebhook } = REQUIRED;
+    const [tenant] = await load(withoutWebhook);
+    expect(tenant.secrets.webhookSecret).toBeUndefined();
+    expect(tenant.secrets.baselinkerToken).toBe(SECRETS.BASELINKER_TOKEN);
   });
 
   it('never puts a secret into an error, even one pasted into the wrong variable', async () => {

@@ -98,6 +98,15 @@ describe('tenants file (TENANTS_FILE)', () => {
     ]);
   });
 
+  it('names each required field of a group left out entirely', async () => {
+    const { ongoing: _left, ...withoutOngoing } = shopB;
+    const path = await tenantsFile([{ ...withoutOngoing, secrets: secretsB }]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: path } }))).toEqual([
+      'tenants[0] (shop-b).ongoing.url: required',
+      'tenants[0] (shop-b).ongoing.goodsOwnerId: required',
+    ]);
+  });
+
   it('rejects duplicate tenant ids', async () => {
     const path = await tenantsFile([
       { ...shopA, secrets: secretsA },
@@ -175,7 +184,7 @@ describe('TENANTS env var (AWS)', () => {
   });
 
   it('names a secret that cannot be read or lacks a field, and never shows its values', async () => {
-    const provider = recordingProvider({ 'obl/shop-b': { ...secretsB, webhookSecret: undefined, ongoingUser: 17 } });
+    const provider = recordingProvider({ 'obl/shop-b': { ...secretsB, webhookSecret: '', ongoingUser: 17 } });
     const TENANTS = JSON.stringify([
       { ...shopA, secretName: 'obl/shop-a' },
       { ...shopB, secretName: 'obl/shop-b' },
@@ -185,7 +194,7 @@ describe('TENANTS env var (AWS)', () => {
       [
         'TENANTS[0] (shop-a).secretName: could not read secret "obl/shop-a": no such secret',
         'TENANTS[1] (shop-b) secret "obl/shop-b".ongoingUser: expected a non-empty Ongoing API user name',
-        'TENANTS[1] (shop-b) secret "obl/shop-b".webhookSecret: required',
+        'TENANTS[1] (shop-b) secret "obl/shop-b".webhookSecret: expected a non-empty webhook secret',
       ].sort(),
     );
   });
