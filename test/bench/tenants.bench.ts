@@ -217,12 +217,14 @@ export async function tenantsScenario(exec: RunExecutor, settings: BenchSettings
       const afterDispatch = { reads: dynamoCounts.reads, writes: dynamoCounts.writes, sqs: Object.values(sqsCounts).reduce((a, b) => a + b, 0) };
 
       const latencies: number[] = [];
+      const errors: string[] = [];
       const reports: TenantRunReport[] = [];
       const metrics = new InMemoryMetrics();
       const poller = await startSqsPoller({
         sqs,
         queueUrl: QueueUrl!,
         maxConcurrency: benchConcurrency,
+        onError: (error) => errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
         handler: async (event) => {
           const result = await handleRunMessages(event, simNow() + 5 * 60_000, {
             flow,
@@ -251,7 +253,8 @@ export async function tenantsScenario(exec: RunExecutor, settings: BenchSettings
         },
       });
       const deadline = Date.now() + 10 * 60_000;
-      while (reports.length < report.sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (reports.length + errors.length < report.sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (errors.length) process.stderr.write(`[bench tenants] ${flow} @ ${simMinute}: ${errors.length} invocations threw, e.g. ${errors[0]}\n`);
       await poller.stop();
       const runs = reports.length;
       const after = { reads: dynamoCounts.reads, writes: dynamoCounts.writes, sqs: Object.values(sqsCounts).reduce((a, b) => a + b, 0) };
@@ -265,7 +268,7 @@ export async function tenantsScenario(exec: RunExecutor, settings: BenchSettings
         simMinute,
         dispatch: { tenants: report.tenants, sent: report.sent, notDue: report.notDue, ms: dispatchMs, requests: report.requests },
         runs,
-        failed: reports.filter((r) => r.outcome === 'failed').length,
+        failed: reports.filter((r) => r.outcome === 'failed').length + errors.length,
         meanRunMs: runs ? durations.reduce((a, b) => a + b, 0) / runs : 0,
         blRequests: runs ? reports.reduce((a, r) => a + r.baselinkerRequests, 0) / runs : 0,
         ongoingRequests: runs ? reports.reduce((a, r) => a + r.ongoingRequests, 0) / runs : 0,
