@@ -1,7 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { resetS3Client } from './s3';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+
+export { createS3Client, s3Client } from './s3';
 
 /**
  * One place that makes the AWS SDK clients, once per process (a Lambda container reuses them across
@@ -22,37 +24,15 @@ export function createDynamoDocumentClient(config: DynamoDBClientConfig = {}): D
   return doc;
 }
 
-function s3EndpointOverride(config: S3ClientConfig): boolean {
-  return Boolean(config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-}
-
-/**
- * With an emulator (an endpoint override) use path-style URLs (no `bucket.localhost` lookups) and send
- * checksums only when an operation requires them: s3rver stores aws-chunked stream bodies verbatim,
- * framing included, otherwise.
- */
-export function createS3Client(config: S3ClientConfig = {}): S3Client {
-  const local = s3EndpointOverride(config);
-  return new S3Client({
-    ...(local ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-    ...config,
-  });
-}
-
 export function createSecretsManagerClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
   return new SecretsManagerClient(config);
 }
 
 let dynamo: DynamoDBDocumentClient | undefined;
-let s3: S3Client | undefined;
 let secrets: SecretsManagerClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return (dynamo ??= createDynamoDocumentClient());
-}
-
-export function s3Client(): S3Client {
-  return (s3 ??= createS3Client());
 }
 
 export function secretsManagerClient(): SecretsManagerClient {
@@ -62,7 +42,7 @@ export function secretsManagerClient(): SecretsManagerClient {
 /** Drops the cached clients (tests that change the environment between cases). */
 export function resetAwsClients(): void {
   dynamo?.destroy();
-  s3?.destroy();
+  resetS3Client();
   secrets?.destroy();
-  dynamo = s3 = secrets = undefined;
+  dynamo = secrets = undefined;
 }

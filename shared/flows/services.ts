@@ -1,10 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient, s3Client } from '../aws/clients';
+import { dynamoDocumentClient } from '../aws/clients';
 import { BaseLinkerClient } from '../baselinker/client';
 import type { BudgetPriority, RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
+import { lazyS3Labels } from '../labels/lazy';
 import type { Log } from '../log/logger';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, StateStore } from '../state';
@@ -37,7 +38,7 @@ export interface ServiceOptions {
 export type LabelsWiring = (bucket: string, options: ServiceOptions) => LabelStorage;
 
 /** Labels in S3 (the shipment and tracking functions, the local host, tests). */
-export const s3Labels: LabelsWiring = (bucket, options) => new LabelStore(options.s3 ?? s3Client(), bucket);
+export const s3Labels: LabelsWiring = (bucket, options) => (options.s3 ? new LabelStore(options.s3, bucket) : lazyS3Labels(bucket));
 
 /** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
 export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);

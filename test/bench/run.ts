@@ -20,7 +20,7 @@ const OUT = join(REPO, '.bench');
 const MAX_OLD_SPACE_MB = 256;
 
 const SIZES = {
-  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 10, perMinute: 20 }, sends: 20, bundleRepeats: 3 },
+  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 10, perMinute: 20 }, sends: 20, bundleRepeats: 7 },
   quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: 5 }, sends: 3, bundleRepeats: 0 },
 };
 const ALL = ['articles', 'stock', 'orders', 'journal', 'shipment', 'bundles'] as const;
