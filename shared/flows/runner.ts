@@ -80,7 +80,9 @@ async function runForTenant(
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log });
+  // Outside calls end by the deadline on the real clock (the run's own clock may be simulated, as in the bench).
+  const callDeadline = Date.now() + maxBudgetWaitMs;
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, deadline: callDeadline });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,

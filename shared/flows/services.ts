@@ -29,6 +29,8 @@ export interface ServiceOptions {
   budget?: RequestBudget;
   /** Give up waiting for BaseLinker budget after this long (a run near its deadline must not hang). */
   maxBudgetWaitMs?: number;
+  /** Epoch ms: no outside call (budget wait, request, retry) runs past it. The run's deadline. */
+  deadline?: number;
   /** 'interactive' when a person waits (the Send webhook, `cli send`): it may use the tokens bulk flows leave. */
   priority?: BudgetPriority;
   log?: Log;
@@ -63,12 +65,14 @@ export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
         maxBudgetWaitMs: options.maxBudgetWaitMs,
         priority: options.priority,
         log: options.log,
+        deadline: options.deadline,
       }),
       ongoing: new OngoingClient({
         baseUrl: tenant.ongoing.url,
         user: tenant.secrets.ongoingUser,
         password: tenant.secrets.ongoingPassword,
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
+        deadline: options.deadline,
       }),
       state: new StateStore(dynamo, runtime.tableName),
       labels: labels(runtime.labelsBucket, options),

@@ -1,6 +1,7 @@
 import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
 import type { BaseLinkerClient } from '../baselinker/client';
+import { scrubText } from '../log/redact';
 import type { CourierChoice, ShipmentSettings } from '../config';
 import type { GetArticle, GetOrder, PrintingInfo } from '../ongoing/schemas';
 import type { ShipmentRecord } from '../state';
@@ -49,7 +50,8 @@ export class ShipmentRefusedError extends Error {
     /** What the courier said, verbatim, when it was the courier that refused. */
     readonly courierMessage: string = message,
   ) {
-    super(message);
+    // A courier's reason may quote the address: the message (logs, set-aside reason) goes without it.
+    super(scrubText(message));
     this.name = 'ShipmentRefusedError';
   }
 }
