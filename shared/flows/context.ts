@@ -36,6 +36,11 @@ export interface FlowResult {
   setAside: number;
   /** False when the run stopped at its deadline and the next run continues. */
   complete: boolean;
+  /**
+   * Items this run tried and failed on (left for the next run to retry). A run with any does not end `ok`:
+   * it ends `failed`, so the function's error metric and alarm see it, with the other counts kept.
+   */
+  failed?: number;
   /** Anything else worth a line in the summary: "skipped 120 unchanged", "healed 2". */
   counts?: Record<string, number>;
   message?: string;

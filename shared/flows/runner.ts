@@ -126,22 +126,24 @@ async function runForTenant(
       now,
       metric: (metricName, unit, value) => metrics.add(metricName, unit, value, dims),
     });
-    const outcome: Outcome = result.complete ? 'ok' : 'partial';
-    const done = report(outcome, { result });
+    const itemFailures = result.failed ?? 0;
+    const outcome: Outcome = itemFailures > 0 ? 'failed' : result.complete ? 'ok' : 'partial';
+    const failedItems = itemFailures > 0 ? `${itemFailures} item(s) failed; the next run tries them again (see the log)` : undefined;
+    const done = report(outcome, { result, ...(failedItems && { error: failedItems }) });
     metrics.add(METRIC.itemsSeen, 'Count', result.seen, dims);
     metrics.add(METRIC.itemsSynced, 'Count', result.written, dims);
     metrics.add(METRIC.itemsSetAside, 'Count', result.setAside, dims);
-    metrics.add(METRIC.runFailed, 'Count', 0, dims);
+    metrics.add(METRIC.runFailed, 'Count', itemFailures > 0 ? 1 : 0, dims);
     finishMetrics(metrics, done, dims);
     await services.state.putRunSummary(tenant.id, name, {
       runId,
       startedAt,
       finishedAt: new Date(now()).toISOString(),
       outcome,
-      counts: { ...result.counts, seen: result.seen, written: result.written, setAside: result.setAside, durationMs: done.durationMs, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests },
-      message: result.message,
+      counts: { ...result.counts, seen: result.seen, written: result.written, setAside: result.setAside, ...(itemFailures > 0 && { failed: itemFailures }), durationMs: done.durationMs, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests },
+      message: [failedItems, result.message].filter(Boolean).join('; ') || undefined,
     });
-    log.info('run finished', { outcome, seen: result.seen, written: result.written, setAside: result.setAside, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests, durationMs: done.durationMs });
+    (itemFailures > 0 ? log.error.bind(log) : log.info.bind(log))('run finished', { outcome, failed: itemFailures, seen: result.seen, written: result.written, setAside: result.setAside, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests, durationMs: done.durationMs });
     options.onProgress?.(summaryLine(done));
     return done;
   } catch (err) {
@@ -186,11 +188,12 @@ function finishMetrics(metrics: MetricsSink, report: TenantRunReport, dims: { fl
 export function summaryLine(report: TenantRunReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   const head = `${report.flow} [${report.tenant}]: ${report.outcome} in ${seconds} s`;
-  if (report.outcome === 'failed' || report.outcome === 'skipped') return `${head}: ${report.error}`;
+  if ((report.outcome === 'failed' && !report.result) || report.outcome === 'skipped') return `${head}: ${report.error}`;
   const r = report.result!;
   const extras = Object.entries(r.counts ?? {})
     .filter(([, v]) => v)
     .map(([k, v]) => `${k} ${v}`);
   const parts = [`seen ${r.seen}`, `written ${r.written}`, `set aside ${r.setAside}`, ...extras, `BaseLinker requests ${report.baselinkerRequests}`, `Ongoing requests ${report.ongoingRequests}`];
-  return `${head}: ${parts.join(', ')}${r.complete ? '' : ' (stopped at its time budget; the next run continues)'}${r.message ? ` — ${r.message}` : ''}`;
+  const failed = report.outcome === 'failed' ? ` — ${report.error}` : '';
+  return `${head}: ${parts.join(', ')}${r.complete ? '' : ' (stopped at its time budget; the next run continues)'}${failed}${r.message ? ` — ${r.message}` : ''}`;
 }

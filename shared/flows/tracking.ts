@@ -52,6 +52,8 @@ export const trackingFlow: Flow = async (ctx) => {
     else if (step === 'set-aside') result.setAside++;
     else bump(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
   }
+  // Shipments that failed this time are retried by the next run, but this run did not do its job: not `ok`.
+  result.failed = counts.failed ?? 0;
   return result;
 };
 

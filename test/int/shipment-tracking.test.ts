@@ -134,6 +134,31 @@ describe('tracking numbers that come later', () => {
   });
 });
 
+describe('a tracking run that fails on some shipments', () => {
+  it('does not end ok: it ends failed, with the counts kept, so the error metric and alarm see it', async () => {
+    world.bl.config.trackingNumberLater = {};
+    const first = await pickedOrder();
+    const second = await pickedOrder();
+    expect(await world.ongoing.pressSend(first.ongoingOrderId)).toBe(202);
+    expect(await world.ongoing.pressSend(second.ongoingOrderId)).toBe(202);
+    world.bl.fillTrackingNumber(packagesOf(first.blOrderId)[0]!.package_id);
+    world.bl.fillTrackingNumber(packagesOf(second.blOrderId)[0]!.package_id);
+    // BaseLinker fails every package lookup of one run (transport errors, retried and given up).
+    world.bl.injectFault({ method: 'getOrderPackages', kind: 'http500', times: 8 });
+
+    const failed = await world.run('tracking', trackingFlow);
+    expect(failed).toMatchObject({ outcome: 'failed', result: { seen: 2, written: 0, failed: 2 } });
+    expect(failed.error).toMatch(/2 item\(s\) failed/);
+    expect(world.metrics.sum('RunFailed', { flow: 'tracking' })).toBeGreaterThanOrEqual(1);
+    const { state } = world.services();
+    expect((await state.getRunSummaries('test')).find((s) => s.flow === 'tracking')).toMatchObject({ outcome: 'failed', counts: expect.objectContaining({ failed: 2 }) });
+
+    // The next run retries them and ends ok.
+    const next = await world.run('tracking', trackingFlow);
+    expect(next).toMatchObject({ outcome: 'ok', result: { written: 2 } });
+  });
+});
+
 describe('slow courier and crashed work', () => {
   it('answers 202 when the courier is slower than the time budget, and the shipment record shows the outcome once it finishes', async () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
