@@ -15,6 +15,8 @@ export const METRIC = {
   runDuration: 'RunDurationMs',
   tokenBlocked: 'TokenBlocked',
   orderLag: 'OrderLagSeconds',
+  /** A shipment that failed (or was refused) after the webhook had answered 202: nobody saw the answer. */
+  failedAfterAccept: 'ShipmentFailedAfterAccept',
 } as const;
 
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';

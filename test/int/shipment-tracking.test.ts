@@ -36,6 +36,7 @@ beforeAll(async () => {
       services: (tenant, options) => createTenantServices(tenant, runtime, { ...options, dynamo, s3, budget }),
       budgetMs,
       pollMs: 20,
+      metrics: world.metrics,
     });
   gateway = await startApiGateway({
     routes: [
@@ -172,6 +173,22 @@ describe('slow courier and crashed work', () => {
     const finished = await until(() => state.getShipment('test', ongoingOrderId), (r) => r?.status === 'done', 'the shipment to finish');
     expect(finished).toMatchObject({ packageId: packagesOf(blOrderId)[0]!.package_id, trackingNumber: expect.any(String) });
     expect(packagesOf(blOrderId)).toHaveLength(1);
+  });
+
+  it('counts a shipment that fails after the webhook answered 202 (ShipmentFailedAfterAccept), which nobody else would see', async () => {
+    const { blOrderId, ongoingOrderId } = await pickedOrder();
+    world.bl.config.latencyMs = BUDGET_MS;
+    world.bl.refusePackages('Paczka za ciężka dla kuriera', blOrderId);
+    useRoute(SLOW_ROUTE);
+    const before = world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' });
+    try {
+      expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
+      const { state } = world.services();
+      await until(() => state.getShipment('test', ongoingOrderId), (r) => r?.status === 'failed', 'the shipment to be refused');
+      await until(async () => world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' }), (n) => n === before + 1, 'the metric');
+    } finally {
+      world.bl.clearPackageRefusals();
+    }
   });
 
   it('lets the scheduled run finish a shipment whose worker died after booking the package, without booking another', async () => {
