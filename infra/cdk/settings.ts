@@ -39,6 +39,10 @@ export interface DeploymentSettings {
   alarmEmail?: string;
   /** The order-lag alarm fires when a tenant's OrderLagSeconds exceeds this. */
   orderLagAlarmSeconds: number;
+  /** The oldest-pending-shipment alarm fires when a shipment has been pending longer than this. */
+  shipmentPendingAlarmSeconds: number;
+  /** Raw payloads kept with set-aside items expire this many days after the item was last seen (0: never). */
+  setAsideRawDays: number;
   /** Reserve concurrency 1 for each scheduled function (off only for accounts with a concurrency limit of 10). */
   reserveConcurrency: boolean;
   memoryMb: number;
@@ -61,6 +65,8 @@ export const CONTEXT_KEYS = [
   'logLevel',
   'alarmEmail',
   'orderLagAlarmSeconds',
+  'shipmentPendingAlarmSeconds',
+  'setAsideRawDays',
   'reserveConcurrency',
   'memoryMb',
   'webhookPath',
@@ -107,6 +113,8 @@ const deploymentSchema = z.object({
   ),
   alarmEmail: z.email({ error: 'expected an e-mail address' }).optional(),
   orderLagAlarmSeconds: intSetting(60, 7 * 24 * 3600, 3600),
+  shipmentPendingAlarmSeconds: intSetting(300, 14 * 24 * 3600, 4 * 3600),
+  setAsideRawDays: intSetting(0, 3650, 30),
   reserveConcurrency: boolSetting(true),
   memoryMb: intSetting(128, 10240, 512),
   webhookPath: z

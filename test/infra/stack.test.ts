@@ -287,6 +287,49 @@ describe('monitoring', () => {
     }
   });
 
+  it('has a heartbeat for every flow and tenant at the tenant\'s own interval (three intervals of silence, at least 30 min)', () => {
+    for (const tenant of ['shop-a', 'shop-b']) {
+      for (const flow of ['articles', 'orders', 'reconcile', 'tracking']) {
+        expect(alarm(`${tenant}-${flow}-not-running`)).toMatchObject({
+          MetricName: 'RunDurationMs',
+          Statistic: 'SampleCount',
+          TreatMissingData: 'breaching',
+          ComparisonOperator: 'LessThanThreshold',
+          Dimensions: expect.arrayContaining([{ Name: 'tenant', Value: tenant }, { Name: 'flow', Value: flow }]),
+        });
+      }
+    }
+    // Stock runs for shop-a only.
+    expect(alarm('shop-a-stock-not-running')).toMatchObject({ MetricName: 'RunDurationMs' });
+    expect(alarms().filter((a) => a.Properties.AlarmName.endsWith('-shop-b-stock-not-running'))).toHaveLength(0);
+    // One articles rule ticks every 20 min for both; shop-b's heartbeat still follows its own 30 minutes.
+    expect(alarm('shop-a-articles-not-running')).toMatchObject({ Period: 3 * 20 * 60, EvaluationPeriods: 1 });
+    expect(alarm('shop-b-articles-not-running')).toMatchObject({ Period: 3 * 30 * 60, EvaluationPeriods: 1 });
+    expect(alarm('shop-a-tracking-not-running')).toMatchObject({ Period: 30 * 60 });
+  });
+
+  it('splits a heartbeat longer than a day into daily periods that must all be silent', () => {
+    const { template } = synthesize({ tenants: [tenantEntry('daily', 44, { schedules: { reconcileMinutes: 1440 } })] });
+    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties).filter((p: any) => p.AlarmName.endsWith('-daily-reconcile-not-running'));
+    expect(found).toEqual([expect.objectContaining({ Period: 86_400, EvaluationPeriods: 3, TreatMissingData: 'breaching' })]);
+  });
+
+  it('alarms once per flow, for all tenants, on items set aside, the oldest pending order and shipment, and failures after a 202', () => {
+    const fleetDimensions = [{ Name: 'flow', Value: expect.any(String) }, { Name: 'service', Value: 'ongoing-baselinker' }];
+    for (const flow of ['orders', 'tracking', 'stock']) {
+      const props = alarm(`${flow}-set-aside`);
+      expect(props).toMatchObject({ MetricName: 'SetAsideOpen', Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(props.Dimensions).toEqual(expect.arrayContaining(fleetDimensions));
+      expect(props.Dimensions).toContainEqual({ Name: 'flow', Value: flow });
+      expect(props.Dimensions.some((d: any) => d.Name === 'tenant')).toBe(false);
+    }
+    expect(alarm('orders-oldest-pending')).toMatchObject({ MetricName: 'OldestPendingSeconds', Statistic: 'Maximum', Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm('shipments-oldest-pending')).toMatchObject({ MetricName: 'OldestPendingSeconds', Threshold: 4 * 3600, Dimensions: expect.arrayContaining([{ Name: 'flow', Value: 'tracking' }]) });
+    expect(alarm('shipment-failed-after-accept')).toMatchObject({ MetricName: 'ShipmentFailedAfterAccept', Statistic: 'Sum', Threshold: 1, Dimensions: expect.arrayContaining([{ Name: 'flow', Value: 'shipment' }]) });
+    // When no run writes the gauge at all, the heartbeats fire; this alarm does not double them.
+    expect(alarm('orders-oldest-pending').TreatMissingData).toBe('notBreaching');
+  });
+
   it('sends every alarm and its recovery to the SNS topic, with the e-mail subscribed', () => {
     const topic = Object.keys(synth.template.findResources('AWS::SNS::Topic'))[0];
     for (const a of alarms()) {
