@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { observeServerDate } from './clock';
 import { resetS3Client } from './s3';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 
@@ -15,6 +16,21 @@ export { createS3Client, s3Client } from './s3';
 /** Plain JS objects in, plain objects out; `undefined` fields are dropped instead of failing the write. */
 export function createDynamoDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   const base = new DynamoDBClient(config);
+  // Every answer (errors too) tells how far this machine's clock is from AWS's: claims and the budget need it.
+  base.middlewareStack.add(
+    (next) => async (args) => {
+      const sentAt = Date.now();
+      try {
+        const result = await next(args);
+        observeServerDate((result.response as { headers?: Record<string, string> } | undefined)?.headers?.date, sentAt, Date.now());
+        return result;
+      } catch (err) {
+        observeServerDate((err as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.date, sentAt, Date.now());
+        throw err;
+      }
+    },
+    { step: 'finalizeRequest', name: 'observeServerClock' },
+  );
   const doc = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
