@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
+import { scheduledHandler } from '../../shared/lambda/scheduled';
 import { articlesFlow } from '../../shared/flows/articles';
 
 export const handler = scheduledHandler('articles', articlesFlow);

@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
+import { scheduledHandler } from '../../shared/lambda/scheduled';
 import { ordersFlow } from '../../shared/flows/orders';
 
 export const handler = scheduledHandler('orders', ordersFlow);

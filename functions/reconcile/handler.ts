@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
+import { scheduledHandler } from '../../shared/lambda/scheduled';
 import { reconcileFlow } from '../../shared/flows/reconcile';
 
 export const handler = scheduledHandler('reconcile', reconcileFlow);

@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
+import { scheduledHandler } from '../../shared/lambda/scheduled';
 import { stockFlow } from '../../shared/flows/stock';
 
 export const handler = scheduledHandler('stock', stockFlow);

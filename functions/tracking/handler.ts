@@ -1,5 +1,5 @@
-import { scheduledHandler } from '../../shared/flows/lambda';
-import { s3Labels } from '../../shared/flows/services';
+import { scheduledHandler } from '../../shared/lambda/scheduled';
+import { s3Labels } from '../../shared/lambda/wiring';
 import { trackingFlow } from '../../shared/flows/tracking';
 
 // Tracking finishes shipments (label included), so it is the one scheduled function wired with S3 labels.

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TenantSettings } from '../../shared/config';
-import type { FlowName } from '../../shared/flows/context';
+import { CATALOGUE, FLOW_NAMES, type FlowEntry, type FlowName } from '../../shared/flows/catalogue';
 import type { DeployedTenant } from './settings';
 
 /**
@@ -22,53 +22,19 @@ export interface ScheduledFlowSpec {
   usesLabels: boolean;
 }
 
-export const SCHEDULED_FLOWS: readonly ScheduledFlowSpec[] = [
-  {
-    name: 'articles',
-    entry: 'functions/articles/handler.ts',
-    description: 'BaseLinker products and variants -> Ongoing articles',
-    maxTimeout: Duration.minutes(10),
-    minutes: (t) => t.schedules.articlesMinutes,
-    takesPart: (t) => t.articles.enabled,
-    usesLabels: false,
-  },
-  {
-    name: 'stock',
-    entry: 'functions/stock/handler.ts',
-    description: 'Ongoing stock levels -> BaseLinker inventory',
-    maxTimeout: Duration.minutes(10),
-    minutes: (t) => t.schedules.stockMinutes,
-    takesPart: (t) => t.stock.enabled,
-    usesLabels: false,
-  },
-  {
-    name: 'orders',
-    entry: 'functions/orders/handler.ts',
-    description: 'BaseLinker orders -> Ongoing orders (and cancellations)',
-    maxTimeout: Duration.minutes(5),
-    minutes: (t) => t.schedules.ordersMinutes,
-    takesPart: () => true,
-    usesLabels: false,
-  },
-  {
-    name: 'reconcile',
-    entry: 'functions/reconcile/handler.ts',
-    description: 'Finds BaseLinker orders missing in Ongoing and heals them',
-    maxTimeout: Duration.minutes(10),
-    minutes: (t) => t.schedules.reconcileMinutes,
-    takesPart: () => true,
-    usesLabels: false,
-  },
-  {
-    name: 'tracking',
-    entry: 'functions/tracking/handler.ts',
-    description: 'Finishes shipments: late tracking numbers and labels -> Ongoing',
-    maxTimeout: Duration.minutes(5),
-    minutes: (t) => t.schedules.trackingMinutes,
-    takesPart: () => true,
-    usesLabels: true,
-  },
-];
+/** The flow catalogue, as the stack deploys it. */
+export const SCHEDULED_FLOWS: readonly ScheduledFlowSpec[] = FLOW_NAMES.map((name) => {
+  const entry: FlowEntry = CATALOGUE[name];
+  return {
+    name,
+    entry: entry.handler,
+    description: entry.description,
+    maxTimeout: Duration.minutes(entry.maxTimeoutMinutes),
+    minutes: (t: TenantSettings) => t.schedules[entry.schedule],
+    takesPart: entry.takesPart,
+    usesLabels: entry.labels,
+  };
+});
 
 export const SHIPMENT_ENTRY = 'functions/shipment/handler.ts';
 

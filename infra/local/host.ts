@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, ScheduledEvent } from 'aws-lambda';
 import { loadTenants, type TenantConfig } from '../../shared/config';
-import type { FlowName } from '../../shared/flows/context';
-import { RunFailedError } from '../../shared/flows/lambda';
+import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
+import { RunFailedError } from '../../shared/lambda/scheduled';
 import { summaryLine, type TenantRunReport } from '../../shared/flows/runner';
 import { resetAwsClients } from '../../shared/aws/clients';
 import { LabelStore } from '../../shared/labels';
@@ -33,18 +33,7 @@ type ProxyLambda = (event: APIGatewayProxyEvent, context?: unknown) => Promise<A
 /** Loaded lazily, after the environment (TENANTS_FILE, TABLE_NAME, endpoints) is set: as in a Lambda container. */
 function scheduledHandler(flow: FlowName): ScheduledLambda {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  switch (flow) {
-    case 'articles':
-      return require('../../functions/articles/handler').handler;
-    case 'stock':
-      return require('../../functions/stock/handler').handler;
-    case 'orders':
-      return require('../../functions/orders/handler').handler;
-    case 'reconcile':
-      return require('../../functions/reconcile/handler').handler;
-    case 'tracking':
-      return require('../../functions/tracking/handler').handler;
-  }
+  return require(`../../${CATALOGUE[flow].handler.replace(/\.ts$/, '')}`).handler;
 }
 
 function shipmentHandler(): ProxyLambda {
@@ -260,14 +249,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 }
 
 function configuredIntervals(tenants: TenantConfig[]): Record<FlowName, number> {
-  const minutes = (pick: (t: TenantConfig) => number) => Math.min(...tenants.map(pick)) * 60_000;
-  return {
-    articles: minutes((t) => t.schedules.articlesMinutes),
-    stock: minutes((t) => t.schedules.stockMinutes),
-    orders: minutes((t) => t.schedules.ordersMinutes),
-    reconcile: minutes((t) => t.schedules.reconcileMinutes),
-    tracking: minutes((t) => t.schedules.trackingMinutes),
-  };
+  const minutes = (flow: FlowName) => Math.min(...tenants.map((t) => t.schedules[CATALOGUE[flow].schedule])) * 60_000;
+  return Object.fromEntries(FLOW_NAMES.map((flow) => [flow, minutes(flow)])) as Record<FlowName, number>;
 }
 
 function scheduledEvent(flow: FlowName): ScheduledEvent {

@@ -7,7 +7,8 @@ import { ConfigError, loadRuntime } from '../../shared/config';
 import { loadLocalTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
-import type { FlowName } from '../../shared/flows/context';
+import { createTenantServices } from '../../shared/lambda/wiring';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { openEmbeddedState } from './embedded';
 
 const USAGE = `usage: npm run sync -- <flow> [--minutes N]
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`${name}: ${tenants.length} tenant(s); ${state.description}`);
   try {
     const reports = await runFlow(name as FlowName, flow, {
+      services: createTenantServices,
       tenants,
       runtime: { tableName: state.tableName, labelsBucket: state.labelsBucket },
       deadline: Date.now() + minutes * 60_000,

@@ -10,8 +10,10 @@ import {
   type MappedArticle,
 } from '../mapping/article';
 import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
-import type { ArticleRecord, SetAsideItem } from '../state';
+import * as z from 'zod';
+import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import { UnreadableStateError, type ArticleRecord, type SetAsideItem } from './ports';
 
 /**
  * Articles: BaseLinker catalog -> Ongoing articles, only what is new or changed.
@@ -73,6 +75,21 @@ export interface PendingPage {
   ids: number[];
 }
 
+const articlesCheckpointSchema: z.ZodType<ArticlesCheckpoint> = z.looseObject({
+  page: z.number(),
+  lastProductId: z.number(),
+  passStartedAt: z.string(),
+  deferred: z.array(
+    z.looseObject({ sku: z.string(), sourceId: z.string(), blProductId: z.number(), blVariantId: z.number().optional(), waitForProductId: z.number() }),
+  ),
+  pending: z.array(z.looseObject({ page: z.number(), ids: z.array(z.number()) })).optional(),
+  nextPage: z.number().optional(),
+  listedUpTo: z.number().optional(),
+  listEnded: z.boolean().optional(),
+});
+
+type ArticlesContext = FlowContext<NeedsOf<'articles'>>;
+
 interface SeenSku {
   source: ArticleSource;
   /** Known from state (an earlier run of this pass), not seen in this run: check before calling it a duplicate. */
@@ -81,7 +98,7 @@ interface SeenSku {
   duplicate?: boolean;
 }
 
-export const articlesFlow: Flow = async (ctx) => {
+export const articlesFlow: Flow<NeedsOf<'articles'>> = async (ctx) => {
   if (!ctx.tenant.articles.enabled) return { ...emptyResult(), message: 'articles sync is off for this tenant' };
   return new ArticlesRun(ctx).run();
 };
@@ -223,9 +240,8 @@ class ChunkPace {
 const CHUNK_ESTIMATE_MARGIN = 1.1;
 
 class ArticlesRun {
-  private readonly t: string;
   private readonly options: ArticleMappingOptions;
-  private readonly result: FlowResult = emptyResult();
+  private readonly result: FlowResult;
   private readonly counts: Record<string, number> = { unchanged: 0, refused: 0, cleared: 0, deferred: 0, duplicateChecks: 0 };
   private records = new Map<string, ArticleRecord>();
   /** Open, retry or dismissed article items, by source id, and their source ids by product. */
@@ -237,8 +253,8 @@ class ArticlesRun {
   private keep = new Set<string>();
   private readonly productCheckCache = new Map<number, ProductData | null>();
 
-  constructor(private readonly ctx: FlowContext) {
-    this.t = ctx.tenant.id;
+  constructor(private readonly ctx: ArticlesContext) {
+    this.result = ctx.run.tally;
     this.options = {
       lengthUnit: ctx.tenant.articles.lengthUnit,
       textLanguage: ctx.tenant.articles.textLanguage,
@@ -247,15 +263,15 @@ class ArticlesRun {
   }
 
   private get deadlinePassed(): boolean {
-    return this.ctx.now() >= this.ctx.deadline;
+    return this.ctx.run.deadline.passed();
   }
 
   async run(): Promise<FlowResult> {
-    const { state, baselinker } = this.ctx;
+    const { checkpoints, baselinker } = this.ctx;
     const inventoryId = this.ctx.tenant.baselinker.inventoryId;
-    const checkpoint = await state.getCheckpoint<ArticlesCheckpoint>(this.t, ARTICLES_CHECKPOINT);
-    this.records = await state.getArticleRecords(this.t);
-    for (const item of await state.listSetAside(this.t, { kind: 'article' })) this.indexSetAside(item);
+    const checkpoint = await this.savedCheckpoint();
+    this.records = await this.ctx.articleHashes.all();
+    for (const item of (await this.ctx.run.setAside.index('article')).values()) this.indexSetAside(item);
     if (checkpoint) {
       this.seedFrom(checkpoint);
       this.counts.resumed = 1;
@@ -292,7 +308,7 @@ class ArticlesRun {
           break;
         }
         const estimate = pace.estimateMs(chunk.length);
-        if (estimate !== undefined && this.ctx.now() + estimate > this.ctx.deadline) {
+        if (estimate !== undefined && estimate > this.ctx.run.deadline.leftMs()) {
           // Cleanly, before the data call: the next run reads this chunk once, from the checkpoint's ids.
           this.counts.stoppedBeforeChunk = 1;
           stopped = true;
@@ -320,7 +336,7 @@ class ArticlesRun {
       }
       if (!stopped) {
         await this.resolveDeferred(Number.POSITIVE_INFINITY);
-        await state.clearCheckpoint(this.t, ARTICLES_CHECKPOINT);
+        await checkpoints.clear(ARTICLES_CHECKPOINT);
         finished = true;
       }
     } finally {
@@ -337,6 +353,18 @@ class ArticlesRun {
         ? `stopped ${this.counts.stoppedBeforeChunk ? 'before a chunk it could not finish by' : 'at'} its deadline after product ${position?.lastProductId ?? '(none)'}; the next run continues from there`
         : undefined,
     };
+  }
+
+  /** The unfinished pass, if any; one that cannot be read is dropped and the pass starts over. */
+  private async savedCheckpoint(): Promise<ArticlesCheckpoint | undefined> {
+    try {
+      return await this.ctx.checkpoints.read(ARTICLES_CHECKPOINT, articlesCheckpointSchema);
+    } catch (err) {
+      if (!(err instanceof UnreadableStateError)) throw err;
+      this.ctx.log.warn('starting the catalog walk over: the saved checkpoint cannot be read', { problem: err.problem });
+      this.counts.checkpointUnreadable = 1;
+      return undefined;
+    }
   }
 
   private async saveCheckpoint(
@@ -358,7 +386,7 @@ class ArticlesRun {
         .map(({ mapped: _m, ...d }) => d),
       ...where,
     };
-    await this.ctx.state.putCheckpoint(this.t, ARTICLES_CHECKPOINT, value);
+    await this.ctx.checkpoints.write(ARTICLES_CHECKPOINT, value);
   }
 
   /**
@@ -518,7 +546,7 @@ class ArticlesRun {
       blProductId: article.source.blProductId,
       blVariantId: article.source.blVariantId,
     };
-    await this.ctx.state.putArticleRecord(this.t, article.sku, input);
+    await this.ctx.articleHashes.put(article.sku, input);
     this.records.set(article.sku, { sku: article.sku, ...input, updatedAt: new Date(this.ctx.now()).toISOString() });
     this.result.written++;
     await this.clearSetAside(article.source.sourceId);
@@ -529,7 +557,7 @@ class ArticlesRun {
     const ids: Record<string, string> = { blProductId: String(source.blProductId), ...extraIds };
     if (source.blVariantId !== undefined) ids.blVariantId = String(source.blVariantId);
     if (sku) ids.sku = sku;
-    const item = await this.ctx.state.setAside(this.t, { kind: 'article', sourceId: source.sourceId, reason, ids, raw });
+    const item = await this.ctx.run.setAside.put({ kind: 'article', sourceId: source.sourceId, reason, ids, raw });
     this.indexSetAside(item);
     this.keep.add(source.sourceId);
     this.result.setAside++;
@@ -539,7 +567,7 @@ class ArticlesRun {
   private async clearSetAside(sourceId: string): Promise<void> {
     const item = this.setAsides.get(sourceId);
     if (!item) return;
-    await this.ctx.state.clearSetAside(this.t, 'article', sourceId);
+    await this.ctx.run.setAside.clear('article', sourceId);
     this.setAsides.delete(sourceId);
     this.setAsidesByProduct.get(Number(item.ids?.blProductId))?.delete(sourceId);
     this.counts.cleared++;

@@ -5,9 +5,10 @@ import { METRIC } from '../observability/metrics';
 import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
 import type { OrderInput } from '../ongoing/client';
 import type { GetOrder } from '../ongoing/schemas';
-import { ClaimLostError, type SetAsideItem } from '../state';
 import * as z from 'zod';
-import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import type { NeedsOf } from './catalogue';
+import type { Flow, FlowContext, Tally } from './context';
+import { ClaimLostError, UnreadableStateError, type SetAsideItem } from './ports';
 
 /**
  * Orders: BaseLinker -> Ongoing (spec "Orders"; reference baselinker-api.md §8.2, §8.3).
@@ -66,6 +67,13 @@ export interface OrdersCursor {
   lastScanAt?: number;
   journal?: { lastLogId: number; polledAt: number };
 }
+
+/** An unreadable orders cursor fails the run (its firstRunAt is where "from now on" starts: never guessed). */
+export const ordersCursorSchema: z.ZodType<OrdersCursor> = z.looseObject({
+  firstRunAt: z.number(),
+  lastScanAt: z.number().optional(),
+  journal: z.looseObject({ lastLogId: z.number(), polledAt: z.number() }).optional(),
+});
 
 /** State checkpoint name of an unfinished full scan. */
 export const ORDERS_SCAN_CHECKPOINT = 'orders-scan';
@@ -235,7 +243,7 @@ interface Claimed {
 
 /** One run's work on orders for one tenant; shared by the orders flow and reconciliation. */
 export class OrderSync {
-  readonly result: FlowResult = emptyResult();
+  readonly result: Tally;
   /** BaseLinker order ids written to Ongoing or found there and recorded, in this run. */
   readonly transferred: number[] = [];
   /**
@@ -254,18 +262,15 @@ export class OrderSync {
   private readonly articlesPresent = new Set<string>();
 
   constructor(
-    private readonly ctx: FlowContext,
+    private readonly ctx: FlowContext<'orders'>,
     options: OrdersFlowOptions = {},
     /** Put before the order id in the Ongoing order number; none by default (the spec: number = order id). */
     readonly orderNumberPrefix = ctx.tenant.ongoing.orderNumberPrefix ?? '',
   ) {
     this.opts = { ...DEFAULTS, ...options };
+    this.result = ctx.run.tally;
     this.chosen = new Set(ctx.tenant.baselinker.orderStatusIds);
     this.cancelled = new Set(ctx.tenant.baselinker.cancelledStatusIds);
-  }
-
-  private get tenantId(): string {
-    return this.ctx.tenant.id;
   }
 
   private count(name: string, by = 1): void {
@@ -274,7 +279,7 @@ export class OrderSync {
 
   /** True (and the run marked incomplete) once the deadline has passed. */
   outOfTime(): boolean {
-    if (this.ctx.now() < this.ctx.deadline) return false;
+    if (!this.ctx.run.deadline.passed()) return false;
     this.result.complete = false;
     return true;
   }
@@ -285,12 +290,7 @@ export class OrderSync {
 
   private async loadSetAside(): Promise<void> {
     if (this.setAsideOrders && this.setAsideCancels) return;
-    const [orders, cancels] = await Promise.all([
-      this.ctx.state.listSetAside(this.tenantId, { kind: 'order' }),
-      this.ctx.state.listSetAside(this.tenantId, { kind: 'cancel' }),
-    ]);
-    this.setAsideOrders = new Map(orders.map((i) => [i.sourceId, i]));
-    this.setAsideCancels = new Map(cancels.map((i) => [i.sourceId, i]));
+    [this.setAsideOrders, this.setAsideCancels] = await Promise.all([this.ctx.run.setAside.index('order'), this.ctx.run.setAside.index('cancel')]);
   }
 
   /**
@@ -372,16 +372,15 @@ export class OrderSync {
       this.count('stillSetAside');
       return undefined;
     }
-    const claim = await this.ctx.state.claimOrder(this.tenantId, id, this.ctx.runId, this.opts.claimLeaseMs);
-    if (claim === 'busy') {
+    const claim = await this.ctx.orders.claim(id, this.ctx.runId, this.opts.claimLeaseMs);
+    if (claim.result === 'busy') {
       this.count('busyElsewhere');
       return undefined;
     }
-    if (claim === 'done') {
+    if (claim.result === 'done') {
       this.count('alreadyInOngoing');
       if (this.ctx.tenant.baselinker.statusAfterImport !== undefined && order.order_status_id !== this.ctx.tenant.baselinker.statusAfterImport) {
-        const record = await this.ctx.state.getOrderRecord(this.tenantId, id);
-        if (record?.status === 'done') await this.setStatusAfterImport(order);
+        if (claim.record.status === 'done') await this.setStatusAfterImport(order);
       }
       return undefined;
     }
@@ -424,11 +423,11 @@ export class OrderSync {
   private async record(item: Claimed, ongoingOrderId: number, how: 'written' | 'recorded'): Promise<void> {
     const id = item.order.order_id;
     try {
-      await this.ctx.state.completeOrder(this.tenantId, id, this.ctx.runId, { ongoingOrderId, orderNumber: item.body.orderNumber });
+      await this.ctx.orders.complete(id, this.ctx.runId, { ongoingOrderId, orderNumber: item.body.orderNumber });
     } catch (err) {
       if (!(err instanceof ClaimLostError)) throw err;
       this.held.delete(id);
-      const current = await this.ctx.state.getOrderRecord(this.tenantId, id);
+      const current = await this.ctx.orders.get(id);
       if (current?.status === 'cancelled' && current.ongoingOrderId === undefined) {
         // Cancelled in BaseLinker while we were creating it: undo in Ongoing.
         this.ctx.log.warn('order was cancelled while it was being created; cancelling it in Ongoing', { blOrderId: id, ongoingOrderId });
@@ -448,10 +447,7 @@ export class OrderSync {
       this.count('recordedFromOngoing');
     }
     if (item.warnings.length) this.ctx.log.warn('order transferred with data left out', { blOrderId: id, warnings: item.warnings });
-    if (this.setAsideOrders!.has(String(id))) {
-      await this.ctx.state.clearSetAside(this.tenantId, 'order', String(id));
-      this.setAsideOrders!.delete(String(id));
-    }
+    if (this.setAsideOrders!.has(String(id))) await this.ctx.run.setAside.clear('order', String(id));
     await this.setStatusAfterImport(item.order);
   }
 
@@ -470,7 +466,7 @@ export class OrderSync {
 
   private async waitForArticles(item: Claimed, missing: string[]): Promise<void> {
     const id = item.order.order_id;
-    const record = await this.ctx.state.getOrderRecord(this.tenantId, id);
+    const record = await this.ctx.orders.get(id);
     const firstSeen = record ? Date.parse(record.firstSeenAt) : this.ctx.now();
     const waitedHours = (this.ctx.now() - firstSeen) / 3_600_000;
     const limit = this.ctx.tenant.baselinker.missingArticleRetryHours;
@@ -489,8 +485,7 @@ export class OrderSync {
 
   private async setAsideOrder(order: Order, fingerprint: string, reason: string, raw: unknown): Promise<void> {
     const id = String(order.order_id);
-    const item = await this.ctx.state.setAside(this.tenantId, { kind: 'order', sourceId: id, reason, raw, ids: { fingerprint, blOrderId: id } });
-    this.setAsideOrders!.set(id, item);
+    await this.ctx.run.setAside.put({ kind: 'order', sourceId: id, reason, raw, ids: { fingerprint, blOrderId: id } });
     this.result.setAside++;
     this.ctx.log.warn('order set aside', { blOrderId: order.order_id, reason });
     await this.release(order.order_id, reason);
@@ -500,7 +495,7 @@ export class OrderSync {
     const fingerprint = orderFingerprint(rejected.raw);
     const sourceId = id !== undefined ? String(id) : `unreadable-${fingerprint}`;
     if (id !== undefined) {
-      const record = await this.ctx.state.getOrderRecord(this.tenantId, id);
+      const record = await this.ctx.orders.get(id);
       if (record && record.status !== 'pending') return;
     }
     const aside = this.setAsideOrders!.get(sourceId);
@@ -509,22 +504,21 @@ export class OrderSync {
       return;
     }
     const reason = `BaseLinker sent an order that cannot be read: ${rejected.fieldPath}: ${rejected.problem}`;
-    const item = await this.ctx.state.setAside(this.tenantId, { kind: 'order', sourceId, reason, raw: rejected.raw, ids: { fingerprint } });
-    this.setAsideOrders!.set(sourceId, item);
+    await this.ctx.run.setAside.put({ kind: 'order', sourceId, reason, raw: rejected.raw, ids: { fingerprint } });
     this.result.setAside++;
     this.ctx.log.warn('unreadable order set aside', { sourceId, reason });
   }
 
   private async release(id: number, reason: string): Promise<void> {
     if (!this.held.delete(id)) return;
-    await this.ctx.state.releaseOrder(this.tenantId, id, this.ctx.runId, reason);
+    await this.ctx.orders.release(id, this.ctx.runId, reason);
   }
 
   /** Gives back every claim this batch still holds (deadline, or an error on the way out). */
   private async releaseHeld(): Promise<void> {
     const ids = [...this.held];
     this.held.clear();
-    const outcomes = await Promise.allSettled(ids.map((id) => this.ctx.state.releaseOrder(this.tenantId, id, this.ctx.runId)));
+    const outcomes = await Promise.allSettled(ids.map((id) => this.ctx.orders.release(id, this.ctx.runId)));
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') this.ctx.log.warn('could not release an order claim; it lapses by itself', { blOrderId: ids[i], error: String(o.reason) });
     });
@@ -533,7 +527,7 @@ export class OrderSync {
   /** The order was cancelled or deleted in BaseLinker: make sure Ongoing does not ship it. */
   async cancel(blOrderId: number, why: string): Promise<void> {
     await this.loadSetAside();
-    const record = await this.ctx.state.getOrderRecord(this.tenantId, blOrderId);
+    const record = await this.ctx.orders.get(blOrderId);
     if (!record || record.status === 'cancelled') return;
     if (record.status === 'pending') {
       // 'pending' does not prove it never reached Ongoing: a run may have died between creating it and recording it.
@@ -542,8 +536,8 @@ export class OrderSync {
         await this.cancelInOngoing(blOrderId, created.orderInfo.orderId, why);
         return;
       }
-      await this.ctx.state.markOrderCancelled(this.tenantId, blOrderId, `${why}, before it reached Ongoing`);
-      if (this.setAsideOrders!.has(String(blOrderId))) await this.ctx.state.clearSetAside(this.tenantId, 'order', String(blOrderId));
+      await this.ctx.orders.cancel(blOrderId, `${why}, before it reached Ongoing`);
+      if (this.setAsideOrders!.has(String(blOrderId))) await this.ctx.run.setAside.clear('order', String(blOrderId));
       this.count('cancelledBeforeTransfer');
       return;
     }
@@ -566,24 +560,20 @@ export class OrderSync {
       else if (/already\s+cancel/i.test(err.ongoingMessage)) outcome = 'already cancelled in Ongoing';
       else {
         const id = String(blOrderId);
-        const item = await this.ctx.state.setAside(this.tenantId, {
+        await this.ctx.run.setAside.put({
           kind: 'cancel',
           sourceId: id,
           reason: `${why}, but Ongoing refused to cancel its order ${ongoingOrderId} (the warehouse has probably started on it; stop it by hand): ${err.ongoingMessage}`,
           ids: { blOrderId: id, ongoingOrderId: String(ongoingOrderId), orderNumber: this.numberOf(blOrderId) },
         });
-        this.setAsideCancels!.set(id, item);
         this.result.setAside++;
         this.count('cancelRefused');
         this.ctx.log.warn('Ongoing refused to cancel an order cancelled in BaseLinker', { blOrderId, ongoingOrderId, said: err.ongoingMessage });
         return;
       }
     }
-    await this.ctx.state.markOrderCancelled(this.tenantId, blOrderId, `${why}; ${outcome}`);
-    if (this.setAsideCancels!.has(String(blOrderId))) {
-      await this.ctx.state.clearSetAside(this.tenantId, 'cancel', String(blOrderId));
-      this.setAsideCancels!.delete(String(blOrderId));
-    }
+    await this.ctx.orders.cancel(blOrderId, `${why}; ${outcome}`);
+    if (this.setAsideCancels!.has(String(blOrderId))) await this.ctx.run.setAside.clear('cancel', String(blOrderId));
     this.count('cancelledInOngoing');
     this.ctx.log.info('order cancelled in Ongoing', { blOrderId, ongoingOrderId, outcome });
   }
@@ -662,7 +652,7 @@ export class OrderSync {
         continue; // moved to a status this flow does not act on
       }
       // Type 4 also covers an invoice or receipt removed: only an order we sent can need a cancel.
-      if (deleted && !(await this.ctx.state.getOrderRecord(this.tenantId, orderId))) continue;
+      if (deleted && !(await this.ctx.orders.get(orderId))) continue;
       const page = await this.ctx.baselinker.getOrders({ order_id: orderId });
       this.count('journalFetches');
       if (page.orders.length === 0 && page.rejected.length === 0) {
@@ -682,17 +672,17 @@ export class OrderSync {
 }
 
 /** The orders flow; options are for tests and tuning. */
-export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
+export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow<NeedsOf<'orders'>> {
   const opts = { ...DEFAULTS, ...options };
   return async (ctx) => {
     const sync = new OrderSync(ctx, opts);
     const { baselinker: settings } = ctx.tenant;
     const now = ctx.now();
-    let cursor = await ctx.state.getCursor<OrdersCursor>(ctx.tenant.id, ORDERS_CURSOR);
+    let cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema);
     if (!cursor) {
       // Remembered before anything else: with lookbackDays 0 this is where "from now on" starts.
       cursor = { firstRunAt: Math.floor(now / 1000) };
-      await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
+      await ctx.cursors.write(ORDERS_CURSOR, cursor);
       sync.result.counts!.firstRun = 1;
     }
 
@@ -707,7 +697,7 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
         const last = await sync.pollJournal(cursor.journal.lastLogId);
         if (last !== undefined) cursor.journal = { lastLogId: last, polledAt: now };
       }
-      await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
+      await ctx.cursors.write(ORDERS_CURSOR, cursor);
     }
 
     let stoppedScan: string | undefined;
@@ -725,9 +715,9 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
         finished = await sync.scan(fromS, resume);
       } finally {
         if (finished) {
-          if (resume) await ctx.state.clearCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
+          if (resume) await ctx.checkpoints.clear(ORDERS_SCAN_CHECKPOINT);
           cursor.lastScanAt = now;
-          await ctx.state.putCursor(ctx.tenant.id, ORDERS_CURSOR, cursor);
+          await ctx.cursors.write(ORDERS_CURSOR, cursor);
         } else if (sync.scanPosition) {
           // Also on an error: the next run goes on from the page in hand instead of the window start.
           const checkpoint: OrdersScanCheckpoint = {
@@ -738,8 +728,8 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
             cancelledStatusIds: settings.cancelledStatusIds,
           };
           stoppedScan = `the order scan stopped in status ${checkpoint.status} at confirmation time ${checkpoint.position.from}; the next run continues from there`;
-          await ctx.state
-            .putCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT, checkpoint)
+          await ctx.checkpoints
+            .write(ORDERS_SCAN_CHECKPOINT, checkpoint)
             .catch((err) => ctx.log.error('could not save the order scan checkpoint', { error: String(err) }));
         }
       }
@@ -753,20 +743,29 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow {
  * The saved checkpoint of an unfinished scan when it can be continued; a stale or unreadable one is dropped
  * (the scan then starts over at the window). After the journal restarted (events may be lost), always over.
  */
-async function resumableScan(ctx: FlowContext, windowStartS: number, journalRestarted: boolean, counts: Record<string, number>): Promise<OrdersScanCheckpoint | undefined> {
-  const saved = await ctx.state.getCheckpoint<unknown>(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
-  if (saved === undefined) return undefined;
-  const parsed = scanCheckpointSchema.safeParse(saved);
-  const why = !parsed.success
-    ? 'it cannot be read'
-    : journalRestarted
-      ? 'the journal restarted, so events may have been lost'
-      : staleScanCheckpoint(parsed.data, ctx.tenant.baselinker, windowStartS);
-  if (why === undefined && parsed.success) return parsed.data;
+async function resumableScan(
+  ctx: FlowContext<'checkpoints'>,
+  windowStartS: number,
+  journalRestarted: boolean,
+  counts: Record<string, number>,
+): Promise<OrdersScanCheckpoint | undefined> {
+  let saved: OrdersScanCheckpoint | undefined;
+  let why: string | undefined;
+  try {
+    saved = await ctx.checkpoints.read(ORDERS_SCAN_CHECKPOINT, scanCheckpointSchema);
+  } catch (err) {
+    if (!(err instanceof UnreadableStateError)) throw err;
+    why = 'it cannot be read';
+  }
+  if (saved === undefined && why === undefined) return undefined;
+  if (saved !== undefined) {
+    why = journalRestarted ? 'the journal restarted, so events may have been lost' : staleScanCheckpoint(saved, ctx.tenant.baselinker, windowStartS);
+    if (why === undefined) return saved;
+  }
   ctx.log.info('starting the order scan over instead of continuing it', { reason: why });
   counts.scanStartedOver = 1;
-  await ctx.state.clearCheckpoint(ctx.tenant.id, ORDERS_SCAN_CHECKPOINT);
+  await ctx.checkpoints.clear(ORDERS_SCAN_CHECKPOINT);
   return undefined;
 }
 
-export const ordersFlow: Flow = createOrdersFlow();
+export const ordersFlow = createOrdersFlow();

@@ -1,8 +1,10 @@
 import type { Order } from '../baselinker/schemas';
 import { blOrderIdOf } from '../mapping/order';
 import type { GetOrder } from '../ongoing/schemas';
+import * as z from 'zod';
+import type { NeedsOf } from './catalogue';
 import type { Flow } from './context';
-import { ORDERS_CURSOR, OrderSync, scanOrders, scanWindowStart, type OrdersCursor, type OrdersFlowOptions } from './orders';
+import { ORDERS_CURSOR, OrderSync, ordersCursorSchema, scanOrders, scanWindowStart, type OrdersFlowOptions } from './orders';
 
 export interface ReconcileOptions extends OrdersFlowOptions {
   /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */
@@ -20,13 +22,13 @@ const DELETION_CHECK_CURSOR = 'reconcile:deletionCheckFrom';
  * cancelled (the journal sees deletions at once; this is the check for tenants without it). The run
  * summary names the orders it healed.
  */
-export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
+export function createReconcileFlow(options: ReconcileOptions = {}): Flow<NeedsOf<'reconcile'>> {
   const batchSize = options.batchSize ?? 50;
   const deletionChecksPerRun = options.deletionChecksPerRun ?? 50;
   return async (ctx) => {
     const sync = new OrderSync(ctx, options);
     const { baselinker: settings } = ctx.tenant;
-    const cursor = await ctx.state.getCursor<OrdersCursor>(ctx.tenant.id, ORDERS_CURSOR);
+    const cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema);
     // Before the orders flow ever ran there is nothing to reconcile under "from now on".
     const fromS = scanWindowStart(settings.lookbackDays, cursor?.firstRunAt ?? Math.floor(ctx.now() / 1000), ctx.now());
     const counts = sync.result.counts!;
@@ -39,7 +41,7 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
       const toHeal: Order[] = [];
       for (const order of orders) {
         const inOngoing = byNumber.has(sync.numberOf(order.order_id));
-        const record = await ctx.state.getOrderRecord(ctx.tenant.id, order.order_id);
+        const record = await ctx.orders.get(order.order_id);
         if (record?.status === 'cancelled') continue;
         if (inOngoing && record?.status === 'done') {
           counts.inOngoing = (counts.inOngoing ?? 0) + 1;
@@ -49,7 +51,7 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
           counts.missingInOngoing = (counts.missingInOngoing ?? 0) + 1;
           if (record?.status === 'done') {
             ctx.log.warn('order recorded as sent is missing in Ongoing; sending it again', { blOrderId: order.order_id, ongoingOrderId: record.ongoingOrderId });
-            await ctx.state.reopenOrder(ctx.tenant.id, order.order_id, `missing in Ongoing (was order ${record.ongoingOrderId ?? '?'}); reconciliation sends it again`);
+            await ctx.orders.reopen(order.order_id, `missing in Ongoing (was order ${record.ongoingOrderId ?? '?'}); reconciliation sends it again`);
             counts.reopened = (counts.reopened ?? 0) + 1;
           }
         }
@@ -64,7 +66,7 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
      * `deletionChecksPerRun` fetches per run, continuing where the previous run stopped.
      */
     const checkOpenOrdersStillExist = async () => {
-      const from = await ctx.state.getCursor<number>(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      const from = await ctx.cursors.read(DELETION_CHECK_CURSOR, z.number());
       let checks = 0;
       let next: number | undefined;
       for await (const open of ctx.ongoing.listOrders({ orderStatusTo: ctx.tenant.ongoing.inWorkStatusFrom - 1, orderIdFrom: from })) {
@@ -74,7 +76,7 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
           next = open.orderInfo.orderId;
           break;
         }
-        const record = await ctx.state.getOrderRecord(ctx.tenant.id, blOrderId);
+        const record = await ctx.orders.get(blOrderId);
         if (record?.status !== 'done' || Number(record.ongoingOrderId) !== open.orderInfo.orderId) continue;
         checks++;
         const page = await ctx.baselinker.getOrders({ order_id: blOrderId });
@@ -85,8 +87,8 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
         }
       }
       counts.deletionChecks = checks;
-      if (next !== undefined) await ctx.state.putCursor(ctx.tenant.id, DELETION_CHECK_CURSOR, next);
-      else if (from !== undefined) await ctx.state.deleteCursor(ctx.tenant.id, DELETION_CHECK_CURSOR);
+      if (next !== undefined) await ctx.cursors.write(DELETION_CHECK_CURSOR, next);
+      else if (from !== undefined) await ctx.cursors.clear(DELETION_CHECK_CURSOR);
     };
 
     for (const status of settings.orderStatusIds) {
@@ -125,4 +127,4 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow {
   };
 }
 
-export const reconcileFlow: Flow = createReconcileFlow();
+export const reconcileFlow = createReconcileFlow();

@@ -1,5 +1,6 @@
 import { articlesFlow } from './articles';
-import type { Flow, FlowName } from './context';
+import type { FlowName, NeedsOf } from './catalogue';
+import type { Flow } from './context';
 import { ordersFlow } from './orders';
 import { reconcileFlow } from './reconcile';
 import { stockFlow } from './stock';
@@ -9,7 +10,7 @@ import { trackingFlow } from './tracking';
  * Every scheduled flow by name, for the operator CLI and the local host. Lambda handlers import their own
  * flow directly instead, so each bundle carries only what it runs.
  */
-export const FLOWS: Record<FlowName, Flow> = {
+export const FLOWS: { [F in FlowName]: Flow<NeedsOf<F>> } = {
   articles: articlesFlow,
   stock: stockFlow,
   orders: ordersFlow,
@@ -17,4 +18,4 @@ export const FLOWS: Record<FlowName, Flow> = {
   tracking: trackingFlow,
 };
 
-export const FLOW_NAMES: FlowName[] = ['articles', 'stock', 'orders', 'reconcile', 'tracking'];
+export { FLOW_NAMES, type FlowName } from './catalogue';

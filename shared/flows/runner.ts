@@ -4,8 +4,8 @@ import { BudgetWaitExceededError } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
-import type { Flow, FlowName, FlowResult } from './context';
-import { createTenantServices, type Runtime, type ServicesFactory, type TenantServices } from './services';
+import { CATALOGUE, type FlowName, type NeedsOf } from './catalogue';
+import { runKit, type Flow, type FlowContext, type FlowResult, type Need, type Needs, type Runtime, type ServicesFactory, type TenantServices } from './context';
 
 export interface RunOptions {
   tenants: TenantConfig[];
@@ -13,8 +13,8 @@ export interface RunOptions {
   /** Epoch ms after which flows start no new work (they checkpoint and the next run resumes). */
   deadline: number;
   metrics?: MetricsSink;
-  /** Tests and the local host pass their own wiring; default: createTenantServices. */
-  services?: ServicesFactory;
+  /** The clients and ports of a tenant: DynamoDB and S3 (shared/lambda/wiring.ts), or memory in unit tests. */
+  services: ServicesFactory;
   runId?: string;
   now?: () => number;
   /** Human progress lines (the CLI prints them); structured logs go to the logger either way. */
@@ -49,19 +49,10 @@ const LEASE_GRACE_MS = 60_000;
  * tenant never overlap, whatever the scheduler does), with a run summary in state and metrics. A tenant
  * that fails does not stop the others.
  */
-export function runFlow(name: FlowName, flow: Flow, options: RunOptions): Promise<TenantRunReport[]> {
-  return runFlowWith(options.services ?? createTenantServices, name, flow, options);
-}
-
-
-/**
- * runFlow with the wiring given instead of defaulted: the Lambda entries use it so that their bundles hold only
- * the services their flow uses (runFlow's default, createTenantServices, brings the S3 client along).
- */
-export async function runFlowWith(services: ServicesFactory, name: FlowName, flow: Flow, options: Omit<RunOptions, 'services'>): Promise<TenantRunReport[]> {
+export async function runFlow<F extends FlowName>(name: F, flow: Flow<NeedsOf<F>>, options: RunOptions): Promise<TenantRunReport[]> {
   const runId = options.runId ?? randomUUID();
   const metrics = options.metrics ?? new InMemoryMetrics();
-  const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(services, name, flow, tenant, runId, metrics, options)));
+  const reports = await Promise.all(options.tenants.map((tenant) => runForTenant(options.services, name, flow as Flow<Need>, tenant, runId, metrics, options)));
   metrics.flush();
   return reports;
 }
@@ -69,11 +60,11 @@ export async function runFlowWith(services: ServicesFactory, name: FlowName, flo
 async function runForTenant(
   makeServices: ServicesFactory,
   name: FlowName,
-  flow: Flow,
+  flow: Flow<Need>,
   tenant: TenantConfig,
   runId: string,
   metrics: MetricsSink,
-  options: Omit<RunOptions, 'services'>,
+  options: RunOptions,
 ): Promise<TenantRunReport> {
   const now = options.now ?? Date.now;
   const started = now();
@@ -104,8 +95,9 @@ async function runForTenant(
 
   const leaseName = `${name}#${tenant.id}`;
   const leaseMs = Math.max(options.deadline - started, 0) + LEASE_GRACE_MS;
-  if (!(await services.state.acquireLease(leaseName, runId, leaseMs))) {
-    const holder = await services.state.getLease(leaseName);
+  const { leases, runs } = services.state;
+  if (!(await leases.acquire(leaseName, runId, leaseMs))) {
+    const holder = await leases.get(leaseName);
     const message = `another ${name} run for ${tenant.id} is still going (run ${holder?.owner ?? '?'}); this one stands down`;
     log.info(message);
     options.onProgress?.(`${name} [${tenant.id}]: skipped, ${message}`);
@@ -113,19 +105,20 @@ async function runForTenant(
   }
 
   const startedAt = new Date(started).toISOString();
-  await services.state.putRunSummary(tenant.id, name, { runId, startedAt, outcome: 'running' });
+  await runs.put(name, { runId, startedAt, outcome: 'running' });
   options.onProgress?.(`${name} [${tenant.id}]: started (run ${runId})`);
   log.info('run started');
   try {
-    const result = await flow({
+    const result = await flow(contextFor(name, services, {
       tenant,
-      ...services,
+      baselinker: services.baselinker,
+      ongoing: services.ongoing,
       log,
       runId,
-      deadline: options.deadline,
       now,
       metric: (metricName, unit, value) => metrics.add(metricName, unit, value, dims),
-    });
+      run: runKit(services.state.inbox, options.deadline, now, (line) => options.onProgress?.(`${name} [${tenant.id}]: ${line}`)),
+    }));
     const itemFailures = result.failed ?? 0;
     const outcome: Outcome = itemFailures > 0 ? 'failed' : result.complete ? 'ok' : 'partial';
     const failedItems = itemFailures > 0 ? `${itemFailures} item(s) failed; the next run tries them again (see the log)` : undefined;
@@ -135,7 +128,7 @@ async function runForTenant(
     metrics.add(METRIC.itemsSetAside, 'Count', result.setAside, dims);
     metrics.add(METRIC.runFailed, 'Count', itemFailures > 0 ? 1 : 0, dims);
     finishMetrics(metrics, done, dims);
-    await services.state.putRunSummary(tenant.id, name, {
+    await runs.put(name, {
       runId,
       startedAt,
       finishedAt: new Date(now()).toISOString(),
@@ -155,22 +148,30 @@ async function runForTenant(
     }
     finishMetrics(metrics, failed, dims);
     log.error('run failed', { error: message, errorName: err instanceof Error ? err.name : typeof err });
-    await services.state
-      .putRunSummary(tenant.id, name, { runId, startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'failed', message })
+    await runs
+      .put(name, { runId, startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'failed', message })
       .catch((summaryErr) => log.error('could not record the failed run', { error: String(summaryErr) }));
     options.onProgress?.(summaryLine(failed));
     return failed;
   } finally {
-    await services.state.releaseLease(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
+    await leases.release(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
   }
+}
+
+/** The flow's context: the basics and only the ports (and labels) its catalogue entry names. */
+function contextFor(name: FlowName, services: TenantServices, basics: FlowContext): FlowContext<Need> {
+  const all: Needs = { ...services.state, labels: services.labels };
+  const picked: Partial<Needs> = {};
+  for (const need of CATALOGUE[name].needs) (picked as Record<Need, unknown>)[need] = all[need];
+  return { ...basics, ...(picked as Needs) };
 }
 
 /** Ticks come a little early or late; a run due within this much counts as due. */
 const SCHEDULE_TOLERANCE_MS = 30_000;
 
 async function notDueReason(services: TenantServices, tenant: TenantConfig, name: FlowName, nowMs: number): Promise<string | undefined> {
-  const minutes = tenant.schedules[`${name}Minutes`];
-  const last = (await services.state.getRunSummaries(tenant.id)).find((summary) => summary.flow === name);
+  const minutes = tenant.schedules[CATALOGUE[name].schedule];
+  const last = (await services.state.runs.all()).find((summary) => summary.flow === name);
   if (!last || last.outcome === 'partial' || last.outcome === 'skipped') return undefined;
   const sinceMs = nowMs - Date.parse(last.startedAt);
   const intervalMs = minutes * 60_000;

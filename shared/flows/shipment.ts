@@ -4,8 +4,8 @@ import type { BaseLinkerClient } from '../baselinker/client';
 import { scrubText } from '../log/redact';
 import type { CourierChoice, ShipmentSettings } from '../config';
 import type { GetArticle, GetOrder, PrintingInfo } from '../ongoing/schemas';
-import type { ShipmentRecord } from '../state';
-import type { FlowContext } from './context';
+import type { Needs, RunBasics } from './context';
+import type { ShipmentRecord } from './ports';
 
 /**
  * The shipment flow: the warehouse pressed Send on an Ongoing order, so book a courier package for the
@@ -18,7 +18,8 @@ import type { FlowContext } from './context';
  * That also heals a crash between createPackage and our own state write.
  */
 
-export type ShipmentDeps = Pick<FlowContext, 'tenant' | 'baselinker' | 'ongoing' | 'state' | 'labels' | 'log' | 'now'>;
+/** What shipping one order touches: the shipments ledger, the set-aside inbox and the label storage. */
+export type ShipmentDeps = Pick<RunBasics, 'tenant' | 'baselinker' | 'ongoing' | 'log' | 'now'> & Pick<Needs, 'shipments' | 'inbox' | 'labels'>;
 
 export interface ShipOptions {
   /** Who holds the claim while working: the webhook request or the tracking run. */
@@ -376,8 +377,8 @@ async function refuseIfCancelled(deps: ShipmentDeps, blOrderId: number): Promise
  * is a `ShipmentOutcome`, and the shipment record in state shows it too.
  */
 export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, options: ShipOptions): Promise<ShipmentOutcome> {
-  const { tenant, state, log } = deps;
-  const settled = await state.getShipment(tenant.id, ongoingOrderId);
+  const { tenant, shipments, inbox, log } = deps;
+  const settled = await shipments.get(ongoingOrderId);
   if (settled?.status === 'done') return { kind: 'done', record: settled, reusedPackage: false, alreadyDone: true };
 
   // 1. The order, and whether it is ours to ship.
@@ -397,14 +398,11 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
   const blOrderId = baselinkerOrderIdOf(order);
 
   // 2. The order's claim: one worker at a time, and never again once done.
-  const claim = await state.claimShipment(tenant.id, ongoingOrderId, options.owner, options.leaseMs);
-  if (claim === 'done') {
-    const record = (await state.getShipment(tenant.id, ongoingOrderId))!;
-    return { kind: 'done', record, reusedPackage: false, alreadyDone: true };
-  }
-  if (claim === 'busy') return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
+  const claim = await shipments.claim(ongoingOrderId, options.owner, options.leaseMs);
+  if (claim.result === 'done') return { kind: 'done', record: claim.record, reusedPackage: false, alreadyDone: true };
+  if (claim.result === 'busy') return { kind: 'in-progress', record: claim.record };
 
-  let record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, {
+  let record = await shipments.update(ongoingOrderId, options.owner, {
     status: 'pending',
     ...(blOrderId !== undefined && { blOrderId: String(blOrderId) }),
   });
@@ -427,7 +425,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
         throw new ShipmentRefusedError(`order ${ongoingOrderId} has no parcel weight: Ongoing gives no parcel weights and its articles no weights`);
       }
       const packages = packageEntries(parcels, await packageFieldIds(deps, courier.courierCode));
-      if (!(await state.renewShipment(tenant.id, ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError();
+      if (!(await shipments.renew(ongoingOrderId, options.owner, options.leaseMs))) throw new ClaimTakenOverError();
       let created;
       try {
         created = await deps.baselinker.createPackage({
@@ -446,7 +444,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     } else {
       log.info('reusing the package BaseLinker already has for the order', { ongoingOrderId, blOrderId, packageId: pkg.packageId });
     }
-    record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, { packageId: pkg.packageId, courierCode: pkg.courierCode });
+    record = await shipments.update(ongoingOrderId, options.owner, { packageId: pkg.packageId, courierCode: pkg.courierCode });
 
     // 4. The label: S3 first (our copy), then the Ongoing order, replaced by file name on a retry.
     const label = await deps.baselinker.getLabel({ courier_code: pkg.courierCode, package_id: pkg.packageId });
@@ -459,7 +457,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
       dataBase64: label.bytes.toString('base64'),
       ...(printingInfo && { printingInfo }),
     });
-    record = await state.updateShipment(tenant.id, ongoingOrderId, options.owner, { labelKey: key });
+    record = await shipments.update(ongoingOrderId, options.owner, { labelKey: key });
 
     // 5. Tracking: the link is only in getOrderPackages, which may also have a number createPackage lacked.
     if (!pkg.reused || !pkg.trackingNumber) {
@@ -471,19 +469,19 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     const statusNote = await moveToSentStatus(deps, blOrderId);
 
     if (!pkg.trackingNumber) {
-      await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'pending-tracking', lastError: statusNote ?? '' });
-      await state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId));
-      record = (await state.getShipment(tenant.id, ongoingOrderId))!;
+      const released = await shipments.release(ongoingOrderId, options.owner, { status: 'pending-tracking', lastError: statusNote ?? '' });
+      await inbox.clear('shipment', String(ongoingOrderId));
+      record = released ?? (await shipments.get(ongoingOrderId))!;
       log.info('shipment booked; tracking number not known yet', { ongoingOrderId, packageId: pkg.packageId });
       return { kind: 'pending-tracking', record, reusedPackage: pkg.reused };
     }
     await writeTracking(deps, ongoingOrderId, pkg.trackingNumber, pkg.trackingUrl);
-    record = await state.completeShipment(tenant.id, ongoingOrderId, options.owner, {
+    record = await shipments.complete(ongoingOrderId, options.owner, {
       trackingNumber: pkg.trackingNumber,
       ...(pkg.trackingUrl && { trackingUrl: pkg.trackingUrl }),
       lastError: statusNote ?? '',
     });
-    await state.clearSetAside(tenant.id, 'shipment', String(ongoingOrderId));
+    await inbox.clear('shipment', String(ongoingOrderId));
     log.info('shipment done', { ongoingOrderId, packageId: pkg.packageId, trackingNumber: pkg.trackingNumber });
     return { kind: 'done', record, reusedPackage: pkg.reused };
   } catch (err) {
@@ -500,7 +498,7 @@ async function handleFailure(
   err: unknown,
   pkg: PackageRef | undefined,
 ): Promise<ShipmentOutcome> {
-  const { tenant, state, log } = deps;
+  const { shipments, inbox, log } = deps;
   const ids: Record<string, string> = {
     ongoingOrderId: String(ongoingOrderId),
     orderNumber: order.orderInfo.orderNumber,
@@ -509,30 +507,31 @@ async function handleFailure(
   };
   if (err instanceof ClaimTakenOverError) {
     log.warn('another worker took the shipment over; this one stops', { ongoingOrderId });
-    return { kind: 'in-progress', record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'in-progress', record: await shipments.get(ongoingOrderId) };
   }
   if (err instanceof ShipmentRefusedError) {
     // Nothing half-made stays behind: no package exists, the claim is free, the order may be sent again.
-    await state.releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: 'failed', lastError: err.message });
-    await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(ongoingOrderId), reason: err.message, ids });
+    const released = await shipments.release(ongoingOrderId, options.owner, { status: 'failed', lastError: err.message });
+    await inbox.put({ kind: 'shipment', sourceId: String(ongoingOrderId), reason: err.message, ids });
     log.warn('shipment refused', { ongoingOrderId, reason: err.message });
-    return { kind: 'refused', message: err.message, courierMessage: err.courierMessage, record: await state.getShipment(tenant.id, ongoingOrderId) };
+    return { kind: 'refused', message: err.message, courierMessage: err.courierMessage, record: released ?? (await shipments.get(ongoingOrderId)) };
   }
   const message = messageOf(err);
-  const current = await state.getShipment(tenant.id, ongoingOrderId);
+  const current = await shipments.get(ongoingOrderId);
   const attempts = current?.attempts ?? 1;
   const giveUp = attempts >= (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   // A package that exists stays 'pending' (the tracking run finishes label and tracking); without one,
   // 'pending' as well, so the tracking run retries, until the attempts run out.
-  const released = await state
-    .releaseShipment(tenant.id, ongoingOrderId, options.owner, { status: giveUp ? 'failed' : 'pending', lastError: message })
+  const releasedRecord = await shipments
+    .release(ongoingOrderId, options.owner, { status: giveUp ? 'failed' : 'pending', lastError: message })
     .catch((releaseErr) => {
       log.warn('could not release the shipment claim; it lapses by itself', { ongoingOrderId, error: messageOf(releaseErr) });
-      return false;
+      return undefined;
     });
+  const released = releasedRecord !== undefined;
   if (giveUp) {
-    await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(ongoingOrderId), reason: `gave up after ${attempts} attempts: ${message}`, ids });
+    await inbox.put({ kind: 'shipment', sourceId: String(ongoingOrderId), reason: `gave up after ${attempts} attempts: ${message}`, ids });
   }
   log.error('shipment failed', { ongoingOrderId, error: message, errorName: err instanceof Error ? err.name : typeof err, attempts, released, gaveUp: giveUp });
-  return { kind: 'failed', message, record: await state.getShipment(tenant.id, ongoingOrderId) };
+  return { kind: 'failed', message, record: await shipments.get(ongoingOrderId) };
 }

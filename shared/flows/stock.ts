@@ -1,7 +1,9 @@
 import { STOCK_UPDATE_MAX, type StockUpdate } from '../baselinker/client';
 import type { ArticleQuery } from '../ongoing/client';
-import type { SetAsideItem } from '../state';
+import * as z from 'zod';
+import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import { UnreadableStateError, type SetAsideItem } from './ports';
 
 /**
  * Stock levels: Ongoing -> BaseLinker, off unless the tenant turns it on (then nothing is called at all).
@@ -28,6 +30,10 @@ export interface StockCursor {
   lastFullAt: string;
 }
 
+const stockCursorSchema: z.ZodType<StockCursor> = z.looseObject({ lastReadAt: z.string(), lastFullAt: z.string() });
+
+type StockContext = FlowContext<NeedsOf<'stock'>>;
+
 /** Ongoing refuses a stockInfoChangedFrom older than 24 h: past this age of the last read, sweep in full. */
 export const DELTA_MAX_AGE_MS = 23 * 3600_000;
 /** The delta starts this long before the last read: clocks differ, and a stock change may land late. */
@@ -50,44 +56,54 @@ interface Change {
   level: number;
 }
 
-export const stockFlow: Flow = async (ctx) => {
+export const stockFlow: Flow<NeedsOf<'stock'>> = async (ctx) => {
   if (!ctx.tenant.stock.enabled) return { ...emptyResult(), message: 'stock sync is off for this tenant' };
   return new StockRun(ctx).run();
 };
 
 class StockRun {
-  private readonly t: string;
-  private readonly result: FlowResult = emptyResult();
+  private readonly result: FlowResult;
   private readonly counts: Record<string, number> = { unchanged: 0, warned: 0, unmatched: 0, cleared: 0, fullSweep: 0 };
-  private readonly open = new Map<string, SetAsideItem>();
+  private open = new Map<string, SetAsideItem>();
 
-  constructor(private readonly ctx: FlowContext) {
-    this.t = ctx.tenant.id;
+  constructor(private readonly ctx: StockContext) {
+    this.result = ctx.run.tally;
   }
 
   private get deadlinePassed(): boolean {
-    return this.ctx.now() >= this.ctx.deadline;
+    return this.ctx.run.deadline.passed();
+  }
+
+  /** Where the last complete run stood; one that cannot be read means a full sweep. */
+  private async savedCursor(): Promise<StockCursor | undefined> {
+    try {
+      return await this.ctx.cursors.read(STOCK_CURSOR, stockCursorSchema);
+    } catch (err) {
+      if (!(err instanceof UnreadableStateError)) throw err;
+      this.ctx.log.warn('sweeping every level: the saved stock cursor cannot be read', { problem: err.problem });
+      return undefined;
+    }
   }
 
   async run(): Promise<FlowResult> {
-    const { state, tenant } = this.ctx;
+    const { cursors, tenant } = this.ctx;
     const warehouseKey = tenant.stock.warehouseKey;
     // The settings schema already refuses this; a clear stop beats writing to no warehouse.
     if (!warehouseKey) throw new Error('stock.warehouseKey is required when stock sync is on');
 
     const readStartedAt = this.ctx.now();
-    const cursor = await state.getCursor<StockCursor>(this.t, STOCK_CURSOR);
+    const cursor = await this.savedCursor();
     const full =
       !cursor ||
       readStartedAt - Date.parse(cursor.lastReadAt) >= DELTA_MAX_AGE_MS ||
       readStartedAt - Date.parse(cursor.lastFullAt) >= FULL_SWEEP_EVERY_MS;
     if (full) this.counts.fullSweep = 1;
-    for (const item of await state.listSetAside(this.t, { kind: 'stock' })) this.open.set(item.sourceId, item);
+    this.open = await this.ctx.run.setAside.index('stock');
 
     const levels = await this.readLevels(full ? {} : { stockInfoChangedFrom: new Date(Date.parse(cursor!.lastReadAt) - DELTA_OVERLAP_MS) }, full);
     this.result.seen = levels.size;
 
-    const [articleRecords, stockRecords] = await Promise.all([state.getArticleRecords(this.t), state.getStockRecords(this.t)]);
+    const [articleRecords, stockRecords] = await Promise.all([this.ctx.articleHashes.all(), this.ctx.stockLevels.all()]);
     const changes: Change[] = [];
     const unmatched: string[] = [];
     for (const [sku, level] of levels) {
@@ -120,7 +136,7 @@ class StockRun {
     if (!stopped) stopped = !(await this.push(changes, warehouseKey));
     if (!stopped) {
       const at = new Date(readStartedAt).toISOString();
-      await state.putCursor(this.t, STOCK_CURSOR, { lastReadAt: at, lastFullAt: full ? at : cursor!.lastFullAt } satisfies StockCursor);
+      await cursors.write(STOCK_CURSOR, { lastReadAt: at, lastFullAt: full ? at : cursor!.lastFullAt } satisfies StockCursor);
     }
     return {
       ...this.result,
@@ -179,7 +195,7 @@ class StockRun {
 
   /** False when the deadline stopped it before every change went out. */
   private async push(changes: Change[], warehouseKey: string): Promise<boolean> {
-    const { baselinker, state, tenant } = this.ctx;
+    const { baselinker, stockLevels, tenant } = this.ctx;
     for (let i = 0; i < changes.length; i += STOCK_UPDATE_MAX) {
       if (this.deadlinePassed) return false;
       const part = changes.slice(i, i + STOCK_UPDATE_MAX);
@@ -200,7 +216,7 @@ class StockRun {
           level: String(c.level),
         });
       }
-      await state.putStockRecords(this.t, pushed);
+      await stockLevels.putMany(pushed);
       this.result.written += pushed.length;
       for (const c of pushed) await this.clear(c.sku);
     }
@@ -218,16 +234,14 @@ class StockRun {
   }
 
   private async setAside(sku: string, reason: string, ids: Record<string, string>): Promise<void> {
-    const item = await this.ctx.state.setAside(this.t, { kind: 'stock', sourceId: sku, reason, ids });
-    this.open.set(sku, item);
+    await this.ctx.run.setAside.put({ kind: 'stock', sourceId: sku, reason, ids });
     this.result.setAside++;
     this.ctx.log.warn('stock level set aside', { sku, reason });
   }
 
   private async clear(sku: string): Promise<void> {
     if (!this.open.has(sku)) return;
-    await this.ctx.state.clearSetAside(this.t, 'stock', sku);
-    this.open.delete(sku);
+    await this.ctx.run.setAside.clear('stock', sku);
     this.counts.cleared++;
   }
 }

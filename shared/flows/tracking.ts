@@ -1,5 +1,6 @@
-import type { ShipmentRecord } from '../state';
-import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
+import type { NeedsOf } from './catalogue';
+import type { Flow, FlowContext } from './context';
+import type { ShipmentRecord } from './ports';
 import { packageTracking, shipOrder, writeTracking } from './shipment';
 
 /**
@@ -21,12 +22,12 @@ const TRACKING_POLLS_BEFORE_SET_ASIDE = 96;
 
 type Step = 'written' | 'waiting' | 'busy' | 'set-aside' | 'failed';
 
-export const trackingFlow: Flow = async (ctx) => {
-  const result: FlowResult = emptyResult();
-  const counts = result.counts!;
-  const bump = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
-  const shipments = await ctx.state.listShipments(ctx.tenant.id);
-  const retryAsked = new Set((await ctx.state.listSetAside(ctx.tenant.id, { kind: 'shipment', state: 'retry' })).map((item) => item.sourceId));
+type TrackingContext = FlowContext<NeedsOf<'tracking'>>;
+
+export const trackingFlow: Flow<NeedsOf<'tracking'>> = async (ctx) => {
+  const result = ctx.run.tally;
+  const shipments = await ctx.shipments.list();
+  const retryAsked = new Set((await ctx.inbox.list({ kind: 'shipment', state: 'retry' })).map((item) => item.sourceId));
   const now = ctx.now();
   const due = shipments.filter(
     (s) =>
@@ -36,7 +37,7 @@ export const trackingFlow: Flow = async (ctx) => {
   );
 
   for (const shipment of due) {
-    if (ctx.now() >= ctx.deadline) {
+    if (ctx.run.deadline.passed()) {
       result.complete = false;
       break;
     }
@@ -50,35 +51,34 @@ export const trackingFlow: Flow = async (ctx) => {
     }
     if (step === 'written') result.written++;
     else if (step === 'set-aside') result.setAside++;
-    else bump(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
+    else result.count(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
   }
   // Shipments that failed this time are retried by the next run, but this run did not do its job: not `ok`.
-  result.failed = counts.failed ?? 0;
-  return result;
+  return result.result({ failed: result.counts.failed ?? 0 });
 };
 
-async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
-  const { tenant, state } = ctx;
+async function fillTracking(ctx: TrackingContext, shipment: ShipmentRecord): Promise<Step> {
+  const { shipments, inbox } = ctx;
   const orderId = Number(shipment.ongoingOrderId);
-  if ((await state.claimShipment(tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
+  if ((await shipments.claim(orderId, ctx.runId, CLAIM_MS)).result !== 'claimed') return 'busy';
   try {
     if (shipment.blOrderId === undefined || shipment.packageId === undefined) {
       // Cannot happen for a record this code wrote; resume the whole shipment to repair it.
-      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending', lastError: 'pending-tracking without a package; shipping again' });
+      await shipments.release(orderId, ctx.runId, { status: 'pending', lastError: 'pending-tracking without a package; shipping again' });
       return 'failed';
     }
     const listed = await packageTracking(ctx.baselinker, Number(shipment.blOrderId), shipment.packageId);
     if (!listed.found) {
       const reason = `package ${shipment.packageId} of BaseLinker order ${shipment.blOrderId} is gone from BaseLinker (deleted?); press Send again to book a new one`;
-      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'failed', lastError: reason });
-      await state.setAside(tenant.id, { kind: 'shipment', sourceId: String(orderId), reason, ids: { ongoingOrderId: String(orderId), blOrderId: shipment.blOrderId, packageId: String(shipment.packageId) } });
+      await shipments.release(orderId, ctx.runId, { status: 'failed', lastError: reason });
+      await inbox.put({ kind: 'shipment', sourceId: String(orderId), reason, ids: { ongoingOrderId: String(orderId), blOrderId: shipment.blOrderId, packageId: String(shipment.packageId) } });
       return 'set-aside';
     }
     if (!listed.trackingNumber) {
-      await state.releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending-tracking' });
-      const polls = (await state.getShipment(tenant.id, orderId))?.attempts ?? 0;
+      const released = await shipments.release(orderId, ctx.runId, { status: 'pending-tracking' });
+      const polls = released?.attempts ?? 0;
       if (polls === TRACKING_POLLS_BEFORE_SET_ASIDE) {
-        await state.setAside(tenant.id, {
+        await inbox.put({
           kind: 'shipment',
           sourceId: String(orderId),
           reason: `BaseLinker still has no tracking number for package ${shipment.packageId} after ${polls} looks; still polling`,
@@ -89,22 +89,22 @@ async function fillTracking(ctx: FlowContext, shipment: ShipmentRecord): Promise
       return 'waiting';
     }
     await writeTracking(ctx, orderId, listed.trackingNumber, listed.trackingUrl);
-    await state.completeShipment(tenant.id, orderId, ctx.runId, {
+    await shipments.complete(orderId, ctx.runId, {
       trackingNumber: listed.trackingNumber,
       ...(listed.trackingUrl && { trackingUrl: listed.trackingUrl }),
     });
-    await state.clearSetAside(tenant.id, 'shipment', String(orderId));
+    await inbox.clear('shipment', String(orderId));
     ctx.log.info('tracking number written', { ongoingOrderId: orderId, packageId: shipment.packageId, trackingNumber: listed.trackingNumber });
     return 'written';
   } catch (err) {
-    await state
-      .releaseShipment(tenant.id, orderId, ctx.runId, { status: 'pending-tracking', lastError: err instanceof Error ? err.message : String(err) })
+    await shipments
+      .release(orderId, ctx.runId, { status: 'pending-tracking', lastError: err instanceof Error ? err.message : String(err) })
       .catch(() => undefined);
     throw err;
   }
 }
 
-async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord): Promise<Step> {
+async function resumeShipment(ctx: TrackingContext, shipment: ShipmentRecord): Promise<Step> {
   const orderId = Number(shipment.ongoingOrderId);
   const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: CLAIM_MS });
   switch (outcome.kind) {
@@ -121,9 +121,9 @@ async function resumeShipment(ctx: FlowContext, shipment: ShipmentRecord): Promi
     case 'order-not-found':
     case 'not-shippable': {
       // The order changed under us (cancelled, moved back, deleted): stop retrying and tell a person.
-      if ((await ctx.state.claimShipment(ctx.tenant.id, orderId, ctx.runId, CLAIM_MS)) !== 'claimed') return 'busy';
-      await ctx.state.releaseShipment(ctx.tenant.id, orderId, ctx.runId, { status: 'failed', lastError: outcome.message });
-      await ctx.state.setAside(ctx.tenant.id, { kind: 'shipment', sourceId: String(orderId), reason: outcome.message, ids: { ongoingOrderId: String(orderId) } });
+      if ((await ctx.shipments.claim(orderId, ctx.runId, CLAIM_MS)).result !== 'claimed') return 'busy';
+      await ctx.shipments.release(orderId, ctx.runId, { status: 'failed', lastError: outcome.message });
+      await ctx.inbox.put({ kind: 'shipment', sourceId: String(orderId), reason: outcome.message, ids: { ongoingOrderId: String(orderId) } });
       return 'set-aside';
     }
   }

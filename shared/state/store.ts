@@ -9,6 +9,30 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { boundedJson, boundedText } from './bounded';
 import { keys, tenantPk } from './table';
+import {
+  ClaimLostError,
+  type ArticleRecord,
+  type ArticleRecordInput,
+  type Claim,
+  type ClaimResult,
+  type CursorRecord,
+  type ExternalId,
+  type LeaseRecord,
+  type OrderRecord,
+  type RunSummary,
+  type RunSummaryRecord,
+  type SetAsideInput,
+  type SetAsideItem,
+  type SetAsideKind,
+  type SetAsideState,
+  type ShipmentFields,
+  type ShipmentProgress,
+  type ShipmentRecord,
+  type ShipmentStatus,
+  type StockRecordInput,
+  type StockRecord,
+} from '../flows/ports';
+
 
 /**
  * Everything the flows remember between runs, on the single state table (see table.ts for the key design).
@@ -17,150 +41,6 @@ import { keys, tenantPk } from './table';
  * may be taken when nobody holds it, when its holder's lease has run out (a crashed run), or by the holder
  * itself; a finished record is never taken again. Lease times are compared with this process's clock.
  */
-
-export type ClaimResult = 'claimed' | 'done' | 'busy';
-export type ExternalId = string | number;
-
-export interface ArticleRecord {
-  sku: string;
-  /** Content hash of what was last written to Ongoing for this SKU. */
-  hash: string;
-  articleSystemId?: number;
-  blProductId: ExternalId;
-  blVariantId?: ExternalId;
-  updatedAt: string;
-}
-
-export type ArticleRecordInput = Pick<ArticleRecord, 'hash' | 'articleSystemId' | 'blProductId' | 'blVariantId'>;
-
-/** The stock level last pushed to BaseLinker for one SKU (Ongoing article number). */
-export interface StockRecord {
-  sku: string;
-  level: number;
-  /** The BaseLinker product or variant id the level went to. */
-  blId: ExternalId;
-  pushedAt: string;
-}
-
-export type StockRecordInput = Pick<StockRecord, 'sku' | 'level' | 'blId'>;
-
-export type OrderStatus = 'pending' | 'done' | 'cancelled';
-
-export interface OrderRecord {
-  tenant: string;
-  blOrderId: string;
-  /** pending: seen, not yet in Ongoing (maybe claimed right now); done: in Ongoing; cancelled: never to be sent. */
-  status: OrderStatus;
-  /** The run holding the claim; absent when released or finished. */
-  owner?: string;
-  /** Epoch ms; the claim is free once this has passed. 0 when released. */
-  leaseUntilMs?: number;
-  /** How many times the order was claimed. */
-  attempts: number;
-  firstSeenAt: string;
-  updatedAt: string;
-  ongoingOrderId?: ExternalId;
-  orderNumber?: string;
-  completedBy?: string;
-  completedAt?: string;
-  cancelledAt?: string;
-  lastError?: string;
-  note?: string;
-}
-
-export type ShipmentStatus = 'pending' | 'pending-tracking' | 'done' | 'failed';
-
-export interface ShipmentFields {
-  blOrderId?: string;
-  packageId?: ExternalId;
-  courierCode?: string;
-  trackingNumber?: string;
-  trackingUrl?: string;
-  labelKey?: string;
-  lastError?: string;
-}
-
-export interface ShipmentRecord extends ShipmentFields {
-  tenant: string;
-  ongoingOrderId: string;
-  /** pending: claimed, no package yet; pending-tracking: package made, tracking number not yet known. */
-  status: ShipmentStatus;
-  owner?: string;
-  leaseUntilMs?: number;
-  attempts: number;
-  firstSeenAt: string;
-  updatedAt: string;
-  completedBy?: string;
-  completedAt?: string;
-}
-
-export type SetAsideKind = 'article' | 'order' | 'shipment' | 'stock' | (string & {});
-export type SetAsideState = 'open' | 'retry' | 'dismissed';
-
-export interface SetAsideInput {
-  kind: SetAsideKind;
-  /** The id in the source system (SKU, BaseLinker order id, Ongoing order id...). */
-  sourceId: string;
-  reason: string;
-  /** The payload that caused it; stored as JSON text, cut to 64 KB with a visible marker. */
-  raw?: unknown;
-  ids?: Record<string, string>;
-}
-
-export interface SetAsideItem {
-  tenant: string;
-  kind: SetAsideKind;
-  sourceId: string;
-  reason: string;
-  raw?: string;
-  ids?: Record<string, string>;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  /** How many times it was set aside. */
-  count: number;
-  /** open: waits for a person; retry: a person asked for another attempt; dismissed: a person said ignore it. */
-  state: SetAsideState;
-  note?: string;
-  retryRequestedAt?: string;
-  dismissedAt?: string;
-}
-
-export interface RunSummary {
-  runId?: string;
-  startedAt: string;
-  finishedAt?: string;
-  outcome: 'running' | 'ok' | 'partial' | 'failed' | 'skipped';
-  counts?: Record<string, number>;
-  message?: string;
-}
-
-export interface RunSummaryRecord extends RunSummary {
-  flow: string;
-  updatedAt: string;
-}
-
-export interface CursorRecord {
-  name: string;
-  value: unknown;
-  updatedAt?: string;
-}
-
-export interface LeaseRecord {
-  name: string;
-  owner: string;
-  leaseUntilMs: number;
-  acquiredAt: string;
-}
-
-/** A claim holder tried to finish work on a record that someone else has taken (or finished) since. */
-export class ClaimLostError extends Error {
-  constructor(what: string, owner: string, current: { owner?: string; status?: string } | undefined) {
-    super(
-      `${what}: the claim of ${owner} is gone (now ${current ? `status ${current.status}, held by ${current.owner ?? 'nobody'}` : 'no record'})`,
-    );
-    this.name = 'ClaimLostError';
-  }
-}
 
 export interface StateStoreOptions {
   /** Clock in epoch ms; tests pass a fake one to let leases expire without sleeping. */
@@ -359,20 +239,32 @@ export class StateStore {
     }
   }
 
+  /** Runs a conditional write answering ALL_NEW; undefined when the condition did not hold. */
+  private async conditionalRecord<T>(command: UpdateCommand): Promise<T | undefined> {
+    try {
+      const out = await this.client.send(command);
+      return stripKeys<T>(out.Attributes ?? {});
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
   // ---- claims (orders and shipments share the rule) ----------------------------------------------------
 
   /**
    * One conditional update takes the claim: the record is absent, or not terminal and either free (lease
-   * passed, or released) or already ours. `firstSeenAt` survives every later claim.
+   * passed, or released) or already ours. `firstSeenAt` survives every later claim. Answers the record
+   * as the claim left it; undefined when the claim was refused.
    */
-  private async claim(
+  private claim<T>(
     key: { pk: string; sk: string },
     owner: string,
     leaseMs: number,
     terminal: string[],
     identity: Record<string, unknown>,
     initialStatus: string,
-  ): Promise<boolean> {
+  ): Promise<T | undefined> {
     const now = this.now();
     const e = new Expr();
     const set = [
@@ -382,53 +274,56 @@ export class StateStore {
     ];
     const notTerminal = terminal.map((s) => `${e.n('status')} <> ${e.v(s)}`).join(' AND ');
     const free = `(attribute_not_exists(${e.n('leaseUntilMs')}) OR ${e.n('leaseUntilMs')} < ${e.v(now)} OR ${e.n('owner')} = ${e.v(owner)})`;
-    return this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: updateExpression({ set, add: [`${e.n('attempts')} ${e.v(1)}`] }),
-          ConditionExpression: `attribute_not_exists(${e.n('pk')}) OR (${notTerminal} AND ${free})`,
-          ...e.params(),
-        }),
-      ),
+    return this.conditionalRecord<T>(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: updateExpression({ set, add: [`${e.n('attempts')} ${e.v(1)}`] }),
+        ConditionExpression: `attribute_not_exists(${e.n('pk')}) OR (${notTerminal} AND ${free})`,
+        ReturnValues: 'ALL_NEW',
+        ...e.params(),
+      }),
     );
   }
 
   /**
    * Updates a record only while `owner` holds it (its claim may have lapsed as long as nobody took it over).
-   * `release` frees the claim in the same write.
+   * `release` frees the claim in the same write. Answers the record after the write; undefined when not held.
    */
-  private async updateHeld(
+  private updateHeld<T>(
     key: { pk: string; sk: string },
     owner: string,
     fields: Record<string, unknown>,
     options: { release?: boolean; terminal: string[] },
-  ): Promise<boolean> {
+  ): Promise<T | undefined> {
     const e = new Expr();
     const set = e.sets({ ...fields, updatedAt: this.iso(), ...(options.release ? { leaseUntilMs: 0 } : {}) });
     const notTerminal = options.terminal.map((s) => `${e.n('status')} <> ${e.v(s)}`).join(' AND ');
-    return this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: updateExpression({ set, remove: options.release ? [e.n('owner')] : [] }),
-          ConditionExpression: `${e.n('owner')} = ${e.v(owner)} AND ${notTerminal}`,
-          ...e.params(),
-        }),
-      ),
+    return this.conditionalRecord<T>(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: updateExpression({ set, remove: options.release ? [e.n('owner')] : [] }),
+        ConditionExpression: `${e.n('owner')} = ${e.v(owner)} AND ${notTerminal}`,
+        ReturnValues: 'ALL_NEW',
+        ...e.params(),
+      }),
     );
   }
 
   // ---- orders ------------------------------------------------------------------------------------------
 
-  async claimOrder(tenant: string, blOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+  async claimOrderRecord(tenant: string, blOrderId: ExternalId, owner: string, leaseMs: number): Promise<Claim<OrderRecord>> {
     const id = String(blOrderId);
     const key = keys.order(tenant, id);
-    if (await this.claim(key, owner, leaseMs, ['done', 'cancelled'], { tenant, blOrderId: id }, 'pending')) return 'claimed';
+    const claimed = await this.claim<OrderRecord>(key, owner, leaseMs, ['done', 'cancelled'], { tenant, blOrderId: id }, 'pending');
+    if (claimed) return { result: 'claimed', record: claimed };
     const current = await this.get<OrderRecord>(key);
-    return current && current.status !== 'pending' ? 'done' : 'busy';
+    return current && current.status !== 'pending' ? { result: 'done', record: current } : { result: 'busy', record: current };
+  }
+
+  async claimOrder(tenant: string, blOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return (await this.claimOrderRecord(tenant, blOrderId, owner, leaseMs)).result;
   }
 
   /** Records the order as created in Ongoing. Throws ClaimLostError when another run holds or finished it. */
@@ -437,25 +332,25 @@ export class StateStore {
     blOrderId: ExternalId,
     owner: string,
     result: { ongoingOrderId: ExternalId; orderNumber: string },
-  ): Promise<void> {
+  ): Promise<OrderRecord> {
     const id = String(blOrderId);
     const key = keys.order(tenant, id);
-    const done = await this.updateHeld(
+    const done = await this.updateHeld<OrderRecord>(
       key,
       owner,
       { status: 'done', ongoingOrderId: result.ongoingOrderId, orderNumber: result.orderNumber, completedBy: owner, completedAt: this.iso() },
       { release: true, terminal: ['done', 'cancelled'] },
     );
-    if (done) return;
+    if (done) return done;
     const current = await this.get<OrderRecord>(key);
     // A retried completion of our own finished work is fine.
-    if (current?.status === 'done' && current.completedBy === owner) return;
+    if (current?.status === 'done' && current.completedBy === owner) return current;
     throw new ClaimLostError(`Order ${id} of ${tenant}`, owner, current);
   }
 
-  /** Gives the claim back (the work failed or was postponed); false if `owner` no longer held it. */
-  releaseOrder(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<boolean> {
-    return this.updateHeld(
+  /** Gives the claim back (the work failed or was postponed); undefined if `owner` no longer held it. */
+  releaseOrderRecord(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
+    return this.updateHeld<OrderRecord>(
       keys.order(tenant, String(blOrderId)),
       owner,
       { lastError: lastError === undefined ? undefined : boundedText(lastError) },
@@ -463,24 +358,31 @@ export class StateStore {
     );
   }
 
+  async releaseOrder(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<boolean> {
+    return (await this.releaseOrderRecord(tenant, blOrderId, owner, lastError)) !== undefined;
+  }
+
   /**
    * A 'done' order turned out to be missing in Ongoing (reconciliation): it becomes claimable again, with
-   * the reason in `lastError`. False when the record is not 'done' (pending, cancelled or absent).
+   * the reason in `lastError`. Undefined when the record is not 'done' (pending, cancelled or absent).
    */
-  reopenOrder(tenant: string, blOrderId: ExternalId, reason: string): Promise<boolean> {
+  reopenOrderRecord(tenant: string, blOrderId: ExternalId, reason: string): Promise<OrderRecord | undefined> {
     const e = new Expr();
     const set = e.sets({ status: 'pending', leaseUntilMs: 0, lastError: boundedText(reason), updatedAt: this.iso() });
-    return this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.order(tenant, String(blOrderId)),
-          UpdateExpression: updateExpression({ set, remove: [e.n('owner'), e.n('completedBy'), e.n('completedAt'), e.n('ongoingOrderId')] }),
-          ConditionExpression: `${e.n('status')} = ${e.v('done')}`,
-          ...e.params(),
-        }),
-      ),
+    return this.conditionalRecord<OrderRecord>(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.order(tenant, String(blOrderId)),
+        UpdateExpression: updateExpression({ set, remove: [e.n('owner'), e.n('completedBy'), e.n('completedAt'), e.n('ongoingOrderId')] }),
+        ConditionExpression: `${e.n('status')} = ${e.v('done')}`,
+        ReturnValues: 'ALL_NEW',
+        ...e.params(),
+      }),
     );
+  }
+
+  async reopenOrder(tenant: string, blOrderId: ExternalId, reason: string): Promise<boolean> {
+    return (await this.reopenOrderRecord(tenant, blOrderId, reason)) !== undefined;
   }
 
   getOrderRecord(tenant: string, blOrderId: ExternalId): Promise<OrderRecord | undefined> {
@@ -495,7 +397,7 @@ export class StateStore {
    * The order must never be sent (again). Unconditional: a run that holds the claim right now gets a
    * ClaimLostError from completeOrder and learns of the cancellation there.
    */
-  async markOrderCancelled(tenant: string, blOrderId: ExternalId, note?: string): Promise<void> {
+  async markOrderCancelled(tenant: string, blOrderId: ExternalId, note?: string): Promise<OrderRecord> {
     const id = String(blOrderId);
     const e = new Expr();
     const now = this.iso();
@@ -504,52 +406,53 @@ export class StateStore {
       `${e.n('firstSeenAt')} = if_not_exists(${e.n('firstSeenAt')}, ${e.v(now)})`,
       `${e.n('attempts')} = if_not_exists(${e.n('attempts')}, ${e.v(0)})`,
     ];
-    await this.client.send(
+    const out = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.order(tenant, id),
         UpdateExpression: updateExpression({ set, remove: [e.n('owner')] }),
+        ReturnValues: 'ALL_NEW',
         ...e.params(),
       }),
     );
+    return stripKeys<OrderRecord>(out.Attributes ?? {});
   }
 
   // ---- shipments ---------------------------------------------------------------------------------------
 
-  async claimShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+  async claimShipmentRecord(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<Claim<ShipmentRecord>> {
     const id = String(ongoingOrderId);
     const key = keys.shipment(tenant, id);
-    if (await this.claim(key, owner, leaseMs, ['done'], { tenant, ongoingOrderId: id }, 'pending')) return 'claimed';
+    const claimed = await this.claim<ShipmentRecord>(key, owner, leaseMs, ['done'], { tenant, ongoingOrderId: id }, 'pending');
+    if (claimed) return { result: 'claimed', record: claimed };
     const current = await this.get<ShipmentRecord>(key);
-    return current?.status === 'done' ? 'done' : 'busy';
+    return current?.status === 'done' ? { result: 'done', record: current } : { result: 'busy', record: current };
+  }
+
+  async claimShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return (await this.claimShipmentRecord(tenant, ongoingOrderId, owner, leaseMs)).result;
   }
 
   /** Saves progress (package made, label stored...) while holding the claim; returns the record. */
-  async updateShipment(
-    tenant: string,
-    ongoingOrderId: ExternalId,
-    owner: string,
-    fields: ShipmentFields & { status?: Exclude<ShipmentStatus, 'done'> },
-  ): Promise<ShipmentRecord> {
+  async updateShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress): Promise<ShipmentRecord> {
     const id = String(ongoingOrderId);
     const key = keys.shipment(tenant, id);
-    const ok = await this.updateHeld(key, owner, this.shipmentFields(fields), { terminal: ['done'] });
-    const current = await this.get<ShipmentRecord>(key);
-    if (!ok || !current) throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
-    return current;
+    const updated = await this.updateHeld<ShipmentRecord>(key, owner, this.shipmentFields(fields), { terminal: ['done'] });
+    if (updated) return updated;
+    throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, await this.get<ShipmentRecord>(key));
   }
 
   async completeShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentFields): Promise<ShipmentRecord> {
     const id = String(ongoingOrderId);
     const key = keys.shipment(tenant, id);
-    const ok = await this.updateHeld(
+    const done = await this.updateHeld<ShipmentRecord>(
       key,
       owner,
       { ...this.shipmentFields(fields), status: 'done', completedAt: this.iso(), completedBy: owner },
       { release: true, terminal: ['done'] },
     );
+    if (done) return done;
     const current = await this.get<ShipmentRecord>(key);
-    if (ok && current) return current;
     if (current?.status === 'done' && current.completedBy === owner) return current;
     throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
   }
@@ -559,21 +462,24 @@ export class StateStore {
    * long as nobody took it over). Call it right before a step that must never run twice (createPackage): a
    * worker that was paused past its lease learns here that another one took over, and stops.
    */
-  renewShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<boolean> {
-    return this.updateHeld(keys.shipment(tenant, String(ongoingOrderId)), owner, { leaseUntilMs: this.now() + leaseMs }, { terminal: ['done'] });
+  renewShipmentRecord(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<ShipmentRecord | undefined> {
+    return this.updateHeld<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)), owner, { leaseUntilMs: this.now() + leaseMs }, { terminal: ['done'] });
+  }
+
+  async renewShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.renewShipmentRecord(tenant, ongoingOrderId, owner, leaseMs)) !== undefined;
   }
 
   /** Frees the claim, optionally recording the outcome so far (e.g. 'pending-tracking' or 'failed'). */
-  releaseShipment(
-    tenant: string,
-    ongoingOrderId: ExternalId,
-    owner: string,
-    fields: ShipmentFields & { status?: Exclude<ShipmentStatus, 'done'> } = {},
-  ): Promise<boolean> {
-    return this.updateHeld(keys.shipment(tenant, String(ongoingOrderId)), owner, this.shipmentFields(fields), {
+  releaseShipmentRecord(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress = {}): Promise<ShipmentRecord | undefined> {
+    return this.updateHeld<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)), owner, this.shipmentFields(fields), {
       release: true,
       terminal: ['done'],
     });
+  }
+
+  async releaseShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress = {}): Promise<boolean> {
+    return (await this.releaseShipmentRecord(tenant, ongoingOrderId, owner, fields)) !== undefined;
   }
 
   getShipment(tenant: string, ongoingOrderId: ExternalId): Promise<ShipmentRecord | undefined> {

@@ -1,4 +1,3 @@
 export * from './auth';
 export * from './payload';
 export * from './shipment-handler';
-export * from './lambda';

@@ -3,10 +3,10 @@ import { METRIC, type MetricsSink } from '../observability/metrics';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
-import type { TenantServices } from '../flows/services';
+import type { TenantServices } from '../flows/context';
+import type { ShipmentRecord, StatePorts } from '../flows/ports';
 import { shipOrder, type ShipmentOutcome } from '../flows/shipment';
 import { rootLogger, type Log } from '../log/logger';
-import type { ShipmentRecord } from '../state';
 import { headerValue, secretMatches } from './auth';
 import { parseOrderWebhook } from './payload';
 
@@ -28,11 +28,14 @@ import { parseOrderWebhook } from './payload';
  * tries again).
  */
 
+/** What the webhook touches of a tenant: its clients, the shipments ledger, the inbox and the webhook events. */
+export type WebhookServices = Pick<TenantServices, 'baselinker' | 'ongoing' | 'labels'> & { state: Pick<StatePorts, 'shipments' | 'inbox' | 'events'> };
+
 export interface ShipmentWebhookOptions {
   /** The configured tenants (cache them: this runs on every request). */
   tenants: () => Promise<readonly TenantConfig[]>;
   /** Clients and stores for one tenant; `maxBudgetWaitMs` keeps a BaseLinker budget wait inside the answer time. */
-  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive'; deadline?: number }) => TenantServices;
+  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive'; deadline?: number }) => WebhookServices;
   /** How long the request works before it answers 202 and leaves the rest to later. Default 20 s. */
   budgetMs?: number;
   /** How long the order's claim blocks other workers (the tracking run takes over after it). Default 2 min. */
@@ -194,17 +197,16 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
       // A person at the packing station waits for this answer: it may use the budget bulk flows leave free.
       // Outside calls may outlive the answer (202) but not the function: they end before its timeout.
       const callDeadline = remaining === undefined ? undefined : started + remaining - ANSWER_MARGIN_MS;
-      const services = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget, priority: 'interactive', deadline: callDeadline });
-      const { state } = services;
-      const seen = await state.rememberEvent(tenant.id, `ongoing-order#${webhookEventId}`, eventTtlSeconds);
+      const { state, ...clients } = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget, priority: 'interactive', deadline: callDeadline });
+      const seen = await state.events.remember(`ongoing-order#${webhookEventId}`, eventTtlSeconds);
       if (seen === 'duplicate') {
-        const record = await state.getShipment(tenant.id, orderId);
+        const record = await state.shipments.get(orderId);
         tlog.info('redelivery of a webhook event already received', { shipmentStatus: record?.status });
         // Still being worked on by the first delivery: nothing to add. Otherwise go on (done answers from state).
         if (record?.status === 'pending' && record.owner && (record.leaseUntilMs ?? 0) > now()) return answerForRecord(orderId, record);
       }
 
-      const work = shipOrder({ tenant, ...services, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs });
+      const work = shipOrder({ tenant, ...clients, shipments: state.shipments, inbox: state.inbox, log: tlog, now }, orderId, { owner: `webhook:${requestId}`, leaseMs });
       const outcome = await withinBudget(work, deadline - now());
       if (outcome === TIMED_OUT) {
         // Nobody waits for this answer any more: a failure here shows only as this metric (and the log).
@@ -233,7 +235,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
         let record = outcome.record;
         while (now() < deadline && record?.status === 'pending' && (record.leaseUntilMs ?? 0) > now()) {
           await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
-          record = await state.getShipment(tenant.id, orderId);
+          record = await state.shipments.get(orderId);
         }
         return answerForRecord(orderId, record);
       }

@@ -1,5 +1,5 @@
 import { PRODUCTS_PAGE_SIZE } from '../../shared/baselinker/client';
-import type { FlowName } from '../../shared/flows/context';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor, type RunOutcome } from './harness.bench';
 
 /** The client's default getInventoryProductsData chunk (shared/baselinker/client.ts). */

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
-import type { Flow, FlowName } from '../../shared/flows/context';
+import type { FlowName } from '../../shared/flows/catalogue';
+import type { CatalogueFlow } from '../../shared/flows/catalogue';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { FLOWS } from '../../shared/flows/registry';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
-import { createTenantServices, type TenantServices } from '../../shared/flows/services';
+import { createTenantServices, type TenantServices } from '../../shared/lambda/wiring';
 import { ensureBucket } from '../../shared/labels/store';
 import { InMemoryMetrics, METRIC } from '../../shared/observability/metrics';
 import { ensureTable } from '../../shared/state/table';
@@ -185,7 +186,7 @@ export interface RunOutcome {
 
 export type RunExecutor = (job: RunJob) => Promise<RunOutcome>;
 
-function flowFor(job: RunJob): Flow {
+function flowFor(job: RunJob): CatalogueFlow {
   if (job.flow === 'orders' && job.orders) return createOrdersFlow(job.orders);
   return FLOWS[job.flow];
 }

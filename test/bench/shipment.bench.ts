@@ -1,6 +1,6 @@
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
-import { createTenantServices } from '../../shared/flows/services';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway } from '../../infra/local/api-gateway';

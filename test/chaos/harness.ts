@@ -2,16 +2,16 @@ import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { TenantConfig } from '../../shared/config';
 import { articlesFlow } from '../../shared/flows/articles';
-import type { Flow, FlowName } from '../../shared/flows/context';
+import type { CatalogueFlow, FlowName } from '../../shared/flows/catalogue';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { createReconcileFlow } from '../../shared/flows/reconcile';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
-import type { TenantServices } from '../../shared/flows/services';
+import type { TenantServices } from '../../shared/lambda/wiring';
 import { trackingFlow } from '../../shared/flows/tracking';
 import { LabelStore } from '../../shared/labels';
 import { mapProduct } from '../../shared/mapping/article';
 import { OngoingClient } from '../../shared/ongoing/client';
-import { StateStore } from '../../shared/state';
+import { dynamoStatePorts, StateStore } from '../../shared/state';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
@@ -154,7 +154,7 @@ export class ChaosSeed {
 
   /** Clients with short timeouts and fast retries (so faults cost milliseconds), on the tenant's shared budget. */
   private services(tenant: TenantConfig, maxBudgetWaitMs: number | undefined, crash?: CrashPlan): TenantServices {
-    const state = new StateStore(testDocumentClient(), this.world.tableName);
+    const state = dynamoStatePorts(new StateStore(testDocumentClient(), this.world.tableName), tenant.id);
     return {
       baselinker: new BaseLinkerClient({
         url: tenant.baselinker.url,
@@ -171,7 +171,7 @@ export class ChaosSeed {
     };
   }
 
-  private async run(name: FlowName, flow: Flow, options: { deadlineMs?: number; crash?: CrashPlan } = {}): Promise<TenantRunReport> {
+  private async run(name: FlowName, flow: CatalogueFlow, options: { deadlineMs?: number; crash?: CrashPlan } = {}): Promise<TenantRunReport> {
     this.figures.flowRuns++;
     const [report] = await runFlow(name, flow, {
       tenants: [this.tenant],
@@ -300,7 +300,7 @@ export class ChaosSeed {
     }
   }
 
-  private flows(): Array<[FlowName, Flow]> {
+  private flows(): Array<[FlowName, CatalogueFlow]> {
     const orders = createOrdersFlow({ claimLeaseMs: ORDER_CLAIM_MS, fullScanIntervalMs: this.rng.pick([0, 60_000]) });
     const reconcile = createReconcileFlow({ claimLeaseMs: ORDER_CLAIM_MS, deletionChecksPerRun: 5 });
     return [
@@ -384,7 +384,7 @@ export class ChaosSeed {
     // Let crashed runs' claims and leases lapse, and any webhook still working finish.
     await sleep(Math.max(ORDER_CLAIM_MS, SHIPMENT_LEASE_MS) + 100);
     const orders = createOrdersFlow({ claimLeaseMs: ORDER_CLAIM_MS, fullScanIntervalMs: 0 });
-    const sequence: Array<[FlowName, Flow]> = [
+    const sequence: Array<[FlowName, CatalogueFlow]> = [
       ['articles', articlesFlow],
       ['orders', orders],
       ['reconcile', createReconcileFlow({ claimLeaseMs: ORDER_CLAIM_MS })],
@@ -434,7 +434,7 @@ export class ChaosSeed {
       }
     }
 
-    const cancelAsides = new Set((await state.listSetAside(this.tenant.id, { kind: 'cancel' })).map((i) => i.sourceId));
+    const cancelAsides = new Set((await state.inbox.list({ kind: 'cancel' })).map((i) => i.sourceId));
     for (const [id, model] of this.orders) {
       const order = bl.state.orders.get(id);
       const inOngoing = this.ongoingOrderOf(id);
@@ -452,7 +452,7 @@ export class ChaosSeed {
       if (inOngoing.length > 0 && !model.everChosen) this.problem(`order ${id} reached Ongoing without ever being in a chosen status while confirmed`);
       // A cancelled order is cancelled in Ongoing, or set aside for a person when the warehouse had started it.
       if (model.cancelled && inOngoing.length > 0 && inOngoing[0]!.status !== 1000 && !cancelAsides.has(String(id))) {
-        const record = await state.getOrderRecord(this.tenant.id, id);
+        const record = await state.orders.get(id);
         this.problem(
           `order ${id} was cancelled in BaseLinker but is open in Ongoing (status ${inOngoing[0]!.status}) and not set aside; our record: ${record?.status ?? 'none'}, BaseLinker status now ${order?.order_status_id}, journal ${bl.state.journal.filter((e) => e.order_id === id).map((e) => `${e.log_type}:${e.object_id}`).join(" ")}`,
         );
@@ -465,7 +465,7 @@ export class ChaosSeed {
       }
       if (model.pressed && inOngoing[0]) {
         const ongoingOrder = inOngoing[0];
-        const record = await state.getShipment(this.tenant.id, ongoingOrder.orderId);
+        const record = await state.shipments.get(ongoingOrder.orderId);
         const files = [...ongoing.state.files.values()].filter((f) => f.orderId === ongoingOrder.orderId);
         if (model.cancelled && packages.length === 0 && record?.status === 'failed' && /is cancelled/.test(record.lastError ?? '')) {
           // Cancelled in BaseLinker before its package was booked: refused, for a person.

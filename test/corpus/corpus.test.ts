@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { articlesFlow } from '../../shared/flows/articles';
 import { ordersFlow } from '../../shared/flows/orders';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
-import { createTenantServices } from '../../shared/flows/services';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
@@ -58,7 +58,7 @@ describe('corpus: catalog products', () => {
 
   it.each(PRODUCT_CASES.map((c) => [c.name]))('%s: the expected outcome, with its reason', async (name) => {
     const { state } = world.services();
-    const aside = new Map((await state.listSetAside('test', { kind: 'article' })).map((i) => [i.sourceId, i]));
+    const aside = new Map((await state.inbox.list({ kind: 'article' })).map((i) => [i.sourceId, i]));
     const articles = [...world.ongoing.state.articles.values()];
     for (const item of ids.filter((x) => x.label === name || x.label.startsWith(`${name}, variant`))) {
       const article = articles.find((a) => a.articleNumber === item.sku);
@@ -116,7 +116,7 @@ describe('corpus: orders', () => {
   it.each(ORDER_CASES.map((c) => [c.name, c]))('%s: the expected outcome, with its reason', async (name, c) => {
     const { id } = cases.find((x) => x.name === name)!;
     const { state } = world.services();
-    const setAside = await state.getSetAside('test', 'order', String(id));
+    const setAside = await state.inbox.get('order', String(id));
     const inOngoing = [...world.ongoing.state.orders.values()].some((o) => o.orderNumber === String(id));
     if (c.expect === 'written') {
       expect({ inOngoing, setAside: setAside?.reason }).toEqual({ inOngoing: true, setAside: undefined });

@@ -115,7 +115,7 @@ describe('resuming across list pages', () => {
     const state = world.services().state;
     const handled = ids.slice(0, 1101);
     const checkpoint: ArticlesCheckpoint = { page: 2, lastProductId: ids[1100], passStartedAt: new Date().toISOString(), deferred: [] };
-    await state.putCheckpoint('test', ARTICLES_CHECKPOINT, checkpoint);
+    await state.checkpoints.write(ARTICLES_CHECKPOINT, checkpoint);
     for (const id of handled.slice(0, 300)) {
       for (const p of [...world.bl.state.products.values()]) if (p.id === id || p.parent_id === id) world.bl.state.products.delete(p.id);
     }

@@ -6,6 +6,9 @@ import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { startWorld, type World } from '../support/world';
 
+// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+jest.setTimeout(240_000);
+
 /**
  * A first sync too big for one run, cut into several runs, on a simulated clock: every BaseLinker call
  * costs 150 ms and every Ongoing write 100 ms (real time does not count, so the cuts are deterministic).
@@ -105,7 +108,7 @@ describe('a first sync resumed over several runs', () => {
     const first = await runs.run();
     // Stopped cleanly before a chunk it could not finish: every product it read was handled.
     expect(first).toMatchObject({ outcome: 'partial', result: { complete: false, counts: expect.objectContaining({ stoppedBeforeChunk: 1 }) } });
-    const checkpoint = await world.services().state.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
     const handled = catalog.ids.indexOf(checkpoint!.lastProductId) + 1;
     expect(handled % CHUNK).toBe(0);
     // The rest of page 1, listed but not handled, rides in the checkpoint; the next page to list is 2.
@@ -120,7 +123,7 @@ describe('a first sync resumed over several runs', () => {
     expect(world.bl.calls()).toBe(min.list + min.data);
     expectEachWrittenOnce(world, catalog.skus);
     expect(runs.reports.slice(1).every((r) => r.result?.counts?.resumed === 1)).toBe(true);
-    expect(await world.services().state.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
   });
 
   it('keeps the minimum when the catalog ends exactly on a full list page, reading the empty page once', async () => {
@@ -169,7 +172,7 @@ describe('a first sync resumed over several runs', () => {
     const runs = new ScheduledRuns(world);
 
     await runs.run();
-    const checkpoint = await world.services().state.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
     const pending = checkpoint!.pending![0].ids;
     expect(checkpoint!.nextPage).toBe(2);
     // Two products not handled yet and one already handled are deleted: the first three products of page 2

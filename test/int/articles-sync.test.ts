@@ -61,7 +61,7 @@ describe('articles flow against the simulators', () => {
     expect(ongoingArticle(world, 'TS')).toBeUndefined();
     expect(ongoingArticle(world, 'MUG')).toMatchObject({ articleName: 'Kubek żółty', productCode: String(mug.id), barCodeInfo: { barCode: null }, length: 0.125 });
 
-    const records = await world.services().state.getArticleRecords('test');
+    const records = await world.services().state.articleHashes.all();
     expect(records.get('TS-RED-L')).toMatchObject({
       blProductId: shirt.id,
       blVariantId: red.id,
@@ -70,7 +70,7 @@ describe('articles flow against the simulators', () => {
     expect(records.get('MUG')).toMatchObject({ blProductId: mug.id, articleSystemId: ongoingArticle(world, 'MUG')!.articleSystemId });
     expect(records.get('MUG')!.blVariantId).toBeUndefined();
     // A finished walk leaves no checkpoint behind: the next run is a fresh pass.
-    expect(await world.services().state.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
   });
 
   it('writes nothing for an unchanged catalog, and exactly one article when one variant EAN changes', async () => {
@@ -110,7 +110,7 @@ describe('articles flow against the simulators', () => {
 
     expect(first.outcome).toBe('partial');
     expect(first.result).toMatchObject({ written: 12, complete: false });
-    const checkpoint = await world.services().state.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
     expect(checkpoint).toMatchObject({ page: 1 });
     expect(checkpoint!.lastProductId).toBeGreaterThan(0);
 
@@ -120,7 +120,7 @@ describe('articles flow against the simulators', () => {
     expect(world.ongoing.calls('PUT /articles')).toBe(articles);
     expect(ongoingArticleCount(world)).toBe(articles);
     expect(first.result!.written + second.result!.written).toBe(articles);
-    expect(await world.services().state.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
 
     // The pass is over: the next run starts from the top and finds nothing to write.
     world.ongoing.resetCalls();
@@ -148,7 +148,7 @@ describe('articles flow against the simulators', () => {
 
     const failed = await world.run('articles', articlesFlow, { now, services });
     expect(failed.outcome).toBe('failed');
-    expect(await world.services().state.getCheckpoint('test', ARTICLES_CHECKPOINT)).toMatchObject({ page: 1 });
+    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toMatchObject({ page: 1 });
 
     const resumed = await world.run('articles', articlesFlow);
     expect(resumed).toMatchObject({ outcome: 'ok', result: { written: 6, counts: expect.objectContaining({ resumed: 1 }) } });
@@ -170,7 +170,7 @@ describe('articles flow against the simulators', () => {
     expect(ongoingArticle(world, 'PARENT-Y')).toBeDefined();
 
     const state = world.services().state;
-    const items = new Map((await state.listSetAside('test', { kind: 'article' })).map((i) => [i.sourceId, i]));
+    const items = new Map((await state.inbox.list({ kind: 'article' })).map((i) => [i.sourceId, i]));
     expect([...items.keys()].sort()).toEqual([String(first.id), String(blank.id), String(dupVariant.id)].sort());
     expect(items.get(String(blank.id))!.reason).toBe(`product ${blank.id} has no SKU (Ongoing needs an article number)`);
     expect(items.get(String(first.id))!.reason).toBe(
@@ -183,7 +183,7 @@ describe('articles flow against the simulators', () => {
     world.ongoing.resetCalls();
     await world.run('articles', articlesFlow);
     expect(world.ongoing.calls('PUT /articles')).toBe(0);
-    expect((await state.listSetAside('test', { kind: 'article' })).map((i) => [i.sourceId, i.count]).sort()).toEqual(
+    expect((await state.inbox.list({ kind: 'article' })).map((i) => [i.sourceId, i.count]).sort()).toEqual(
       [
         [String(first.id), 2],
         [String(blank.id), 2],
@@ -196,7 +196,7 @@ describe('articles flow against the simulators', () => {
     world.bl.state.products.get(blank.id)!.sku = 'BLANK';
     const fixed = await world.run('articles', articlesFlow);
     expect(fixed.result).toMatchObject({ setAside: 0 });
-    expect(await state.listSetAside('test', { kind: 'article' })).toEqual([]);
+    expect(await state.inbox.list({ kind: 'article' })).toEqual([]);
     for (const sku of ['SAME', 'BLANK', 'PARENT-X', 'PARENT-Y', 'GOOD']) expect(ongoingArticle(world, sku)).toBeDefined();
     expect(ongoingArticle(world, 'SAME')).toMatchObject({ productCode: String(first.id) });
     void good;
@@ -223,7 +223,7 @@ describe('articles flow against the simulators', () => {
 
     expect(resumed.result).toMatchObject({ complete: true, written: 1, setAside: 2, counts: expect.objectContaining({ resumed: 1, duplicateChecks: 1 }) });
     expect(ongoingArticle(world, 'OLD')).toMatchObject({ productCode: String(c.id) });
-    const items = await world.services().state.listSetAside('test', { kind: 'article' });
+    const items = await world.services().state.inbox.list({ kind: 'article' });
     expect(items.map((i) => i.sourceId).sort()).toEqual([String(a.id), String(d.id)].sort());
     expect(items.find((i) => i.sourceId === String(d.id))!.reason).toContain(`has the same SKU as product ${a.id}`);
     // One data chunk plus one check of product A (asked once, although two SKUs pointed at it).
@@ -239,7 +239,7 @@ describe('articles flow against the simulators', () => {
 
     const report = await world.run('articles', articlesFlow);
     expect(report.result).toMatchObject({ written: 1, setAside: 2 });
-    const items = new Map((await world.services().state.listSetAside('test', { kind: 'article' })).map((i) => [i.sourceId, i.reason]));
+    const items = new Map((await world.services().state.inbox.list({ kind: 'article' })).map((i) => [i.sourceId, i.reason]));
     expect(items.get(String(odd.id))).toBe(`product ${odd.id} could not be read from BaseLinker: weight is not a number: "abc"`);
     expect(items.get(String(negative.id))).toBe(`product ${negative.id} (SKU "NEG") height is negative: -3`);
     expect(ongoingArticle(world, 'FINE')).toBeDefined();
@@ -247,7 +247,7 @@ describe('articles flow against the simulators', () => {
     odd.weight = 0.5;
     negative.height = 3;
     await world.run('articles', articlesFlow);
-    expect(await world.services().state.listSetAside('test', { kind: 'article' })).toEqual([]);
+    expect(await world.services().state.inbox.list({ kind: 'article' })).toEqual([]);
     expect(ongoingArticle(world, 'ODD')).toMatchObject({ weight: 0.5 });
   });
 

@@ -36,12 +36,12 @@ beforeAll(async () => {
   world = await startWorld();
   store = new StateStore(testDocumentClient(), world.tableName);
 
-  const ordersFlow: Flow = async (ctx) => {
+  const ordersFlow: Flow<'cursors'> = async (ctx) => {
     await ctx.baselinker.getOrderStatusList();
-    await ctx.state.putCursor(ctx.tenant.id, 'orders', { lastLogId: 4711 });
-    await ctx.state.setAside(ctx.tenant.id, { kind: 'order', sourceId: '9001', reason: 'no delivery address' });
-    await ctx.state.setAside(ctx.tenant.id, { kind: 'order', sourceId: '9002', reason: 'SKU X-1 is not in Ongoing' });
-    await ctx.state.setAside(ctx.tenant.id, { kind: 'article', sourceId: 'DUP-1', reason: 'SKU used by two products' });
+    await ctx.cursors.write('orders', { lastLogId: 4711 });
+    await ctx.run.setAside.put({ kind: 'order', sourceId: '9001', reason: 'no delivery address' });
+    await ctx.run.setAside.put({ kind: 'order', sourceId: '9002', reason: 'SKU X-1 is not in Ongoing' });
+    await ctx.run.setAside.put({ kind: 'article', sourceId: 'DUP-1', reason: 'SKU used by two products' });
     return { seen: 7, written: 4, setAside: 3, complete: true };
   };
   const report = await world.run('orders', ordersFlow);

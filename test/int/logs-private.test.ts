@@ -113,7 +113,8 @@ it("keeps a courier error quoting the address out of the log and out of the erro
   const courierSays = `Kurier odrzucił przesyłkę: adres ${CUSTOMER.name}, ${CUSTOMER.street}, ${CUSTOMER.postcode} ${CUSTOMER.city}, tel. ${CUSTOMER.phone} poza zasięgiem`;
   world.bl.refusePackages(courierSays, bl.order_id);
   const tenant = { ...world.tenant, shipment: { ...world.tenant.shipment, courierCode: 'dpd' } };
-  const deps = { tenant, ...world.services(tenant), log: flowLogger({ tenant: tenant.id, flow: 'shipment' }), now: Date.now };
+  const services = world.services(tenant);
+  const deps = { tenant, ...services, ...services.state, log: flowLogger({ tenant: tenant.id, flow: 'shipment' }), now: Date.now };
 
   const outcome = await shipOrder(deps, orderId, { owner: randomUUID(), leaseMs: 60_000 });
   expect(outcome.kind).toBe('refused');

@@ -1,5 +1,5 @@
 import { createOrdersFlow } from '../../shared/flows/orders';
-import { createTenantServices } from '../../shared/flows/services';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
@@ -27,14 +27,14 @@ it('cancels in Ongoing an order whose creating run died before recording it', as
   const crashed = await world.run('orders', flow, {
     services: (t, _runtime, o) => {
       const services = createTenantServices(t, runtime, { ...o, dynamo: testDocumentClient(), s3: testS3Client() });
-      services.state.completeOrder = () => Promise.reject(new Error('process stopped before recording the order'));
+      services.state.orders.complete = () => Promise.reject(new Error('process stopped before recording the order'));
       return services;
     },
   });
   expect(crashed.outcome).toBe('failed');
   const [inOngoing] = [...world.ongoing.state.orders.values()].filter((o) => o.orderNumber === String(order.order_id));
   expect(inOngoing).toBeDefined();
-  expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'pending' });
+  expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending' });
 
   world.bl.changeOrderStatus(order.order_id, CANCELLED);
   await new Promise((r) => setTimeout(r, 250));
@@ -42,5 +42,5 @@ it('cancels in Ongoing an order whose creating run died before recording it', as
 
   expect(report.outcome).toBe('ok');
   expect(world.ongoing.state.orders.get(inOngoing!.orderId)?.status).toBe(1000);
-  expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'cancelled' });
+  expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'cancelled' });
 });

@@ -9,7 +9,7 @@ function addOrder(world: World, sku = 'SKU-A') {
 
 async function transferred(world: World, blOrderId: number): Promise<number> {
   await world.run('orders', ordersFlow);
-  const record = await world.services().state.getOrderRecord('test', blOrderId);
+  const record = await world.services().state.orders.get(blOrderId);
   expect(record?.status).toBe('done');
   return Number(record!.ongoingOrderId);
 }
@@ -29,7 +29,7 @@ describe('orders flow: cancellations', () => {
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ cancelledInOngoing: 1 });
     expect(world.ongoing.state.orders.get(ongoingId)!.status).toBe(1000);
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({
       status: 'cancelled',
       ongoingOrderId: ongoingId,
       note: `moved to the cancelled status ${CANCELLED} in BaseLinker; cancelled in Ongoing`,
@@ -54,25 +54,25 @@ describe('orders flow: cancellations', () => {
     expect(world.ongoing.calls('DELETE /orders/{orderId}')).toBe(1);
     expect(world.ongoing.state.orders.get(ongoingId)!.status).toBe(400);
 
-    const [item] = await world.services().state.listSetAside('test', { kind: 'cancel' });
+    const [item] = await world.services().state.inbox.list({ kind: 'cancel' });
     expect(item).toMatchObject({ sourceId: String(order.order_id), state: 'open', ids: { ongoingOrderId: String(ongoingId), orderNumber: String(order.order_id) } });
     expect(item.reason).toMatch(/^moved to the cancelled status 5505 in BaseLinker, but Ongoing refused to cancel its order \d+ .*: Order \d+ can not be cancelled since the order has status 400/);
     // The Ongoing order still exists and is still being worked on: the record says so.
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'done' });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'done' });
 
     // A person asks for another try after the warehouse put the order back: it goes through.
     world.ongoing.setOrderStatus(ongoingId, 200);
-    await world.services().state.markSetAsideForRetry('test', 'cancel', String(order.order_id));
+    await world.services().state.inbox.markForRetry('cancel', String(order.order_id));
     const retried = await world.run('orders', ordersFlow);
     expect(retried.result!.counts).toMatchObject({ cancelledInOngoing: 1 });
     expect(world.ongoing.calls('DELETE /orders/{orderId}')).toBe(2);
-    expect(await world.services().state.getSetAside('test', 'cancel', String(order.order_id))).toBeUndefined();
+    expect(await world.services().state.inbox.get('cancel', String(order.order_id))).toBeUndefined();
   });
 
   it('never sends an order cancelled in BaseLinker while it waited for its articles', async () => {
     const order = addOrder(world, 'SKU-LATER');
     await world.run('orders', ordersFlow);
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'pending' });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending' });
     world.bl.changeOrderStatus(order.order_id, CANCELLED);
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ cancelledBeforeTransfer: 1 });
@@ -92,6 +92,6 @@ describe('orders flow: cancellations', () => {
     world.bl.changeOrderStatus(order.order_id, CANCELLED);
     const report = await world.run('orders', ordersFlow);
     expect(report.result).toMatchObject({ setAside: 0 });
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'cancelled', note: expect.stringContaining('already cancelled in Ongoing') });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'cancelled', note: expect.stringContaining('already cancelled in Ongoing') });
   });
 });

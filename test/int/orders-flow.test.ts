@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { FlowContext } from '../../shared/flows/context';
+import { runKit, type FlowContext } from '../../shared/flows/context';
 import { createOrdersFlow, ordersFlow, scanOrders } from '../../shared/flows/orders';
 import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient, type OrderInput } from '../../shared/ongoing/client';
 import { OngoingRefusedError } from '../../shared/ongoing/errors';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
-import { StateStore, type ExternalId } from '../../shared/state';
+import { dynamoStatePorts, StateStore, type ExternalId, type OrderRecord } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
 import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
 import type { World } from '../support/world';
@@ -46,7 +46,7 @@ describe('orders flow: which orders, and exactly once', () => {
     expect(first.outcome).toBe('ok');
     expect(first.result).toMatchObject({ seen: 2, written: 2, setAside: 0 });
     expect(ongoingNumbers(world)).toEqual([String(a.order_id), String(b.order_id)].sort());
-    const record = await world.services().state.getOrderRecord('test', b.order_id);
+    const record = await world.services().state.orders.get(b.order_id);
     expect(record).toMatchObject({ status: 'done', orderNumber: String(b.order_id) });
     expect(world.ongoing.state.orders.get(Number(record!.ongoingOrderId))!.lines.map((l) => [l.articleNumber, l.numberOfItems])).toEqual([['SKU-B', 3]]);
 
@@ -126,7 +126,7 @@ describe('orders flow: which orders, and exactly once', () => {
     const fresh = addOrder(world, {}, { confirmedAt: nowS() + 1 });
     expect((await world.run('orders', ordersFlow)).result!.written).toBe(1);
     expect(ongoingNumbers(world)).toEqual([String(fresh.order_id)]);
-    expect(await world.services().state.getOrderRecord('test', waiting.order_id)).toBeUndefined();
+    expect(await world.services().state.orders.get(waiting.order_id)).toBeUndefined();
   });
 
   it('after a run killed between the Ongoing call and the state write, the rerun still leaves exactly one Ongoing order', async () => {
@@ -136,47 +136,51 @@ describe('orders flow: which orders, and exactly once', () => {
     /** The process "dies" on its first completeOrder: from then on nothing reaches DynamoDB for the orders. */
     class DyingStore extends StateStore {
       dead = false;
-      override async completeOrder(...args: Parameters<StateStore['completeOrder']>): Promise<void> {
+      override async completeOrder(...args: Parameters<StateStore['completeOrder']>): Promise<OrderRecord> {
         if (!this.dead) {
           this.dead = true;
           throw new Error('process killed');
         }
         return super.completeOrder(...args);
       }
-      override async releaseOrder(tenant: string, id: ExternalId, owner: string, lastError?: string): Promise<boolean> {
+      override async releaseOrderRecord(tenant: string, id: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
         if (this.dead) throw new Error('process killed');
-        return super.releaseOrder(tenant, id, owner, lastError);
+        return super.releaseOrderRecord(tenant, id, owner, lastError);
       }
     }
     const dying = new DyingStore(doc, world.tableName);
-    const killed = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dying }) });
+    const killed = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(dying, t.id) }) });
     expect(killed.outcome).toBe('failed');
     expect(world.ongoing.calls('PUT /orders')).toBe(1);
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'pending' });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending' });
 
     // The next run comes after the dead run's claim has lapsed (its clock is 11 minutes on).
     const later = new StateStore(doc, world.tableName, { now: () => Date.now() + 11 * 60_000 });
-    const rerun = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: later }) });
+    const rerun = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(later, t.id) }) });
     expect(rerun.outcome).toBe('ok');
     expect(rerun.result!.counts).toMatchObject({ recordedFromOngoing: 1 });
     expect(world.ongoing.calls('PUT /orders')).toBe(1);
     expect(ongoingOrders(world)).toHaveLength(1);
-    const record = await world.services().state.getOrderRecord('test', order.order_id);
+    const record = await world.services().state.orders.get(order.order_id);
     expect(record).toMatchObject({ status: 'done', ongoingOrderId: ongoingOrders(world)[0].orderId });
   });
 
   it('gives each order to one of two runs going at once', async () => {
     world = await orderWorld();
     const ids = Array.from({ length: 60 }, () => addOrder(world).order_id);
-    const context = (runId: string): FlowContext => ({
-      tenant: world.tenant,
-      ...world.services(),
-      log: flowLogger({ tenant: 'test', flow: 'orders', runId }),
-      runId,
-      deadline: Date.now() + 60_000,
-      now: Date.now,
-      metric: () => undefined,
-    });
+    const context = (runId: string): FlowContext<'orders' | 'cursors' | 'checkpoints'> => {
+      const services = world.services();
+      return {
+        tenant: world.tenant,
+        ...services,
+        ...services.state,
+        log: flowLogger({ tenant: 'test', flow: 'orders', runId }),
+        runId,
+        now: Date.now,
+        metric: () => undefined,
+        run: runKit(services.state.inbox, Date.now() + 60_000, Date.now),
+      };
+    };
     // Straight to the flow, past the runner's lease, so only the order claims keep the runs apart.
     const results = await Promise.all([ordersFlow(context(randomUUID())), ordersFlow(context(randomUUID()))]);
     expect(results[0].written + results[1].written).toBe(60);
@@ -226,7 +230,7 @@ describe('orders flow: orders that cannot go yet', () => {
     expect(report.result).toMatchObject({ written: 2, setAside: 5 });
     expect(ongoingNumbers(world)).toEqual([String(good1.order_id), String(good2.order_id)].sort());
 
-    const aside = await world.services().state.listSetAside('test', { kind: 'order' });
+    const aside = await world.services().state.inbox.list({ kind: 'order' });
     const reasons = Object.fromEntries(aside.map((i) => [i.sourceId, i.reason]));
     expect(reasons).toEqual({
       [noLines.order_id]: 'malformed order: the order has no lines',
@@ -244,7 +248,7 @@ describe('orders flow: orders that cannot go yet', () => {
     world.bl.state.orders.get(noAddress.order_id)!.delivery_address = 'ul. Poprawiona 1';
     const fixed = await world.run('orders', ordersFlow);
     expect(fixed.result!.written).toBe(1);
-    expect(await world.services().state.getSetAside('test', 'order', String(noAddress.order_id))).toBeUndefined();
+    expect(await world.services().state.inbox.get('order', String(noAddress.order_id))).toBeUndefined();
   });
 
   it('retries an order whose SKU is not an Ongoing article yet, and sends it once the article exists', async () => {
@@ -254,7 +258,7 @@ describe('orders flow: orders that cannot go yet', () => {
     expect(first.result).toMatchObject({ written: 0, setAside: 0 });
     expect(first.result!.counts).toMatchObject({ waitingForArticles: 1 });
     expect(first.result!.message).toContain('1 order(s) wait for articles');
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'pending', lastError: 'waiting for articles missing in Ongoing: SKU-NEW' });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending', lastError: 'waiting for articles missing in Ongoing: SKU-NEW' });
     expect(world.ongoing.calls('PUT /orders')).toBe(0);
 
     await world.services().ongoing.putArticle({ articleNumber: 'SKU-NEW', articleName: 'New' });
@@ -268,13 +272,13 @@ describe('orders flow: orders that cannot go yet', () => {
     const dayLater = Date.now() + 25 * HOUR_MS;
     const late = await world.run('orders', ordersFlow, { now: () => Date.now() + 25 * HOUR_MS, deadline: dayLater + 60_000 });
     expect(late.result!.setAside).toBe(1);
-    const item = await world.services().state.getSetAside('test', 'order', String(order.order_id));
+    const item = await world.services().state.inbox.get('order', String(order.order_id));
     expect(item?.reason).toMatch(/^articles missing in Ongoing: SKU-NEVER \(waited 2[45]\.\d h, the limit is 24 h/);
     // Set aside: not retried until a person asks.
     const after = await world.run('orders', ordersFlow);
     expect(after.result!.counts).toMatchObject({ stillSetAside: 1 });
     await world.services().ongoing.putArticle({ articleNumber: 'SKU-NEVER', articleName: 'Finally' });
-    await world.services().state.markSetAsideForRetry('test', 'order', String(order.order_id));
+    await world.services().state.inbox.markForRetry('order', String(order.order_id));
     expect((await world.run('orders', ordersFlow)).result!.written).toBe(1);
   });
 
@@ -295,9 +299,9 @@ describe('orders flow: orders that cannot go yet', () => {
     const report = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), ongoing }) });
     expect(report.result).toMatchObject({ written: 1, setAside: 1 });
     expect(ongoingNumbers(world)).toEqual([String(fine.order_id)]);
-    const item = await world.services().state.getSetAside('test', 'order', String(refused.order_id));
+    const item = await world.services().state.inbox.get('order', String(refused.order_id));
     expect(item?.reason).toBe('Ongoing refused the order: Customer is blocked.');
     expect(JSON.parse(item!.raw!)).toMatchObject({ sent: { orderNumber: String(refused.order_id) }, order: { order_id: refused.order_id } });
-    expect(await world.services().state.getOrderRecord('test', refused.order_id)).toMatchObject({ status: 'pending', lastError: 'Ongoing refused the order: Customer is blocked.' });
+    expect(await world.services().state.orders.get(refused.order_id)).toMatchObject({ status: 'pending', lastError: 'Ongoing refused the order: Customer is blocked.' });
   });
 });

@@ -71,13 +71,13 @@ describe('orders flow with the BaseLinker journal', () => {
     world = await journalWorld();
     const order = addOrder(world);
     await world.run('orders', ordersFlow);
-    const ongoingId = Number((await world.services().state.getOrderRecord('test', order.order_id))!.ongoingOrderId);
+    const ongoingId = Number((await world.services().state.orders.get(order.order_id))!.ongoingOrderId);
 
     world.bl.deleteOrder(order.order_id);
     const poll = await world.run('orders', ordersFlow);
     expect(poll.result!.counts).toMatchObject({ cancelledInOngoing: 1 });
     expect(world.ongoing.state.orders.get(ongoingId)!.status).toBe(1000);
-    expect(await world.services().state.getOrderRecord('test', order.order_id)).toMatchObject({ status: 'cancelled', note: 'deleted in BaseLinker; cancelled in Ongoing' });
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'cancelled', note: 'deleted in BaseLinker; cancelled in Ongoing' });
   });
 
   it('still runs the full status scan as a safety net every fullScanInterval', async () => {
@@ -98,13 +98,13 @@ describe('orders flow with the BaseLinker journal', () => {
     world = await journalWorld();
     await world.run('orders', ordersFlow);
     const state = world.services().state;
-    const cursor = (await state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
-    await state.putCursor('test', ORDERS_CURSOR, { ...cursor, journal: { ...cursor.journal!, polledAt: Date.now() - 3 * DAY_MS } });
+    const cursor = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    await state.cursors.write(ORDERS_CURSOR, { ...cursor, journal: { ...cursor.journal!, polledAt: Date.now() - 3 * DAY_MS } });
     const order = addOrder(world);
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ journalRestarted: 1, fullScan: 1 });
     expect(numbers(world)).toEqual([String(order.order_id)]);
-    const after = (await state.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    const after = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
     expect(after.journal!.lastLogId).toBe(Math.max(...world.bl.state.journal.map((e) => e.log_id)));
   });
 });

@@ -1,6 +1,9 @@
 import { ORDERS_SCAN_CHECKPOINT, createOrdersFlow, ordersFlow, scanOrders, type OrdersScanCheckpoint } from '../../shared/flows/orders';
 import { startWorld, type World } from '../support/world';
 
+// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+jest.setTimeout(240_000);
+
 const CHOSEN = 5501;
 const OTHER = 5502;
 const CANCELLED = 5505;
@@ -42,7 +45,7 @@ function runCutAfter(world: World, more: number, flow = ordersFlow) {
   return world.run('orders', flow, { deadline, now: () => (writes(world) >= limit ? deadline + 1 : Date.now()) });
 }
 
-const checkpointOf = (world: World) => world.services().state.getCheckpoint<OrdersScanCheckpoint>('test', ORDERS_SCAN_CHECKPOINT);
+const checkpointOf = (world: World) => world.store.getCheckpoint<OrdersScanCheckpoint>('test', ORDERS_SCAN_CHECKPOINT);
 
 describe('orders flow: a scan stopped at the deadline continues where it stopped', () => {
   let world: World;
@@ -121,7 +124,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
     const first = await runCutAfter(world, 10, createOrdersFlow({ batchSize: 50 }));
     expect(first.result!.written).toBe(10);
     const state = world.services().state;
-    expect(await state.getOrderRecord('test', ids[20]!)).toMatchObject({ status: 'pending' });
+    expect(await state.orders.get(ids[20]!)).toMatchObject({ status: 'pending' });
 
     const next = await world.run('orders', ordersFlow);
     expect(next.result!.written).toBe(50);
@@ -163,7 +166,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
       orderStatusIds: [CHOSEN],
       cancelledStatusIds: [CANCELLED],
     };
-    await world.services().state.putCheckpoint('test', ORDERS_SCAN_CHECKPOINT, change(ahead));
+    await world.services().state.checkpoints.write(ORDERS_SCAN_CHECKPOINT, change(ahead));
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ scanStartedOver: 1 });
     expect(report.result!.counts!.scanResumed).toBeUndefined();
@@ -184,7 +187,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
       orderStatusIds: [CHOSEN],
       cancelledStatusIds: [CANCELLED],
     };
-    await world.services().state.putCheckpoint('test', ORDERS_SCAN_CHECKPOINT, fits);
+    await world.services().state.checkpoints.write(ORDERS_SCAN_CHECKPOINT, fits);
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ scanResumed: 1 });
     expect(ongoingNumbers(world)).toEqual([String(recent)]);

@@ -41,7 +41,7 @@ describe('reconciliation', () => {
     expect(report.result!.counts).toMatchObject({ inOngoing: 2, missingInOngoing: 1, healed: 1 });
     expect(report.result!.message).toBe(`healed 1 order(s) missing in Ongoing or in the state: ${b}`);
     expect(ongoingByNumber(world, String(b))).toHaveLength(1);
-    expect(await world.services().state.getOrderRecord('test', b)).toMatchObject({ status: 'done', ongoingOrderId: ongoingByNumber(world, String(b))[0].orderId });
+    expect(await world.services().state.orders.get(b)).toMatchObject({ status: 'done', ongoingOrderId: ongoingByNumber(world, String(b))[0].orderId });
     // Ongoing: one GET for the batch of three order numbers, one listing the open orders (deletion check), one PUT.
     expect(world.ongoing.calls('GET /orders')).toBe(2);
     expect(world.ongoing.calls('PUT /orders')).toBe(1);
@@ -61,7 +61,7 @@ describe('reconciliation', () => {
     expect(report.result!.counts).toMatchObject({ reopened: 1, healed: 1 });
     const after = ongoingByNumber(world, String(a));
     expect(after).toHaveLength(1);
-    expect(await world.services().state.getOrderRecord('test', a)).toMatchObject({ status: 'done', ongoingOrderId: after[0].orderId });
+    expect(await world.services().state.orders.get(a)).toMatchObject({ status: 'done', ongoingOrderId: after[0].orderId });
   });
 
   it('records an order Ongoing has but the state forgot, without sending it again', async () => {
@@ -73,7 +73,7 @@ describe('reconciliation', () => {
     const report = await world.run('reconcile', reconcileFlow);
     expect(report.result!.counts).toMatchObject({ recordedFromOngoing: 1, healed: 1 });
     expect(world.ongoing.calls('PUT /orders')).toBe(0);
-    expect(await world.services().state.getOrderRecord('test', a)).toMatchObject({ status: 'done' });
+    expect(await world.services().state.orders.get(a)).toMatchObject({ status: 'done' });
   });
 
   it('leaves cancelled orders cancelled', async () => {

@@ -19,7 +19,7 @@ describe('flow runner', () => {
   it('runs a flow for a tenant and records a summary with the requests it made', async () => {
     const report = await world.run('articles', countingFlow);
     expect(report).toMatchObject({ outcome: 'ok', baselinkerRequests: 1, ongoingRequests: 1, result: { seen: 3, written: 2, setAside: 1 } });
-    const [summary] = await world.services().state.getRunSummaries('test');
+    const [summary] = await world.services().state.runs.all();
     expect(summary).toMatchObject({ flow: 'articles', outcome: 'ok', runId: report.runId, counts: { seen: 3, written: 2, setAside: 1, unchanged: 1 } });
     expect(summaryLine(report)).toMatch(/^articles \[test\]: ok in [\d.]+ s: seen 3, written 2, set aside 1, unchanged 1, BaseLinker requests 1, Ongoing requests 1$/);
   });
@@ -53,7 +53,7 @@ describe('flow runner', () => {
       ['test', 'failed'],
       ['other', 'ok'],
     ]);
-    const summaries = await world.services().state.getRunSummaries('test');
+    const summaries = await world.services().state.runs.all();
     expect(summaries.find((s) => s.flow === 'stock')).toMatchObject({ outcome: 'failed', message: 'Ongoing said no' });
     expect(world.metrics.sum('RunFailed', { flow: 'stock', tenant: 'test' })).toBe(1);
   });

@@ -88,7 +88,7 @@ it('skips a tenant whose own interval has not passed since its last run (one rul
 it('fails the invocation when a tenant run fails, so the function error alarm and failure destination see it', async () => {
   const { handler } = await import('../../functions/orders/handler');
   // The last orders run was long ago: this tick is due.
-  await world.services().state.putRunSummary('deployed', 'orders', { startedAt: new Date(Date.now() - 3_600_000).toISOString(), outcome: 'ok' });
+  await world.store.putRunSummary('deployed', 'orders', { startedAt: new Date(Date.now() - 3_600_000).toISOString(), outcome: 'ok' });
   world.bl.injectFault({ method: 'getOrders', kind: 'http500', times: 20 });
   await expect(handler(event, context)).rejects.toThrow(/deployed: .*getOrders/);
   world.bl.clearFaults();

@@ -33,7 +33,7 @@ async function sentOrder(): Promise<{ blOrderId: number; ongoingOrderId: number 
   return { blOrderId: bl.order_id, ongoingOrderId: orderId };
 }
 
-const deps = () => ({ tenant: world.tenant, ...world.services(), log: flowLogger({ tenant: 'test', flow: 'shipment', runId: 'test' }), now: Date.now });
+const deps = () => ({ tenant: world.tenant, ...world.services(), ...world.services().state, log: flowLogger({ tenant: 'test', flow: 'shipment', runId: 'test' }), now: Date.now });
 
 describe('shipment of an order cancelled in BaseLinker', () => {
   it('books no package, leaves the order in its cancelled status, and sets the shipment aside with the reason', async () => {
@@ -45,7 +45,7 @@ describe('shipment of an order cancelled in BaseLinker', () => {
     expect(outcome).toMatchObject({ kind: 'refused', message: expect.stringMatching(`BaseLinker order ${blOrderId} is cancelled \\(status ${CANCELLED}\\)`) });
     expect([...world.bl.state.packages.values()].filter((p) => p.order_id === blOrderId)).toEqual([]);
     expect(world.bl.state.orders.get(blOrderId)?.order_status_id).toBe(CANCELLED);
-    const aside = await world.services().state.getSetAside('test', 'shipment', String(ongoingOrderId));
+    const aside = await world.services().state.inbox.get('shipment', String(ongoingOrderId));
     expect(aside?.reason).toMatch(/is cancelled/);
   });
 
@@ -60,7 +60,7 @@ describe('shipment of an order cancelled in BaseLinker', () => {
     expect([...world.bl.state.packages.values()].filter((p) => p.order_id === blOrderId)).toHaveLength(1);
     expect(world.ongoing.state.orders.get(ongoingOrderId)?.wayBill).toBe(pkg.package_number);
     expect(world.bl.state.orders.get(blOrderId)?.order_status_id).toBe(CANCELLED);
-    expect((await world.services().state.getShipment('test', ongoingOrderId))?.lastError).toMatch(/was cancelled \(status 5505\) while its package was booked/);
+    expect((await world.services().state.shipments.get(ongoingOrderId))?.lastError).toMatch(/was cancelled \(status 5505\) while its package was booked/);
   });
 
   it('still ships an order in any other status, and moves it to the sent status', async () => {

@@ -29,7 +29,7 @@ it('ships a refused order on the next tracking run after a person asks for a ret
   world.bl.refusePackages('Nieprawidłowy kod pocztowy', bl.order_id);
 
   const services = world.services();
-  const deps = { tenant: world.tenant, ...services, log: flowLogger({ tenant: 'test', flow: 'shipment' }), now: Date.now };
+  const deps = { tenant: world.tenant, ...services, ...services.state, log: flowLogger({ tenant: 'test', flow: 'shipment' }), now: Date.now };
   expect((await shipOrder(deps, orderId, { owner: randomUUID(), leaseMs: 60_000 })).kind).toBe('refused');
 
   // The address is fixed in BaseLinker; nothing happens until a person says so.
@@ -37,11 +37,11 @@ it('ships a refused order on the next tracking run after a person asks for a ret
   expect((await world.run('tracking', trackingFlow)).result?.seen).toBe(0);
   expect(world.bl.calls('createPackage')).toBe(1);
 
-  await services.state.markSetAsideForRetry('test', 'shipment', String(orderId));
+  await services.state.inbox.markForRetry('shipment', String(orderId));
   const run = await world.run('tracking', trackingFlow);
   expect(run.result).toMatchObject({ seen: 1, written: 1 });
-  expect(await services.state.getShipment('test', orderId)).toMatchObject({ status: 'done' });
-  expect(await services.state.getSetAside('test', 'shipment', String(orderId))).toBeUndefined();
+  expect(await services.state.shipments.get(orderId)).toMatchObject({ status: 'done' });
+  expect(await services.state.inbox.get('shipment', String(orderId))).toBeUndefined();
   expect([...world.bl.state.packages.values()].filter((p) => p.order_id === bl.order_id)).toHaveLength(1);
 
   // Done is done: the next run has nothing to do.

@@ -1,6 +1,6 @@
 import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
-import { createTenantServices } from '../../shared/flows/services';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { trackingFlow } from '../../shared/flows/tracking';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
@@ -99,7 +99,7 @@ describe('tracking numbers that come later', () => {
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
     const { state } = world.services();
     const [pkg] = packagesOf(blOrderId);
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'pending-tracking', packageId: pkg!.package_id, labelKey: expect.any(String) });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'pending-tracking', packageId: pkg!.package_id, labelKey: expect.any(String) });
     expect(files(ongoingOrderId)).toHaveLength(1);
     expect((await ongoing.getOrder(ongoingOrderId))?.tracking ?? []).toEqual([]);
 
@@ -114,7 +114,7 @@ describe('tracking numbers that come later', () => {
     expect(later).toMatchObject({ outcome: 'ok', result: { written: 1 } });
     const order = await ongoing.getOrder(ongoingOrderId);
     expect(order?.tracking).toEqual([expect.objectContaining({ waybill: filled.package_number, trackingUrl: expect.stringContaining(filled.package_number) })]);
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'done', trackingNumber: filled.package_number });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done', trackingNumber: filled.package_number });
     expect(world.bl.calls('createPackage')).toBe(1);
     // Done shipments are left alone by later runs.
     expect((await world.run('tracking', trackingFlow)).result).toMatchObject({ seen: 0, written: 0 });
@@ -130,8 +130,8 @@ describe('tracking numbers that come later', () => {
 
     expect(report.result).toMatchObject({ setAside: 1, written: 0 });
     const { state } = world.services();
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'failed' });
-    expect(await state.getSetAside('test', 'shipment', String(ongoingOrderId))).toMatchObject({ reason: expect.stringContaining('gone from BaseLinker') });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'failed' });
+    expect(await state.inbox.get('shipment', String(ongoingOrderId))).toMatchObject({ reason: expect.stringContaining('gone from BaseLinker') });
   });
 });
 
@@ -152,7 +152,7 @@ describe('a tracking run that fails on some shipments', () => {
     expect(failed.error).toMatch(/2 item\(s\) failed/);
     expect(world.metrics.sum('RunFailed', { flow: 'tracking' })).toBeGreaterThanOrEqual(1);
     const { state } = world.services();
-    expect((await state.getRunSummaries('test')).find((s) => s.flow === 'tracking')).toMatchObject({ outcome: 'failed', counts: expect.objectContaining({ failed: 2 }) });
+    expect((await state.runs.all()).find((s) => s.flow === 'tracking')).toMatchObject({ outcome: 'failed', counts: expect.objectContaining({ failed: 2 }) });
 
     // The next run retries them and ends ok.
     const next = await world.run('tracking', trackingFlow);
@@ -168,9 +168,9 @@ describe('slow courier and crashed work', () => {
     const { state } = world.services();
 
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
-    expect((await state.getShipment('test', ongoingOrderId))?.status).toBe('pending');
+    expect((await state.shipments.get(ongoingOrderId))?.status).toBe('pending');
 
-    const finished = await until(() => state.getShipment('test', ongoingOrderId), (r) => r?.status === 'done', 'the shipment to finish');
+    const finished = await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'done', 'the shipment to finish');
     expect(finished).toMatchObject({ packageId: packagesOf(blOrderId)[0]!.package_id, trackingNumber: expect.any(String) });
     expect(packagesOf(blOrderId)).toHaveLength(1);
   });
@@ -184,7 +184,7 @@ describe('slow courier and crashed work', () => {
     try {
       expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
       const { state } = world.services();
-      await until(() => state.getShipment('test', ongoingOrderId), (r) => r?.status === 'failed', 'the shipment to be refused');
+      await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'failed', 'the shipment to be refused');
       await until(async () => world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' }), (n) => n === before + 1, 'the metric');
     } finally {
       world.bl.clearPackageRefusals();
@@ -195,8 +195,8 @@ describe('slow courier and crashed work', () => {
     const { blOrderId, ongoingOrderId, orderNumber } = await pickedOrder();
     world.ongoing.setOrderStatus(ongoingOrderId, 450);
     const { baselinker, state } = world.services();
-    expect(await state.claimShipment('test', ongoingOrderId, 'died', 1)).toBe('claimed');
-    await state.updateShipment('test', ongoingOrderId, 'died', { blOrderId: String(blOrderId) });
+    expect((await state.shipments.claim(ongoingOrderId, 'died', 1)).result).toBe('claimed');
+    await state.shipments.update(ongoingOrderId, 'died', { blOrderId: String(blOrderId) });
     const orphan = await baselinker.createPackage({ order_id: blOrderId, courier_code: 'dpd', packages: [{ weight: 1.2 }] });
     await new Promise((r) => setTimeout(r, 5));
     world.bl.resetCounters();
@@ -205,21 +205,21 @@ describe('slow courier and crashed work', () => {
 
     expect(report.result).toMatchObject({ seen: 1, written: 1 });
     expect(world.bl.calls('createPackage')).toBe(0);
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'done', packageId: orphan.package_id, trackingNumber: orphan.package_number });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done', packageId: orphan.package_id, trackingNumber: orphan.package_number });
     expect(files(ongoingOrderId).map((f) => f.fileName)).toEqual([`label-${orderNumber}-${orphan.package_id}.pdf`]);
   });
 
   it('leaves a shipment whose claim is still held alone', async () => {
     const { ongoingOrderId } = await pickedOrder();
     const { state } = world.services();
-    expect(await state.claimShipment('test', ongoingOrderId, 'busy-worker', 60_000)).toBe('claimed');
+    expect((await state.shipments.claim(ongoingOrderId, 'busy-worker', 60_000)).result).toBe('claimed');
     world.bl.resetCounters();
 
     const report = await world.run('tracking', trackingFlow);
 
     expect(report.result).toMatchObject({ seen: 0, written: 0 });
     expect(world.bl.calls()).toBe(0);
-    expect(await state.releaseShipment('test', ongoingOrderId, 'busy-worker', { status: 'failed', lastError: 'test cleanup' })).toBe(true);
+    expect(await state.shipments.release(ongoingOrderId, 'busy-worker', { status: 'failed', lastError: 'test cleanup' })).toMatchObject({ status: 'failed' });
   });
 });
 
@@ -231,7 +231,7 @@ describe('label formats', () => {
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(200);
 
     const { state, labels } = world.services();
-    const record = await state.getShipment('test', ongoingOrderId);
+    const record = await state.shipments.get(ongoingOrderId);
     expect(record?.labelKey).toMatch(/\.zpl$/);
     const [file] = files(ongoingOrderId);
     expect(file).toMatchObject({ fileName: `label-${orderNumber}-${record!.packageId}.zpl`, mimeType: 'application/x-zpl' });

@@ -1,6 +1,6 @@
 import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
-import { createTenantServices } from '../../shared/flows/services';
+import { createTenantServices } from '../../shared/lambda/wiring';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
@@ -102,7 +102,7 @@ describe('Send webhook: the happy path', () => {
     expect(pkg).toMatchObject({ courier_code: 'dpd', account_id: 61, packages: [{ weight: 1.3 }], fields: [{ id: 'package_description', value: 'Odzież' }] });
 
     const { state, labels } = world.services();
-    const record = await state.getShipment('test', ongoingOrderId);
+    const record = await state.shipments.get(ongoingOrderId);
     expect(record).toMatchObject({ status: 'done', blOrderId: String(blOrderId), packageId: pkg!.package_id, courierCode: 'dpd', trackingNumber: pkg!.package_number });
     expect(record?.labelKey).toBe(`labels/test/${ongoingOrderId}/${pkg!.package_id}.pdf`);
 
@@ -152,7 +152,7 @@ describe('Send webhook: crashes and retries', () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
     const { baselinker, state } = world.services();
     // The crashed worker: it held the claim (now lapsed) and BaseLinker booked its package; we never heard back.
-    expect(await state.claimShipment('test', ongoingOrderId, 'crashed-worker', 1)).toBe('claimed');
+    expect((await state.shipments.claim(ongoingOrderId, 'crashed-worker', 1)).result).toBe('claimed');
     const orphan = await baselinker.createPackage({ order_id: blOrderId, courier_code: 'dpd', packages: [{ weight: 1.3 }] });
     await new Promise((r) => setTimeout(r, 5));
     world.bl.resetCounters();
@@ -161,7 +161,7 @@ describe('Send webhook: crashes and retries', () => {
 
     expect(world.bl.calls('createPackage')).toBe(0);
     expect(packagesOf(blOrderId).map((p) => p.package_id)).toEqual([orphan.package_id]);
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'done', packageId: orphan.package_id, trackingNumber: orphan.package_number });
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done', packageId: orphan.package_id, trackingNumber: orphan.package_number });
   });
 
   it('finishes on a second Send after Ongoing failed half-way: still one package and one label file, S3 and Ongoing bytes equal', async () => {
@@ -170,7 +170,7 @@ describe('Send webhook: crashes and retries', () => {
 
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(502);
     const { state, labels } = world.services();
-    const halfway = await state.getShipment('test', ongoingOrderId);
+    const halfway = await state.shipments.get(ongoingOrderId);
     expect(halfway).toMatchObject({ status: 'pending', packageId: packagesOf(blOrderId)[0]!.package_id, lastError: expect.stringContaining('orderTracking') });
     expect(halfway?.owner).toBeUndefined();
     expect(files(ongoingOrderId)).toHaveLength(1);
@@ -180,7 +180,7 @@ describe('Send webhook: crashes and retries', () => {
     expect(packagesOf(blOrderId)).toHaveLength(1);
     const onOrder = files(ongoingOrderId);
     expect(onOrder).toHaveLength(1);
-    const done = await state.getShipment('test', ongoingOrderId);
+    const done = await state.shipments.get(ongoingOrderId);
     expect(done?.status).toBe('done');
     expect(Buffer.from(onOrder[0]!.fileDataBase64, 'base64').equals(await labels.get(done!.labelKey!))).toBe(true);
   });
@@ -196,11 +196,11 @@ describe('Send webhook: courier refusal', () => {
 
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(422);
     const { state } = world.services();
-    const record = await state.getShipment('test', ongoingOrderId);
+    const record = await state.shipments.get(ongoingOrderId);
     expect(record).toMatchObject({ status: 'failed', lastError: expect.stringContaining(courierMessage) });
     expect(record?.packageId).toBeUndefined();
     expect(record?.owner).toBeUndefined();
-    expect(await state.getSetAside('test', 'shipment', String(ongoingOrderId))).toMatchObject({
+    expect(await state.inbox.get('shipment', String(ongoingOrderId))).toMatchObject({
       reason: expect.stringContaining(courierMessage),
       ids: expect.objectContaining({ blOrderId: String(blOrderId) }),
     });
@@ -214,8 +214,8 @@ describe('Send webhook: courier refusal', () => {
     world.bl.clearPackageRefusals();
     expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(200);
     expect(packagesOf(blOrderId)).toHaveLength(1);
-    expect(await state.getShipment('test', ongoingOrderId)).toMatchObject({ status: 'done' });
-    expect(await state.getSetAside('test', 'shipment', String(ongoingOrderId))).toBeUndefined();
+    expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done' });
+    expect(await state.inbox.get('shipment', String(ongoingOrderId))).toBeUndefined();
     // The dashboard's shipment widgets: two refusals (press + direct post) set aside, then one shipped.
     expect(world.metrics.sum('ItemsSetAside', { flow: 'shipment' }) - setAsideBefore).toBe(2);
     expect(world.metrics.sum('ItemsSynced', { flow: 'shipment' }) - shippedBefore).toBe(1);
@@ -240,7 +240,7 @@ describe('Send webhook: who may call, and what', () => {
     }
     expect(world.bl.calls()).toBe(0);
     expect(world.ongoing.calls()).toBe(0);
-    expect(await world.services().state.getShipment('test', ongoingOrderId)).toBeUndefined();
+    expect(await world.services().state.shipments.get(ongoingOrderId)).toBeUndefined();
   });
 
   it('answers 401 before looking at the body, 400 to a malformed body, 404 to a goods owner nobody configured', async () => {
@@ -271,6 +271,6 @@ describe('Send webhook: who may call, and what', () => {
 
     expect((await post(payloadFor(999_999))).status).toBe(404);
     expect(world.bl.calls()).toBe(0);
-    expect(await world.services().state.getShipment('test', ongoingOrderId)).toBeUndefined();
+    expect(await world.services().state.shipments.get(ongoingOrderId)).toBeUndefined();
   });
 });

@@ -142,10 +142,10 @@ describe('stock levels', () => {
 
     expect(first.result).toMatchObject({ written: 1, setAside: 1, counts: expect.objectContaining({ warned: 1 }) });
     expect(blStock(world, keep.id)).toBe(4);
-    const [item] = await world.services().state.listSetAside('test', { kind: 'stock' });
+    const [item] = await world.services().state.inbox.list({ kind: 'stock' });
     expect(item).toMatchObject({ sourceId: 'GONE', ids: expect.objectContaining({ problem: 'warning', blId: String(gone.id) }) });
     expect(item.reason).toBe(`BaseLinker did not take stock level 6 for product ${gone.id} (SKU "GONE") in ${WH}: Product ${gone.id} does not exist in inventory ${INVENTORY}`);
-    expect((await world.services().state.getStockRecords('test')).has('GONE')).toBe(false);
+    expect((await world.services().state.stockLevels.all()).has('GONE')).toBe(false);
 
     // Next cycle: neither stock changed (as far back as the delta reads), yet GONE is read and pushed again.
     for (const a of world.ongoing.state.articles.values()) a.stockChangedAt = new Date(Date.now() - 3600_000);
@@ -155,7 +155,7 @@ describe('stock levels', () => {
     expect(second.result).toMatchObject({ seen: 1, written: 1, setAside: 0 });
     expect(world.bl.calls('updateInventoryProductsStock')).toBe(1);
     expect(blStock(world, gone.id)).toBe(6);
-    expect(await world.services().state.listSetAside('test', { kind: 'stock' })).toEqual([]);
+    expect(await world.services().state.inbox.list({ kind: 'stock' })).toEqual([]);
   });
 
   it('finds an unrecorded SKU (a variant too) one by one in the catalog and sets aside one BaseLinker does not have', async () => {
@@ -170,7 +170,7 @@ describe('stock levels', () => {
     expect(report.result).toMatchObject({ written: 1, setAside: 1, counts: expect.objectContaining({ unmatched: 1 }) });
     expect(blStock(world, variant.id)).toBe(5);
     expect(world.bl.calls('getInventoryProductsList')).toBe(2);
-    const [item] = await world.services().state.listSetAside('test', { kind: 'stock' });
+    const [item] = await world.services().state.inbox.list({ kind: 'stock' });
     expect(item).toMatchObject({ sourceId: 'NOWHERE', reason: `Ongoing article "NOWHERE" has no product or variant with that SKU in BaseLinker inventory ${INVENTORY}; its stock is not pushed` });
   });
 
@@ -180,11 +180,11 @@ describe('stock levels', () => {
     ongoingArticle(world, 'A', 1);
     await world.run('stock', stockFlow);
     const state = world.services().state;
-    const cursor = (await state.getCursor<StockCursor>('test', STOCK_CURSOR))!;
+    const cursor = (await world.store.getCursor<StockCursor>('test', STOCK_CURSOR))!;
     expect(Date.parse(cursor.lastReadAt)).toBe(Date.parse(cursor.lastFullAt));
 
     const old = new Date(Date.now() - 23 * 3600_000 - 1000).toISOString();
-    await state.putCursor('test', STOCK_CURSOR, { lastReadAt: old, lastFullAt: new Date().toISOString() });
+    await state.cursors.write(STOCK_CURSOR, { lastReadAt: old, lastFullAt: new Date().toISOString() });
     world.ongoing.resetCalls();
     const full = await world.run('stock', stockFlow);
     expect(full.result).toMatchObject({ counts: expect.objectContaining({ fullSweep: 1 }) });
@@ -192,7 +192,7 @@ describe('stock levels', () => {
 
     // 22 h ago: the delta starts 10 minutes before that read, still inside Ongoing's 24 h window.
     const recent = new Date(Date.now() - 22 * 3600_000);
-    await state.putCursor('test', STOCK_CURSOR, { lastReadAt: recent.toISOString(), lastFullAt: new Date().toISOString() });
+    await state.cursors.write(STOCK_CURSOR, { lastReadAt: recent.toISOString(), lastFullAt: new Date().toISOString() });
     world.ongoing.resetCalls();
     const delta = await world.run('stock', stockFlow);
     expect(delta.outcome).toBe('ok');

@@ -1,8 +1,11 @@
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
-import type { Flow, FlowName } from '../../shared/flows/context';
+import type { FlowName } from '../../shared/flows/catalogue';
+import type { Flow } from '../../shared/flows/context';
 import { runFlow, type RunOptions, type TenantRunReport } from '../../shared/flows/runner';
-import { createTenantServices, type TenantServices } from '../../shared/flows/services';
+import { createTenantServices, type TenantServices } from '../../shared/lambda/wiring';
+import { StateStore } from '../../shared/state';
+import type { NeedsOf } from '../../shared/flows/catalogue';
 import { InMemoryMetrics } from '../../shared/observability/metrics';
 import { DEFAULT_SIM_TOKEN, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator, type OngoingSimulatorOptions } from '../../infra/simulators/ongoing';
@@ -25,7 +28,9 @@ export interface World {
   /** Fresh clients and stores for the tenant (each call: new request counters). */
   services(tenant?: TenantConfig): TenantServices;
   /** One run of a flow through the runner; `deadline` defaults to a minute from now. */
-  run(name: FlowName, flow: Flow, options?: Partial<RunOptions> & { tenant?: TenantConfig }): Promise<TenantRunReport>;
+  run<F extends FlowName>(name: F, flow: Flow<NeedsOf<F>>, options?: Partial<RunOptions> & { tenant?: TenantConfig }): Promise<TenantRunReport>;
+  /** The state table itself, for planting and inspecting raw records (the flows only see the ports). */
+  store: StateStore;
   /** A second tenant config (another id) on the same simulators, e.g. for a test of two tenants. */
   tenantWith(overrides: DeepPartial<TenantSettingsInput> & { id?: string }): TenantConfig;
   close(): Promise<void>;
@@ -90,6 +95,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     tenant,
     metrics,
     services,
+    store: new StateStore(dynamo, tableName),
     tenantWith: (overrides) => makeTenant(merge(options.tenant ?? {}, overrides)),
     async run(name, flow, runOptions = {}) {
       const { tenant: t = tenant, ...rest } = runOptions;

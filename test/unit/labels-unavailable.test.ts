@@ -1,5 +1,5 @@
 import { LabelsUnavailableError, labelKey, unavailableLabels } from '../../shared/labels';
-import { noLabels, s3Labels, tenantServicesWith } from '../../shared/flows/services';
+import { noLabels, s3Labels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { LabelStore } from '../../shared/labels';
 import { parseTenantSettings } from '../../shared/config';

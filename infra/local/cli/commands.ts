@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { bucketParams, tokenKey } from '../../../shared/baselinker/budget';
 import type { TenantConfig } from '../../../shared/config';
 import { FLOW_NAMES } from '../../../shared/flows/registry';
-import { createTenantServices } from '../../../shared/flows/services';
+import { createTenantServices } from '../../../shared/lambda/wiring';
 import { shipOrder } from '../../../shared/flows/shipment';
 import { flowLogger } from '../../../shared/log/logger';
 import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../../shared/state';
@@ -389,7 +389,16 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number): 
   const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3, priority: 'interactive' });
   const runId = `cli-${randomUUID()}`;
   const outcome = await shipOrder(
-    { tenant, ...services, log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }), now: ctx.now },
+    {
+      tenant,
+      baselinker: services.baselinker,
+      ongoing: services.ongoing,
+      labels: services.labels,
+      shipments: services.state.shipments,
+      inbox: services.state.inbox,
+      log: flowLogger({ tenant: tenant.id, flow: 'shipment', runId }),
+      now: ctx.now,
+    },
     ongoingOrderId,
     { owner: runId, leaseMs: 120_000 },
   );

@@ -1,7 +1,7 @@
 import { loadRuntime, loadTenants, SECRET_CACHE_SECONDS, type TenantConfig } from '../config';
-import { createTenantServices, type Runtime } from '../flows/services';
+import { createShipmentWebhookHandler, type ShipmentWebhookHandler, type ShipmentWebhookOptions } from '../webhook/shipment-handler';
+import { createTenantServices, type Runtime } from './wiring';
 import { EmfMetrics } from '../observability/metrics';
-import { createShipmentWebhookHandler, type ShipmentWebhookHandler, type ShipmentWebhookOptions } from './shipment-handler';
 
 /**
  * The webhook as the Lambda runs it: tenants from the environment (TENANTS / TENANTS_FILE / single-tenant

@@ -2,38 +2,25 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../aws/clients';
 import { BaseLinkerClient } from '../baselinker/client';
-import type { BudgetPriority, RequestBudget } from '../baselinker/budget';
+import type { RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
+import type { Runtime, ServiceRequest, TenantServices } from '../flows/context';
 import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
 import { lazyS3Labels } from '../labels/lazy';
-import type { Log } from '../log/logger';
 import { OngoingClient } from '../ongoing/client';
-import { DynamoBudget, StateStore } from '../state';
+import { DynamoBudget, dynamoStatePorts, StateStore } from '../state';
 
-export interface Runtime {
-  tableName: string;
-  labelsBucket: string;
-}
+export type { Runtime, ServicesFactory, TenantServices } from '../flows/context';
 
-export interface TenantServices {
-  baselinker: BaseLinkerClient;
-  ongoing: OngoingClient;
-  state: StateStore;
-  labels: LabelStorage;
-}
-
-export interface ServiceOptions {
+/**
+ * The composition root: a tenant's clients and its state ports on DynamoDB, wired the same way on AWS,
+ * locally and in the integration tests. The flows and the webhook only see the ports (shared/flows/ports.ts).
+ */
+export interface ServiceOptions extends ServiceRequest {
   dynamo?: DynamoDBDocumentClient;
   s3?: S3Client;
   /** Budget override (tests); default: the DynamoDB budget shared by every process on the token. */
   budget?: RequestBudget;
-  /** Give up waiting for BaseLinker budget after this long (a run near its deadline must not hang). */
-  maxBudgetWaitMs?: number;
-  /** Epoch ms: no outside call (budget wait, request, retry) runs past it. The run's deadline. */
-  deadline?: number;
-  /** 'interactive' when a person waits (the Send webhook, `cli send`): it may use the tokens bulk flows leave. */
-  priority?: BudgetPriority;
-  log?: Log;
 }
 
 /** Makes a tenant's label storage from the labels bucket. */
@@ -45,13 +32,11 @@ export const s3Labels: LabelsWiring = (bucket, options) => (options.s3 ? new Lab
 /** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
 export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);
 
-export type ServicesFactory = (tenant: TenantConfig, runtime: Runtime, options?: ServiceOptions) => TenantServices;
-
 /**
  * The same wiring as createTenantServices, with the labels store made by `labels`. A Lambda entry passes only
  * what its flow uses: esbuild leaves out whatever the chosen wiring never references (the S3 client: ~150 KB).
  */
-export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
+export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig, runtime: Runtime, options?: ServiceOptions) => TenantServices {
   return (tenant, runtime, options = {}) => {
     const dynamo = options.dynamo ?? dynamoDocumentClient();
     const budget =
@@ -74,7 +59,7 @@ export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
         deadline: options.deadline,
       }),
-      state: new StateStore(dynamo, runtime.tableName),
+      state: dynamoStatePorts(new StateStore(dynamo, runtime.tableName), tenant.id),
       labels: labels(runtime.labelsBucket, options),
     };
   };
@@ -84,3 +69,4 @@ export function tenantServicesWith(labels: LabelsWiring): ServicesFactory {
 export function createTenantServices(tenant: TenantConfig, runtime: Runtime, options: ServiceOptions = {}): TenantServices {
   return tenantServicesWith(s3Labels)(tenant, runtime, options);
 }
+

@@ -2,9 +2,10 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadRuntime, loadTenants } from '../config';
 import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
-import type { Flow, FlowName } from './context';
-import { runFlowWith, type TenantRunReport } from './runner';
-import { noLabels, tenantServicesWith, type LabelsWiring } from './services';
+import type { FlowName, NeedsOf } from '../flows/catalogue';
+import type { Flow } from '../flows/context';
+import { runFlow, type TenantRunReport } from '../flows/runner';
+import { noLabels, tenantServicesWith, type LabelsWiring } from './wiring';
 
 /** Time kept back from Lambda's timeout for checkpointing, the run summary and metrics. */
 const SAFETY_MS = 30_000;
@@ -21,7 +22,7 @@ export class RunFailedError extends Error {
  * invocation when a tenant's run failed, so the function's error metric, alarm and failure destination see it;
  * the next scheduled run is the retry (the CDK stack sets no async retries on these functions).
  */
-export function scheduledHandler(name: FlowName, flow: Flow, wiring: { labels?: LabelsWiring } = {}) {
+export function scheduledHandler<F extends FlowName>(name: F, flow: Flow<NeedsOf<F>>, wiring: { labels?: LabelsWiring } = {}) {
   // Only the flows that handle labels pass s3Labels: the others' bundles carry no S3 client (and have no S3 access).
   const services = tenantServicesWith(wiring.labels ?? noLabels);
   return async (_event: ScheduledEvent | Record<string, unknown>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TenantRunReport[]> => {
@@ -29,7 +30,8 @@ export function scheduledHandler(name: FlowName, flow: Flow, wiring: { labels?: 
     if (!runtime.tableName || !runtime.labelsBucket) throw new Error('TABLE_NAME and LABELS_BUCKET must be set for the Lambda functions');
     const tenants = await loadTenants();
     const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
-    const reports = await runFlowWith(services, name, flow, {
+    const reports = await runFlow(name, flow, {
+      services,
       tenants,
       runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket },
       deadline: Date.now() + Math.max(remaining - SAFETY_MS, remaining / 2),
