@@ -51,7 +51,7 @@ export class SetAsideShelf {
   index(kind: SetAsideKind): Promise<Map<string, SetAsideItem>> {
     let index = this.byKind.get(kind);
     if (!index) {
-      index = this.inbox.list({ kind }).then((items) => new Map(items.map((i) => [i.sourceId, i])));
+      index = this.inbox.list({ kind, withRaw: false }).then((items) => new Map(items.map((i) => [i.sourceId, i])));
       // A failed read is not kept: the next ask reads again.
       index.catch(() => this.byKind.delete(kind));
       this.byKind.set(kind, index);
@@ -138,6 +138,8 @@ export function emptyResult(): FlowResult {
 export interface Runtime {
   tableName: string;
   labelsBucket: string;
+  /** Days a set-aside item's raw payload is kept (StateStoreOptions.setAsideRawDays). */
+  setAsideRawDays?: number;
 }
 
 /** What a caller asks of a tenant's services. */

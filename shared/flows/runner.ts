@@ -154,7 +154,23 @@ async function runForTenant(
     options.onProgress?.(summaryLine(failed));
     return failed;
   } finally {
+    // Failed runs too: these rise while nothing succeeds (the set-aside and oldest-pending alarms read them).
+    await stateGauges(name, services.state, metrics, dims, now).catch((gaugeErr) => log.warn('could not read the set-aside and pending gauges', { error: String(gaugeErr) }));
     await leases.release(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
+  }
+}
+
+/** The set-aside kind each flow puts items of. */
+const SET_ASIDE_KIND: Partial<Record<FlowName, string>> = { orders: 'order', tracking: 'shipment', stock: 'stock', articles: 'article' };
+
+/** Gauges read from state at the end of every run: open set-aside items of the flow's kind, the oldest pending order. */
+async function stateGauges(name: FlowName, state: TenantServices['state'], metrics: MetricsSink, dims: { flow: string; tenant: string }, now: () => number): Promise<void> {
+  const kind = SET_ASIDE_KIND[name];
+  if (kind) metrics.add(METRIC.setAsideOpen, 'Count', (await state.inbox.list({ kind, state: 'open', withRaw: false })).length, dims);
+  if (name === 'orders') {
+    const since = await state.orders.oldestPendingSince();
+    const at = since === undefined ? NaN : Date.parse(since);
+    metrics.add(METRIC.oldestPending, 'Seconds', Number.isFinite(at) ? Math.max(0, (now() - at) / 1000) : 0, dims);
   }
 }
 

@@ -1,3 +1,4 @@
+import { METRIC } from '../observability/metrics';
 import type { NeedsOf } from './catalogue';
 import type { Flow, FlowContext } from './context';
 import type { ShipmentRecord } from './ports';
@@ -26,9 +27,14 @@ type TrackingContext = FlowContext<NeedsOf<'tracking'>>;
 
 export const trackingFlow: Flow<NeedsOf<'tracking'>> = async (ctx) => {
   const result = ctx.run.tally;
-  const shipments = await ctx.shipments.list();
-  const retryAsked = new Set((await ctx.inbox.list({ kind: 'shipment', state: 'retry' })).map((item) => item.sourceId));
+  // The unfinished shipments (a sparse index), and the failed ones a person asked to retry: never every shipment.
+  const open = await ctx.shipments.open();
+  const retryAsked = new Set((await ctx.inbox.list({ kind: 'shipment', state: 'retry', withRaw: false })).map((item) => item.sourceId));
+  const retried = await Promise.all([...retryAsked].filter((id) => !open.some((s) => String(s.ongoingOrderId) === id)).map((id) => ctx.shipments.get(id)));
+  const shipments = [...open, ...retried.filter((s): s is ShipmentRecord => s !== undefined)];
   const now = ctx.now();
+  const oldest = open.map((s) => Date.parse(s.firstSeenAt)).filter(Number.isFinite).sort((a, b) => a - b)[0];
+  ctx.metric(METRIC.oldestPending, 'Seconds', oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
   const due = shipments.filter(
     (s) =>
       s.status === 'pending-tracking' ||

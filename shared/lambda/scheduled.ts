@@ -33,7 +33,7 @@ export function scheduledHandler<F extends FlowName>(name: F, flow: Flow<NeedsOf
     const reports = await runFlow(name, flow, {
       services,
       tenants,
-      runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket },
+      runtime: { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket, setAsideRawDays: runtime.setAsideRawDays },
       deadline: Date.now() + Math.max(remaining - SAFETY_MS, remaining / 2),
       metrics: new EmfMetrics(),
       // One rule serves every tenant at the fastest tenant's rate: the others run at their own interval.

@@ -59,7 +59,7 @@ export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig,
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
         deadline: options.deadline,
       }),
-      state: dynamoStatePorts(new StateStore(dynamo, runtime.tableName), tenant.id),
+      state: dynamoStatePorts(new StateStore(dynamo, runtime.tableName, { setAsideRawDays: runtime.setAsideRawDays }), tenant.id),
       labels: labels(runtime.labelsBucket, options),
     };
   };

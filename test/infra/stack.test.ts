@@ -150,6 +150,12 @@ describe('functions', () => {
     }
   });
 
+  it('expire the raw payloads of set-aside items after setAsideRawDays (default 30, the operator may change it)', () => {
+    for (const flow of [...SCHEDULED, 'shipment']) expect(functionProps(synth.template, flow).Environment.Variables).toMatchObject({ SET_ASIDE_RAW_DAYS: '30' });
+    const { template } = synthesize({ tenants: twoTenants(), setAsideRawDays: 7 });
+    expect(functionProps(template, 'orders').Environment.Variables.SET_ASIDE_RAW_DAYS).toBe('7');
+  });
+
   it('get the tenant settings with a secret name and no secret, plus table, bucket and Powertools settings', () => {
     const vars = functionProps(synth.template, 'shipment').Environment.Variables;
     expect(flat(vars.TABLE_NAME)).toMatch(/^<State[0-9A-F]+>$/);

@@ -83,6 +83,7 @@ export class FlowFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
       NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions,
+      SET_ASIDE_RAW_DAYS: String(settings.setAsideRawDays),
     };
     checkEnvironmentSize(props.flow, environment);
 
