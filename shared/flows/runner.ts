@@ -25,6 +25,8 @@ export interface RunOptions {
    * others at theirs. A run that stopped at its deadline (partial) continues at the next tick regardless.
    */
   onlyDue?: boolean;
+  /** How long past its deadline a run's lease still blocks the next run (a run killed mid-way releases nothing). Default 60 s. */
+  leaseGraceMs?: number;
 }
 
 export type Outcome = 'ok' | 'partial' | 'failed' | 'skipped';
@@ -94,7 +96,7 @@ async function runForTenant(
   }
 
   const leaseName = `${name}#${tenant.id}`;
-  const leaseMs = Math.max(options.deadline - started, 0) + LEASE_GRACE_MS;
+  const leaseMs = Math.max(options.deadline - started, 0) + (options.leaseGraceMs ?? LEASE_GRACE_MS);
   const { leases, runs } = services.state;
   if (!(await leases.acquire(leaseName, runId, leaseMs))) {
     const holder = await leases.get(leaseName);

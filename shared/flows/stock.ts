@@ -43,6 +43,14 @@ export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
 /** Up to this many unknown SKUs are looked up one by one; more, and one walk of the catalog list is cheaper. */
 export const SKU_LOOKUPS_ONE_BY_ONE = 20;
 
+/**
+ * The recorded level while a push is under way: BaseLinker's level is unknown until the answer is recorded. A run
+ * that dies between BaseLinker's write and its record leaves this behind, so the next run pushes the level again
+ * even when Ongoing has gone back to the last level recorded (it would otherwise look unchanged, and the write
+ * nobody recorded would stay in BaseLinker until the next full sweep).
+ */
+export const LEVEL_IN_DOUBT = -1;
+
 /** The level BaseLinker gets for an Ongoing sellable count. */
 export function stockLevel(sellable: number | null | undefined, safetyBuffer: number): number {
   const n = Math.floor(Number(sellable ?? 0));
@@ -201,6 +209,7 @@ class StockRun {
       const part = changes.slice(i, i + STOCK_UPDATE_MAX);
       const products: StockUpdate = {};
       for (const c of part) products[c.blId] = { [warehouseKey]: c.level };
+      await stockLevels.putMany(part.map((c) => ({ sku: c.sku, blId: c.blId, level: LEVEL_IN_DOUBT })));
       const { warnings } = await baselinker.updateInventoryProductsStock(tenant.baselinker.inventoryId, products);
       const pushed: Change[] = [];
       for (const c of part) {

@@ -1,6 +1,6 @@
 import { METRIC } from '../observability/metrics';
 import type { NeedsOf } from './catalogue';
-import type { Flow, FlowContext } from './context';
+import type { Flow, FlowContext, FlowResult } from './context';
 import type { ShipmentRecord } from './ports';
 import { packageTracking, shipOrder, writeTracking } from './shipment';
 
@@ -18,6 +18,11 @@ import { packageTracking, shipOrder, writeTracking } from './shipment';
 
 /** How long one shipment stays claimed by this run while it works on it. */
 const CLAIM_MS = 5 * 60_000;
+
+export interface TrackingFlowOptions {
+  /** How long one shipment stays claimed while this run works on it (a crashed run's claims lapse after it). Default 5 minutes. */
+  claimMs?: number;
+}
 /** Polls of a package without a tracking number before it is set aside for a person (keeps polling). */
 const TRACKING_POLLS_BEFORE_SET_ASIDE = 96;
 
@@ -25,7 +30,14 @@ type Step = 'written' | 'waiting' | 'busy' | 'set-aside' | 'failed';
 
 type TrackingContext = FlowContext<NeedsOf<'tracking'>>;
 
-export const trackingFlow: Flow<NeedsOf<'tracking'>> = async (ctx) => {
+export function createTrackingFlow(options: TrackingFlowOptions = {}): Flow<NeedsOf<'tracking'>> {
+  const claimMs = options.claimMs ?? CLAIM_MS;
+  return (ctx) => trackingRun(ctx, claimMs);
+}
+
+export const trackingFlow = createTrackingFlow();
+
+async function trackingRun(ctx: TrackingContext, claimMs: number): Promise<FlowResult> {
   const result = ctx.run.tally;
   // The unfinished shipments (a sparse index), and the failed ones a person asked to retry: never every shipment.
   const open = await ctx.shipments.open();
@@ -50,7 +62,7 @@ export const trackingFlow: Flow<NeedsOf<'tracking'>> = async (ctx) => {
     result.seen++;
     let step: Step;
     try {
-      step = shipment.status === 'pending-tracking' ? await fillTracking(ctx, shipment) : await resumeShipment(ctx, shipment);
+      step = shipment.status === 'pending-tracking' ? await fillTracking(ctx, shipment, claimMs) : await resumeShipment(ctx, shipment, claimMs);
     } catch (err) {
       ctx.log.error('tracking run could not finish a shipment', { ongoingOrderId: shipment.ongoingOrderId, error: err instanceof Error ? err.message : String(err) });
       step = 'failed';
@@ -61,12 +73,12 @@ export const trackingFlow: Flow<NeedsOf<'tracking'>> = async (ctx) => {
   }
   // Shipments that failed this time are retried by the next run, but this run did not do its job: not `ok`.
   return result.result({ failed: result.counts.failed ?? 0 });
-};
+}
 
-async function fillTracking(ctx: TrackingContext, shipment: ShipmentRecord): Promise<Step> {
+async function fillTracking(ctx: TrackingContext, shipment: ShipmentRecord, claimMs: number): Promise<Step> {
   const { shipments, inbox } = ctx;
   const orderId = Number(shipment.ongoingOrderId);
-  if ((await shipments.claim(orderId, ctx.runId, CLAIM_MS)).result !== 'claimed') return 'busy';
+  if ((await shipments.claim(orderId, ctx.runId, claimMs)).result !== 'claimed') return 'busy';
   try {
     if (shipment.blOrderId === undefined || shipment.packageId === undefined) {
       // Cannot happen for a record this code wrote; resume the whole shipment to repair it.
@@ -110,9 +122,9 @@ async function fillTracking(ctx: TrackingContext, shipment: ShipmentRecord): Pro
   }
 }
 
-async function resumeShipment(ctx: TrackingContext, shipment: ShipmentRecord): Promise<Step> {
+async function resumeShipment(ctx: TrackingContext, shipment: ShipmentRecord, claimMs: number): Promise<Step> {
   const orderId = Number(shipment.ongoingOrderId);
-  const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: CLAIM_MS });
+  const outcome = await shipOrder(ctx, orderId, { owner: ctx.runId, leaseMs: claimMs });
   switch (outcome.kind) {
     case 'done':
       return 'written';
@@ -127,7 +139,7 @@ async function resumeShipment(ctx: TrackingContext, shipment: ShipmentRecord): P
     case 'order-not-found':
     case 'not-shippable': {
       // The order changed under us (cancelled, moved back, deleted): stop retrying and tell a person.
-      if ((await ctx.shipments.claim(orderId, ctx.runId, CLAIM_MS)).result !== 'claimed') return 'busy';
+      if ((await ctx.shipments.claim(orderId, ctx.runId, claimMs)).result !== 'claimed') return 'busy';
       await ctx.shipments.release(orderId, ctx.runId, { status: 'failed', lastError: outcome.message });
       await ctx.inbox.put({ kind: 'shipment', sourceId: String(orderId), reason: outcome.message, ids: { ongoingOrderId: String(orderId) } });
       return 'set-aside';

@@ -1,113 +1,185 @@
-import { InMemoryBudget } from '../../shared/baselinker/budget';
-import { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { TenantConfig } from '../../shared/config';
-import { articlesFlow } from '../../shared/flows/articles';
-import type { CatalogueFlow, FlowName } from '../../shared/flows/catalogue';
-import { createOrdersFlow } from '../../shared/flows/orders';
-import { createReconcileFlow } from '../../shared/flows/reconcile';
+import type { FlowName } from '../../shared/flows/catalogue';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
-import type { TenantServices } from '../../shared/lambda/wiring';
-import { trackingFlow } from '../../shared/flows/tracking';
-import { LabelStore } from '../../shared/labels';
-import { mapProduct } from '../../shared/mapping/article';
-import { OngoingClient } from '../../shared/ongoing/client';
-import { dynamoStatePorts, StateStore } from '../../shared/state';
+import type { TenantServices } from '../../shared/flows/context';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
-import { demoClientSettings } from '../../infra/simulators/ongoing';
+import { WRITE_METHODS } from '../../infra/simulators/baselinker/methods';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
+import { checkSeed, type CheckFigures } from './checks';
 import { crashingState, type CrashPlan } from './crashing-state';
+import { WorkerPool, WorkerProcess, type RunAnswer } from './processes';
 import type { Rng } from './prng';
+import {
+  buildFlow,
+  chaosServices,
+  LEASE_GRACE_MS,
+  LONGEST_HOLD_MS,
+  ORDER_CLAIM_MS,
+  RUN_DEADLINE_MS,
+  SHIPMENT_LEASE_MS,
+  SIM_RATE_LIMIT,
+  TRACKING_CLAIM_MS,
+  type FlowSpec,
+  type Wiring,
+} from './wiring';
+import { WEBHOOK_ROUTE } from './worker';
 
 /**
- * One chaos seed: a fresh world (both simulators, a fresh table and bucket, the Send webhook behind the local
- * API Gateway), a few catalog products, then cycles of business events, injected faults and flow runs or Send
- * presses, all chosen by the seed's PRNG. After a final clean pass the invariants are checked against the
- * simulators' state and every problem is returned as a line of text.
+ * One chaos seed: a fresh world (both simulators, a fresh table and bucket), the test process and two worker
+ * processes (worker.ts: each runs flows and serves the Send webhook, all on one BaseLinker token and the shared
+ * DynamoDB budget), a few catalog products, then cycles of business events, injected faults and flow runs or
+ * Send presses, all chosen by the seed's PRNG. Faults: errors before a request takes effect, "applied, answer
+ * lost" on every write of both services, a token block (every seed), worker processes killed with SIGKILL
+ * mid-call and frozen with SIGSTOP past their claims while another worker acts. After a final clean pass the
+ * invariants (checks.ts) are checked against the simulators' state and every problem is returned as a line.
  */
 
 export const CHOSEN = [5501, 5502] as const;
 export const OTHER = 5503;
 export const SENT = 5504;
 export const CANCELLED = 5505;
-const INVENTORY = 1;
+export const INVENTORY = 1;
+export const WAREHOUSE_ID = 77;
+export const WAREHOUSE_KEY = `bl_${WAREHOUSE_ID}`;
 const HEADER = 'X-Webhook-Secret';
-const ROUTE = '/webhook/ongoing';
-
-/**
- * BaseLinker's limit (100 per 60 s, blocking the token) with its time axis shrunk: 50 per 1 s. The tenant's
- * budget stays below it: burst + 1 s of refill = 6 + 2094/60 ≈ 41 per any second, leaving room for the
- * few ms between a budget grant and the request's arrival.
- */
-export const SIM_RATE_LIMIT = { requestsPerWindow: 50, windowMs: 1000, blockMs: 300 };
-export const TENANT_BUDGET = { requestsPerMinute: 2100, burst: 6 };
-const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 40 };
-const CLIENT_TIMEOUT_MS = 300;
-/** Short claims so a crashed run's claims lapse within the seed. */
-const ORDER_CLAIM_MS = 800;
-const SHIPMENT_LEASE_MS = 1000;
+/** The worker processes besides the test process: three processes on one token. */
+const WORKERS = 2;
 
 export type FaultTally = Record<string, number>;
 
-export interface SeedFigures {
+export interface SeedFigures extends CheckFigures {
   seed: number;
   cycles: number;
   flowRuns: number;
   sends: number;
+  /** Faults and stress events planned, by kind. */
   faults: FaultTally;
-  losses: number;
-  duplicates: number;
-  blocks: number;
-  /** Most requests BaseLinker received in any window of its rate limit. */
-  peakWindow: number;
-  problems: string[];
+  /** Faults that met a request (or a process), by kind. */
+  fired: FaultTally;
+  /** Of those, the ones whose request took effect in the service (a write applied, an answer lost). */
+  withSideEffect: FaultTally;
+  /** Worker processes started for the seed (a killed one is replaced by a new one). */
+  processes: number;
 }
 
-interface OrderModel {
+export interface OrderModel {
   id: number;
   /** In a chosen status while confirmed, at some point a flow could have seen. */
   everChosen: boolean;
   cancelled: boolean;
   pressed: boolean;
+  /** When Send was first pressed, and when the seller last moved the order's status (epoch ms). */
+  pressedAt?: number;
+  statusChangedAt?: number;
 }
 
-const BL_METHODS = ['getOrders', 'getJournalList', 'getInventoryProductsList', 'getInventoryProductsData', 'createPackage', 'getLabel', 'getOrderPackages', 'setOrderStatus', undefined];
+/** A flow run as the checker needs it: when, what, how it ended. */
+export interface RunRecord {
+  flow: FlowName;
+  where: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: TenantRunReport['outcome'] | 'killed' | 'error';
+  /** The run's process was frozen during it (what it thought answered may have timed out after the thaw). */
+  frozen?: boolean;
+}
+
+const BL_METHODS = ['getOrders', 'getJournalList', 'getInventoryProductsList', 'getInventoryProductsData', 'createPackage', 'getLabel', 'getOrderPackages', 'setOrderStatus', 'updateInventoryProductsStock', undefined];
 const ONGOING_ROUTES = ['PUT /orders', 'GET /orders', 'PUT /articles', 'GET /articles', 'GET /orders/{orderId}', 'DELETE /orders/{orderId}', 'PUT /orders/{orderId}/files', 'PUT /orders/{orderId}/orderTracking', undefined];
+/** The writes an "applied, answer lost" fault is aimed at (undefined: whichever write comes next). */
+const BL_WRITES = ['createPackage', 'setOrderStatus', 'updateInventoryProductsStock', undefined];
+const ONGOING_WRITES = ['PUT /orders', 'DELETE /orders/{orderId}', 'PUT /orders/{orderId}/files', 'PUT /orders/{orderId}/orderTracking', 'PATCH /orders/{orderId}/waybill', 'PUT /articles', undefined];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Where a run or a webhook delivery goes: the test process itself, or a worker. */
+type Place = 'test' | WorkerProcess;
+
+/** A request as both simulators report it to the seed when it arrives. */
+interface Arrival {
+  system: 'baselinker' | 'ongoing';
+  name: string;
+  write: boolean;
+}
+
+/** Ends (kill) or pauses (freeze) one worker at the n-th request that arrives while it is armed. */
+interface Trap {
+  action: 'kill' | 'freeze';
+  target: WorkerProcess;
+  writesOnly: boolean;
+  at: number;
+  seen: number;
+  fired?: Arrival;
+  /** Resolves when the trap fires. */
+  sprung: Promise<Arrival>;
+  spring: (a: Arrival) => void;
+}
 
 export class ChaosSeed {
   readonly figures: SeedFigures;
   /** The simulators and stores of this seed (public for the checker's own test). */
   world!: World;
+  readonly orders = new Map<number, OrderModel>();
+  readonly runs: RunRecord[] = [];
   private gateway!: LocalApiGateway;
   private tenant!: TenantConfig;
-  private readonly budget = new InMemoryBudget(TENANT_BUDGET);
-  private readonly orders = new Map<number, OrderModel>();
+  private wiring!: Wiring;
+  private readonly clients = { dynamo: testDocumentClient(), s3: testS3Client() };
   private readonly products: number[] = [];
-  /** The crash plan the next webhook delivery runs under (set by a Send action). */
+  private workers: WorkerProcess[] = [];
+  /** The state-error plan the next webhook delivery to the test process runs under. */
   private webhookCrash: CrashPlan | undefined;
-  private webhookAnswers: number[] = [];
+  /** Webhook answers of deliveries whose process was not killed or frozen on purpose. */
+  private readonly webhookAnswers: number[] = [];
+  private trap: Trap | undefined;
+  private lastKillAt = 0;
+  private readonly freezes: Array<{ where: string; from: number; to: number }> = [];
+  private plan = { block: -1, kill: -1, freeze: -1 };
 
   constructor(
     readonly seed: number,
     private readonly rng: Rng,
+    /** Worker processes to use; without one the seed runs in the test process only. */
+    private readonly pool?: WorkerPool,
   ) {
-    this.figures = { seed, cycles: 0, flowRuns: 0, sends: 0, faults: {}, losses: 0, duplicates: 0, blocks: 0, peakWindow: 0, problems: [] };
+    this.figures = {
+      seed,
+      cycles: 0,
+      flowRuns: 0,
+      sends: 0,
+      faults: {},
+      fired: {},
+      withSideEffect: {},
+      processes: 0,
+      losses: 0,
+      duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
+      wrongStock: 0,
+      wrongStatus: 0,
+      falseAlarms: 0,
+      rewrittenLevels: 0,
+      missingTracking: 0,
+      blocks: 0,
+      injectedBlocks: 0,
+      sentIntoBlock: 0,
+      peakWindow: 0,
+      problems: [],
+    };
   }
 
-  private tally(kind: string): void {
-    this.figures.faults[kind] = (this.figures.faults[kind] ?? 0) + 1;
+  tally(kind: string, into: FaultTally = this.figures.faults): void {
+    into[kind] = (into[kind] ?? 0) + 1;
   }
 
-  private problem(line: string): void {
+  problem(line: string): void {
     this.figures.problems.push(line);
   }
 
   // ---------------------------------------------------------------- wiring
 
-  async start(): Promise<void> {
+  /** `cycles`: how many cycles will follow (so the planned token block, kill and freeze fall inside them). */
+  async start(cycles = 10): Promise<void> {
     this.world = await startWorld({
       tenant: {
         baselinker: {
@@ -118,69 +190,137 @@ export class ChaosSeed {
           journal: this.rng.chance(0.5),
         },
         shipment: { courierCode: 'dpd', webhookHeader: HEADER },
+        stock: { enabled: true, warehouseKey: WAREHOUSE_KEY, safetyBuffer: this.rng.pick([0, 0, 1]) },
       },
-      baselinker: { rateLimit: SIM_RATE_LIMIT },
+      baselinker: {
+        rateLimit: SIM_RATE_LIMIT,
+        ...(this.rng.chance(0.35) && { trackingNumberLater: { afterPolls: this.rng.int(1, 2) } }),
+      },
     });
     this.tenant = this.world.tenant;
+    this.wiring = { tableName: this.world.tableName, labelsBucket: this.world.labelsBucket };
     const handler = createShipmentWebhookHandler({
       tenants: async () => [this.tenant],
-      services: (tenant, options) => {
+      services: (tenant, o) => {
         const plan = this.webhookCrash;
         this.webhookCrash = undefined;
-        return this.services(tenant, options.maxBudgetWaitMs, plan);
+        return this.services(tenant, { maxBudgetWaitMs: o.maxBudgetWaitMs, priority: o.priority }, plan);
       },
       budgetMs: 8_000,
       leaseMs: SHIPMENT_LEASE_MS,
       pollMs: 20,
     });
-    this.gateway = await startApiGateway({ routes: [{ method: 'POST', resource: ROUTE, handler }] });
-    this.world.ongoing.settings.webhook = { url: `${this.gateway.url}${ROUTE}`, headerName: HEADER, headerValue: TEST_WEBHOOK_SECRET };
+    this.gateway = await startApiGateway({ routes: [{ method: 'POST', resource: WEBHOOK_ROUTE, handler }] });
+    this.world.ongoing.settings.webhook = { url: this.webhookUrl('test'), headerName: HEADER, headerValue: TEST_WEBHOOK_SECRET };
+    this.world.bl.onRequest = (r) => this.arrived({ system: 'baselinker', name: r.method, write: WRITE_METHODS.has(r.method) });
+    this.world.ongoing.onRequest = (r) => this.arrived({ system: 'ongoing', name: r.route, write: r.method !== 'GET' });
+
+    if (this.pool) {
+      const before = this.pool.started;
+      this.workers = await this.pool.take(WORKERS, this.tenant, this.wiring, (line) => this.problem(line));
+      this.figures.processes += this.pool.started - before;
+    }
 
     const bl = this.world.bl;
     bl.addInventory({ inventory_id: INVENTORY });
-    bl.addWarehouse({ inventoryId: INVENTORY });
+    bl.addWarehouse({ inventoryId: INVENTORY, warehouse_id: WAREHOUSE_ID });
     const count = this.rng.int(3, 6);
     for (let i = 0; i < count; i++) this.addProduct();
-    // A tenant's day one: the catalog is in Ongoing before the chaos starts.
-    await this.run('articles', articlesFlow);
+    // A tenant's day one: the catalog is in Ongoing, with stock, before the chaos starts.
+    await this.run('test', { name: 'articles' });
+    for (const article of this.ongoingArticles()) if (this.rng.chance(0.7)) this.world.ongoing.setStock(article.goodsOwnerId, article.articleNumber, this.rng.int(0, 20));
+
+    // Every seed: one token block, one worker killed mid-call, one frozen past its claims.
+    const slots = Array.from({ length: cycles }, (_, i) => i);
+    const take = () => slots.splice(this.rng.int(0, slots.length - 1), 1)[0] ?? -1;
+    this.plan = { block: take(), kill: take(), freeze: take() };
   }
 
   async close(): Promise<void> {
-    this.world?.bl.clearFaults();
-    this.world?.ongoing.clearFaults();
+    if (this.world) {
+      this.world.bl.onRequest = undefined;
+      this.world.ongoing.onRequest = undefined;
+      this.world.bl.clearFaults();
+      this.world.ongoing.clearFaults();
+    }
+    this.pool?.give(this.workers);
     await this.gateway?.close();
     await this.world?.close();
   }
 
-  /** Clients with short timeouts and fast retries (so faults cost milliseconds), on the tenant's shared budget. */
-  private services(tenant: TenantConfig, maxBudgetWaitMs: number | undefined, crash?: CrashPlan): TenantServices {
-    const state = dynamoStatePorts(new StateStore(testDocumentClient(), this.world.tableName), tenant.id);
-    return {
-      baselinker: new BaseLinkerClient({
-        url: tenant.baselinker.url,
-        token: tenant.secrets.baselinkerToken,
-        budget: this.budget,
-        maxBudgetWaitMs,
-        timeoutMs: CLIENT_TIMEOUT_MS,
-        retry: FAST_RETRY,
-        blockMarginMs: 50,
-      }),
-      ongoing: new OngoingClient({ ...demoClientSettings(tenant.ongoing.url), timeoutMs: CLIENT_TIMEOUT_MS, retry: FAST_RETRY }),
-      state: crash ? crashingState(state, crash).state : state,
-      labels: new LabelStore(testS3Client(), this.world.labelsBucket),
-    };
+  /** A killed worker's place is taken by the pool's spare (started ahead, so the seed does not wait). */
+  private async replace(dead: WorkerProcess): Promise<void> {
+    const before = this.pool!.started;
+    const next = await this.pool!.replace(this.tenant, this.wiring, (line) => this.problem(line));
+    this.figures.processes += this.pool!.started - before;
+    this.workers = this.workers.map((w) => (w === dead ? next : w));
   }
 
-  private async run(name: FlowName, flow: CatalogueFlow, options: { deadlineMs?: number; crash?: CrashPlan } = {}): Promise<TenantRunReport> {
+  private webhookUrl(place: Place): string {
+    return place === 'test' ? `${this.gateway.url}${WEBHOOK_ROUTE}` : place.webhookUrl;
+  }
+
+  /** The test process's services: the same wiring as a worker's, optionally failing state writes per `crash`. */
+  services(tenant: TenantConfig, options: { maxBudgetWaitMs?: number; priority?: 'bulk' | 'interactive' } = {}, crash?: CrashPlan): TenantServices {
+    const services = chaosServices(tenant, this.wiring, this.clients, options);
+    return crash ? { ...services, state: crashingState(services.state, crash).state } : services;
+  }
+
+  /** One run of one flow, in the test process or a worker; recorded for the checker. */
+  async run(place: Place, spec: FlowSpec, options: { deadlineMs?: number; crash?: CrashPlan; leaseGraceMs?: number } = {}): Promise<RunAnswer> {
     this.figures.flowRuns++;
-    const [report] = await runFlow(name, flow, {
-      tenants: [this.tenant],
-      runtime: { tableName: this.world.tableName, labelsBucket: this.world.labelsBucket },
-      deadline: Date.now() + (options.deadlineMs ?? 20_000),
-      metrics: this.world.metrics,
-      services: (t, _runtime, o) => this.services(t, o?.maxBudgetWaitMs, options.crash),
-    });
-    return report!;
+    const startedAt = Date.now();
+    const deadlineMs = options.deadlineMs ?? RUN_DEADLINE_MS;
+    let answer: RunAnswer;
+    if (place === 'test') {
+      const [report] = await runFlow(spec.name, buildFlow(spec), {
+        tenants: [this.tenant],
+        runtime: this.wiring,
+        deadline: Date.now() + deadlineMs,
+        leaseGraceMs: options.leaseGraceMs ?? LEASE_GRACE_MS,
+        metrics: this.world.metrics,
+        services: (t, _runtime, o) => this.services(t, { maxBudgetWaitMs: o?.maxBudgetWaitMs }, options.crash),
+      });
+      answer = { kind: 'report', report: report! };
+    } else {
+      answer = await place.run(spec, deadlineMs);
+    }
+    const outcome = answer.kind === 'report' ? answer.report.outcome : answer.kind;
+    if (answer.kind === 'error') this.problem(`a ${spec.name} run in worker ${place === 'test' ? 'test' : place.pid} threw: ${answer.message}`);
+    const where = place === 'test' ? 'test' : String(place.pid);
+    const endedAt = Date.now();
+    const frozen = this.freezes.some((f) => f.where === where && f.from <= endedAt && f.to >= startedAt);
+    this.runs.push({ flow: spec.name, where, startedAt, endedAt, outcome, frozen });
+    return answer;
+  }
+
+  // ---------------------------------------------------------------- kill and freeze triggers
+
+  private arrived(a: Arrival): void {
+    const trap = this.trap;
+    if (!trap || trap.fired || (trap.writesOnly && !a.write)) return;
+    if (++trap.seen < trap.at) return;
+    trap.fired = a;
+    if (trap.action === 'kill') trap.target.kill();
+    else trap.target.freeze();
+    trap.spring(a);
+  }
+
+  private arm(action: Trap['action'], target: WorkerProcess): Trap {
+    let spring!: (a: Arrival) => void;
+    const sprung = new Promise<Arrival>((resolve) => (spring = resolve));
+    const writesOnly = this.rng.chance(0.6);
+    const trap: Trap = { action, target, writesOnly, at: writesOnly ? this.rng.int(1, 2) : this.rng.int(1, 6), seen: 0, sprung, spring };
+    this.trap = trap;
+    return trap;
+  }
+
+  private firedTally(trap: Trap): void {
+    const a = trap.fired!;
+    const kind = `${trap.action}:${a.write ? 'at-write' : 'at-read'}`;
+    this.tally(kind, this.figures.fired);
+    // A request that reached the service is processed whatever became of its caller.
+    if (a.write) this.tally(kind, this.figures.withSideEffect);
   }
 
   // ---------------------------------------------------------------- the business
@@ -216,6 +356,10 @@ export class ChaosSeed {
     return out;
   }
 
+  ongoingArticles() {
+    return [...this.world.ongoing.state.articles.values()].filter((a) => a.goodsOwnerId === this.tenant.ongoing.goodsOwnerId);
+  }
+
   /** Adds an order in a chosen status, as a business event would (public for the checker's own test). */
   addOrder(forceChosen = false): number {
     const skus = this.orderableSkus();
@@ -237,12 +381,20 @@ export class ChaosSeed {
     if (order && model && order.confirmed && (CHOSEN as readonly number[]).includes(order.order_status_id)) model.everChosen = true;
   }
 
-  private liveOrders(): OrderModel[] {
-    return [...this.orders.values()].filter((o) => !o.cancelled && this.world.bl.state.orders.has(o.id));
+  /** Marks an order as sent by the warehouse (public for the checker's own test). */
+  pressed(blOrderId: number): void {
+    const model = this.orders.get(blOrderId)!;
+    model.pressed = true;
+    model.pressedAt ??= Date.now();
   }
 
-  private ongoingOrderOf(blOrderId: number) {
-    return [...this.world.ongoing.state.orders.values()].filter((o) => o.orderNumber === String(blOrderId));
+  private sellerMoves(model: OrderModel, status: number): void {
+    this.world.bl.changeOrderStatus(model.id, status);
+    model.statusChangedAt = Date.now();
+  }
+
+  private liveOrders(): OrderModel[] {
+    return [...this.orders.values()].filter((o) => !o.cancelled && this.world.bl.state.orders.has(o.id));
   }
 
   /** One to four business events. */
@@ -252,28 +404,35 @@ export class ChaosSeed {
     for (let i = 0; i < events; i++) {
       const roll = this.rng();
       const live = this.liveOrders();
-      if (roll < 0.35 || live.length === 0) {
+      if (roll < 0.3 || live.length === 0) {
         this.addOrder();
-      } else if (roll < 0.45) {
+      } else if (roll < 0.38) {
         const unconfirmed = live.filter((o) => !bl.state.orders.get(o.id)!.confirmed);
         const target = unconfirmed.length ? this.rng.pick(unconfirmed) : undefined;
         if (target) {
           bl.confirmOrder(target.id);
           this.noteChosen(target.id);
         }
-      } else if (roll < 0.6) {
+      } else if (roll < 0.5) {
         const target = this.rng.pick(live);
-        bl.changeOrderStatus(target.id, this.rng.pick([...CHOSEN, OTHER]));
+        this.sellerMoves(target, this.rng.pick([...CHOSEN, OTHER]));
         this.noteChosen(target.id);
-      } else if (roll < 0.7) {
+      } else if (roll < 0.58) {
         const target = this.rng.pick(live);
-        bl.changeOrderStatus(target.id, CANCELLED);
+        this.sellerMoves(target, CANCELLED);
         target.cancelled = true;
-      } else if (roll < 0.8) {
-        // The warehouse starts an order: from now on Ongoing refuses changes and cancels of it.
+      } else if (roll < 0.68) {
+        // The warehouse starts an order: from now on Ongoing refuses changes and cancels of it (400 picks it: stock out).
         const open = [...this.world.ongoing.state.orders.values()].filter((o) => o.status < 300);
         if (open.length) this.world.ongoing.setOrderStatus(this.rng.pick(open).orderId, this.rng.pick([300, 400]));
-      } else if (roll < 0.9) {
+      } else if (roll < 0.8) {
+        // A goods receipt or a stock count in the warehouse.
+        const articles = this.ongoingArticles();
+        if (articles.length) {
+          const a = this.rng.pick(articles);
+          this.world.ongoing.setStock(a.goodsOwnerId, a.articleNumber, this.rng.int(0, 25));
+        }
+      } else if (roll < 0.92) {
         const id = this.rng.pick(this.products);
         const p = bl.state.products.get(id)!;
         if (this.rng.chance(0.5)) p.name = `${p.name.replace(/ \(zmiana \d+\)$/, '')} (zmiana ${this.rng.int(1, 999)})`;
@@ -284,12 +443,22 @@ export class ChaosSeed {
     }
   }
 
-  /** Zero to three faults, waiting for whatever request matches them first. */
+  /** Zero to four faults, each waiting for whatever request matches it first. */
   private injectFaults(): void {
-    const faults = this.rng.int(0, 3);
+    const faults = this.rng.int(0, 4);
     for (let i = 0; i < faults; i++) {
-      if (this.rng.chance(0.5)) {
-        const kind = this.rng.chance(0.12) ? 'blocked-token' : this.rng.pick(['http500', 'timeout', 'malformed-json'] as const);
+      const roll = this.rng();
+      if (roll < 0.35) {
+        // The write happens; its answer never arrives.
+        if (this.rng.chance(0.5)) {
+          this.world.bl.injectFault({ method: this.rng.pick(BL_WRITES), kind: 'answer-lost' });
+          this.tally('baselinker:answer-lost');
+        } else {
+          this.world.ongoing.injectFault({ route: this.rng.pick(ONGOING_WRITES), kind: 'answer-lost' });
+          this.tally('ongoing:answer-lost');
+        }
+      } else if (roll < 0.65) {
+        const kind = this.rng.pick(['http500', 'timeout', 'malformed-json'] as const);
         this.world.bl.injectFault({ method: this.rng.pick(BL_METHODS), kind });
         this.tally(`baselinker:${kind}`);
       } else {
@@ -300,107 +469,230 @@ export class ChaosSeed {
     }
   }
 
-  private flows(): Array<[FlowName, CatalogueFlow]> {
-    const orders = createOrdersFlow({ claimLeaseMs: ORDER_CLAIM_MS, fullScanIntervalMs: this.rng.pick([0, 60_000]) });
-    const reconcile = createReconcileFlow({ claimLeaseMs: ORDER_CLAIM_MS, deletionChecksPerRun: 5 });
-    return [
-      ['articles', articlesFlow],
-      ['orders', orders],
-      ['orders', orders],
-      ['reconcile', reconcile],
-      ['tracking', trackingFlow],
-    ];
+  private flowSpec(name?: FlowName): FlowSpec {
+    const chosen = name ?? this.rng.pick(['articles', 'orders', 'orders', 'reconcile', 'tracking', 'stock'] as const);
+    if (chosen === 'orders') return { name: chosen, fullScanIntervalMs: this.rng.pick([0, 60_000]) };
+    if (chosen === 'reconcile') return { name: chosen, deletionChecksPerRun: 5 };
+    return { name: chosen };
   }
 
-  private crashPlan(name: FlowName): CrashPlan | undefined {
-    // Tracking claims a shipment for a fixed 5 minutes: a crash there would outlast the seed, so none.
-    if (name === 'tracking' || !this.rng.chance(0.15)) return undefined;
-    const plan: CrashPlan = { atWrite: this.rng.int(1, 12), mode: this.rng.chance(0.5) ? 'once' : 'dead' };
-    this.tally(`crash:${plan.mode}`);
-    return plan;
+  private place(): Place {
+    return this.workers.length && this.rng.chance(0.6) ? this.rng.pick(this.workers) : 'test';
+  }
+
+  /** A passing DynamoDB error at one state write of a run in the test process (the run fails; its finally runs). */
+  private statePlan(place: Place): CrashPlan | undefined {
+    if (place !== 'test' || !this.rng.chance(0.12)) return undefined;
+    this.tally('state-write-error');
+    return { atWrite: this.rng.int(1, 12), mode: 'once' };
   }
 
   private async runOne(): Promise<void> {
-    const [name, flow] = this.rng.pick(this.flows());
-    const short = this.rng.chance(0.15);
+    const place = this.place();
+    const short = this.rng.chance(0.12);
     if (short) this.tally('deadline');
-    await this.run(name, flow, { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.crashPlan(name) });
+    await this.run(place, this.flowSpec(), { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.statePlan(place) });
   }
 
-  private async send(): Promise<void> {
-    const candidates = [...this.world.ongoing.state.orders.values()].filter((o) => {
+  /** Runs in three processes at once (the test process and both workers), all on one token. */
+  private async concurrentRuns(): Promise<void> {
+    this.tally('three-processes-at-once');
+    const places: Place[] = ['test', ...this.workers];
+    const same = this.rng.chance(0.4) ? this.flowSpec('orders') : undefined;
+    await Promise.all(places.map((p) => this.run(p, same ?? this.flowSpec())));
+  }
+
+  private sendCandidates() {
+    return [...this.world.ongoing.state.orders.values()].filter((o) => {
       const model = this.orders.get(Number(o.orderNumber));
       return o.status < 1000 && model && !model.cancelled && this.world.bl.state.orders.has(model.id);
     });
+  }
+
+  /** Points Ongoing's webhook at a process and delivers (a new press, or an earlier event again). */
+  private deliver(place: Place, orderId: number | undefined): Promise<number> {
+    this.world.ongoing.settings.webhook!.url = this.webhookUrl(place);
+    return orderId !== undefined ? this.world.ongoing.pressSend(orderId) : this.world.ongoing.redeliverWebhook();
+  }
+
+  private async send(): Promise<void> {
+    const candidates = this.sendCandidates();
     if (candidates.length === 0) return;
     const order = this.rng.pick(candidates);
-    this.orders.get(Number(order.orderNumber))!.pressed = true;
+    this.pressed(Number(order.orderNumber));
     this.figures.sends++;
-    if (this.rng.chance(0.15)) {
-      this.webhookCrash = { atWrite: this.rng.int(1, 8), mode: this.rng.chance(0.5) ? 'once' : 'dead' };
-      this.tally(`crash:${this.webhookCrash.mode}`);
+    const first = this.place();
+    if (first === 'test' && this.rng.chance(0.12)) {
+      this.webhookCrash = { atWrite: this.rng.int(1, 8), mode: 'once' };
+      this.tally('state-write-error');
     }
     const roll = this.rng();
     if (roll < 0.2) {
       this.tally('concurrent-send');
-      this.webhookAnswers.push(...(await Promise.all([this.world.ongoing.pressSend(order.orderId), this.world.ongoing.pressSend(order.orderId)])));
+      this.webhookAnswers.push(...(await Promise.all([this.deliver(first, order.orderId), this.deliver(this.place(), undefined)])));
     } else if (roll < 0.35) {
       this.tally('concurrent-send');
-      const first = this.world.ongoing.pressSend(order.orderId);
+      const pressed = this.deliver(first, order.orderId);
       await sleep(this.rng.int(0, 15));
-      this.webhookAnswers.push(...(await Promise.all([first, this.world.ongoing.redeliverWebhook()])));
+      this.webhookAnswers.push(...(await Promise.all([pressed, this.deliver(this.place(), undefined)])));
     } else {
-      this.webhookAnswers.push(await this.world.ongoing.pressSend(order.orderId));
+      this.webhookAnswers.push(await this.deliver(first, order.orderId));
     }
   }
 
+  /** A worker ended with SIGKILL at the n-th request of a run or a Send it is serving: no finally, nothing released. */
+  private async killed(): Promise<void> {
+    if (!this.workers.length) return;
+    const target = this.rng.pick(this.workers);
+    const candidates = this.sendCandidates();
+    const viaSend = candidates.length > 0 && this.rng.chance(0.35);
+    const trap = this.arm('kill', target);
+    let what: string;
+    if (viaSend) {
+      const order = this.rng.pick(candidates);
+      this.pressed(Number(order.orderNumber));
+      this.figures.sends++;
+      what = 'send';
+      const status = await this.deliver(target, order.orderId);
+      if (!trap.fired) this.webhookAnswers.push(status);
+    } else {
+      const spec = this.flowSpec();
+      what = spec.name;
+      await this.run(target, spec);
+    }
+    this.trap = undefined;
+    this.tally(`kill:${what}`);
+    if (trap.fired) {
+      this.firedTally(trap);
+      this.lastKillAt = Date.now();
+      await target.exited;
+      await this.replace(target);
+    }
+  }
+
+  /**
+   * A worker paused (SIGSTOP) at the n-th request of a run or a Send, held past its claims' expiry (sometimes
+   * past its run lease too) while another worker does the same work, then thawed (SIGCONT) to carry on with
+   * what it held, now stale.
+   */
+  private async frozen(): Promise<void> {
+    if (!this.workers.length) return;
+    const target = this.rng.pick(this.workers);
+    const candidates = this.sendCandidates();
+    const viaSend = candidates.length > 0 && this.rng.chance(0.35);
+    const trap = this.arm('freeze', target);
+    let work: Promise<unknown>;
+    let other: () => Promise<unknown>;
+    let what: string;
+    if (viaSend) {
+      const order = this.rng.pick(candidates);
+      this.pressed(Number(order.orderNumber));
+      this.figures.sends++;
+      what = 'send';
+      work = this.deliver(target, order.orderId).then((status) => this.webhookAnswers.push(status));
+      // Ongoing's retry of the same event reaching another instance, or the tracking run taking the shipment over.
+      other = this.rng.chance(0.5) ? () => this.deliver('test', undefined).then((s) => this.webhookAnswers.push(s)) : () => this.run('test', this.flowSpec('tracking'));
+    } else {
+      const spec = this.flowSpec(this.rng.pick(['orders', 'reconcile', 'tracking', 'stock'] as const));
+      what = spec.name;
+      work = this.run(target, spec);
+      const rival = spec.name === 'orders' ? this.rng.pick(['reconcile', 'orders'] as const) : spec.name === 'reconcile' ? 'orders' : spec.name;
+      other = () => this.run('test', this.flowSpec(rival));
+    }
+    this.tally(`freeze:${what}`);
+    const fired = await Promise.race([trap.sprung.then(() => true), work.then(() => false)]);
+    this.trap = undefined;
+    if (!fired) return;
+    this.firedTally(trap);
+    const frozenAt = Date.now();
+    // Past every claim; "long" also past the frozen run's lease, so a second run of the same flow may start.
+    const long = this.rng.chance(0.35);
+    const holdMs = long ? RUN_DEADLINE_MS + LEASE_GRACE_MS + 200 : Math.max(ORDER_CLAIM_MS, SHIPMENT_LEASE_MS, TRACKING_CLAIM_MS) + 150;
+    if (long) this.tally('freeze:past-run-lease');
+    const claimsLapsed = Math.max(ORDER_CLAIM_MS, SHIPMENT_LEASE_MS, TRACKING_CLAIM_MS) + 50;
+    await sleep(Math.min(claimsLapsed, holdMs));
+    const rival = other();
+    await sleep(Math.max(0, holdMs - claimsLapsed));
+    target.thaw();
+    this.freezes.push({ where: String(target.pid), from: frozenAt, to: Date.now() });
+    await Promise.all([rival, work]);
+  }
+
   async cycle(): Promise<void> {
-    this.figures.cycles++;
+    const t0 = Date.now();
+    try {
+      await this.cycleNow();
+    } finally {
+      if (process.env.CHAOS_DEBUG) console.log(`cycle ${this.figures.cycles} ${this.lastAction} ${Date.now() - t0} ms`);
+    }
+  }
+
+  private lastAction = '';
+
+  private async cycleNow(): Promise<void> {
+    const index = this.figures.cycles++;
     this.businessEvents();
     this.injectFaults();
+    if (index === this.plan.block) {
+      // BaseLinker blocks the token at the next request, whichever process sends it, while three are busy.
+      this.world.bl.injectFault({ kind: 'blocked-token' });
+      this.tally('baselinker:blocked-token');
+      await this.concurrentRuns();
+      return;
+    }
+    if (index === this.plan.kill) return this.killed();
+    if (index === this.plan.freeze) return this.frozen();
     const roll = this.rng();
-    if (roll < 0.45) {
+    this.lastAction = roll < 0.32 ? 'one' : roll < 0.44 ? 'three' : roll < 0.7 ? 'send' : roll < 0.8 ? 'send+run' : roll < 0.9 ? 'kill' : 'freeze';
+    if (roll < 0.32) {
       await this.runOne();
-    } else if (roll < 0.55) {
-      this.tally('concurrent-runs');
-      const flows = this.flows();
-      const [a, b] = this.rng.chance(0.5) ? [flows[1]!, flows[1]!] : [flows[1]!, flows[3]!];
-      await Promise.all([this.run(a[0], a[1]), this.run(b[0], b[1])]);
-    } else if (roll < 0.85) {
+    } else if (roll < 0.44) {
+      await this.concurrentRuns();
+    } else if (roll < 0.7) {
       // The orders reach Ongoing before the warehouse can press Send on them.
-      if (this.rng.chance(0.5)) await this.run('orders', this.flows()[1]![1]);
+      if (this.rng.chance(0.5)) await this.run(this.place(), this.flowSpec('orders'));
       await this.send();
-    } else {
+    } else if (roll < 0.8) {
       this.tally('send-during-run');
       await Promise.all([this.runOne(), this.send()]);
+    } else if (roll < 0.9) {
+      await this.killed();
+    } else {
+      await this.frozen();
     }
   }
 
   // ---------------------------------------------------------------- the final clean pass and the checks
 
   async finalPass(): Promise<void> {
+    this.trap = undefined;
     this.world.bl.clearFaults();
     this.world.ongoing.clearFaults();
-    // Let crashed runs' claims and leases lapse, and any webhook still working finish.
-    await sleep(Math.max(ORDER_CLAIM_MS, SHIPMENT_LEASE_MS) + 100);
-    const orders = createOrdersFlow({ claimLeaseMs: ORDER_CLAIM_MS, fullScanIntervalMs: 0 });
-    const sequence: Array<[FlowName, CatalogueFlow]> = [
-      ['articles', articlesFlow],
-      ['orders', orders],
-      ['reconcile', createReconcileFlow({ claimLeaseMs: ORDER_CLAIM_MS })],
-      ['orders', orders],
-      ['tracking', trackingFlow],
-      ['tracking', trackingFlow],
-    ];
+    // Let a killed run's claims and leases lapse (nothing else is still held: every other run has ended).
+    await sleep(Math.max(0, this.lastKillAt + LONGEST_HOLD_MS + 100 - Date.now()));
     await this.redeliverFailedWebhooks();
-    for (const [name, flow] of sequence) {
-      let report = await this.run(name, flow);
-      // A walk interrupted earlier may need another run to finish its pass.
-      for (let again = 0; again < 3 && report.outcome === 'partial'; again++) report = await this.run(name, flow);
-      // A resumed pass does not revisit the products before its checkpoint: one fresh pass sees them all.
-      if (name === 'articles' && report.outcome === 'ok' && report.result?.counts?.resumed) report = await this.run(name, flow);
-      if (report.outcome !== 'ok') this.problem(`final clean ${name} run ended ${report.outcome}: ${report.error ?? report.result?.message ?? ''}`);
-    }
+    const sequence: FlowName[] = ['articles', 'orders', 'reconcile', 'orders', 'tracking', 'stock'];
+    for (const name of sequence) await this.cleanRun(name);
+    // A tracking number the courier assigns later: the tracking run polls until it is there.
+    for (let again = 0; again < 4 && (await this.pendingTracking()) > 0; again++) await this.cleanRun('tracking');
+  }
+
+  private async cleanRun(name: FlowName): Promise<void> {
+    const once = async () => {
+      const answer = await this.run('test', this.flowSpec(name), { deadlineMs: 20_000 });
+      return answer.kind === 'report' ? answer.report : undefined;
+    };
+    let report = await once();
+    // A walk interrupted earlier may need another run to finish its pass.
+    for (let again = 0; again < 3 && report?.outcome === 'partial'; again++) report = await once();
+    // A resumed pass does not revisit the products before its checkpoint: one fresh pass sees them all.
+    if (name === 'articles' && report?.outcome === 'ok' && report.result?.counts?.resumed) report = await once();
+    if (report?.outcome !== 'ok') this.problem(`final clean ${name} run ended ${report?.outcome ?? 'without a report'}: ${report?.error ?? report?.result?.message ?? ''}`);
+  }
+
+  private async pendingTracking(): Promise<number> {
+    const { state } = this.services(this.tenant);
+    return (await state.shipments.list({ status: 'pending-tracking' })).length;
   }
 
   /**
@@ -410,6 +702,7 @@ export class ChaosSeed {
   private async redeliverFailedWebhooks(): Promise<void> {
     const latest = new Map<number, number>();
     for (const d of this.world.ongoing.webhookDeliveries) latest.set(d.webhookEventId, d.status);
+    this.world.ongoing.settings.webhook!.url = this.webhookUrl('test');
     for (const [eventId, status] of latest) {
       if (status >= 200 && status < 300) continue;
       this.tally('webhook-retry');
@@ -418,109 +711,40 @@ export class ChaosSeed {
     }
   }
 
+  /** Which injected faults met a request, and which of those took effect, from the simulators' own logs. */
+  private countFired(): void {
+    for (const r of this.world.bl.requests) {
+      const kind = r.outcome?.startsWith('fault:') ? r.outcome.slice('fault:'.length) : undefined;
+      if (!kind) continue;
+      this.tally(`baselinker:${kind}`, this.figures.fired);
+      if (kind === 'answer-lost' && r.applied === 'SUCCESS') this.tally(`baselinker:${kind}`, this.figures.withSideEffect);
+    }
+    for (const c of this.world.ongoing.callLog) {
+      if (!c.fault) continue;
+      this.tally(`ongoing:${c.fault}`, this.figures.fired);
+      if (c.fault === 'answer-lost' && (c.status ?? 500) < 400) this.tally(`ongoing:${c.fault}`, this.figures.withSideEffect);
+    }
+  }
+
   async check(): Promise<void> {
-    const bl = this.world.bl;
-    const ongoing = this.world.ongoing;
-    const { state } = this.services(this.tenant, undefined);
-    const ongoingOrders = [...ongoing.state.orders.values()].filter((o) => o.goodsOwnerId === this.tenant.ongoing.goodsOwnerId);
-
-    // No order twice.
-    const byNumber = new Map<string, number>();
-    for (const o of ongoingOrders) byNumber.set(o.orderNumber, (byNumber.get(o.orderNumber) ?? 0) + 1);
-    for (const [number, n] of byNumber) {
-      if (n > 1) {
-        this.figures.duplicates++;
-        this.problem(`order ${number} is in Ongoing ${n} times`);
-      }
-    }
-
-    const cancelAsides = new Set((await state.inbox.list({ kind: 'cancel' })).map((i) => i.sourceId));
-    for (const [id, model] of this.orders) {
-      const order = bl.state.orders.get(id);
-      const inOngoing = this.ongoingOrderOf(id);
-      const chosenNow = order && order.confirmed && (CHOSEN as readonly number[]).includes(order.order_status_id);
-      // Every order in a chosen status is in Ongoing, exactly once, and not cancelled there.
-      if (chosenNow) {
-        if (inOngoing.length === 0) {
-          this.figures.losses++;
-          this.problem(`order ${id} is in chosen status ${order.order_status_id} but not in Ongoing`);
-        } else if (inOngoing[0]!.status === 1000) {
-          this.figures.losses++;
-          this.problem(`order ${id} is in chosen status ${order.order_status_id} but cancelled in Ongoing`);
-        }
-      }
-      if (inOngoing.length > 0 && !model.everChosen) this.problem(`order ${id} reached Ongoing without ever being in a chosen status while confirmed`);
-      // A cancelled order is cancelled in Ongoing, or set aside for a person when the warehouse had started it.
-      if (model.cancelled && inOngoing.length > 0 && inOngoing[0]!.status !== 1000 && !cancelAsides.has(String(id))) {
-        const record = await state.orders.get(id);
-        this.problem(
-          `order ${id} was cancelled in BaseLinker but is open in Ongoing (status ${inOngoing[0]!.status}) and not set aside; our record: ${record?.status ?? 'none'}, BaseLinker status now ${order?.order_status_id}, journal ${bl.state.journal.filter((e) => e.order_id === id).map((e) => `${e.log_type}:${e.object_id}`).join(" ")}`,
-        );
-      }
-      // No order with two packages; every order pressed is shipped once, with its label and tracking.
-      const packages = [...bl.state.packages.values()].filter((p) => p.order_id === id);
-      if (packages.length > 1) {
-        this.figures.duplicates++;
-        this.problem(`order ${id} has ${packages.length} packages`);
-      }
-      if (model.pressed && inOngoing[0]) {
-        const ongoingOrder = inOngoing[0];
-        const record = await state.shipments.get(ongoingOrder.orderId);
-        const files = [...ongoing.state.files.values()].filter((f) => f.orderId === ongoingOrder.orderId);
-        if (model.cancelled && packages.length === 0 && record?.status === 'failed' && /is cancelled/.test(record.lastError ?? '')) {
-          // Cancelled in BaseLinker before its package was booked: refused, for a person.
-        } else if (packages.length !== 1 || record?.status !== 'done') {
-          this.figures.losses++;
-          this.problem(`order ${id} (Ongoing ${ongoingOrder.orderId}) was sent but has ${packages.length} package(s), shipment record ${record?.status ?? 'none'}: ${record?.lastError ?? ''}`);
-        } else {
-          if (files.length !== 1) this.problem(`order ${id} has ${files.length} label files in Ongoing`);
-          if (ongoingOrder.wayBill !== packages[0]!.package_number) this.problem(`order ${id}: Ongoing waybill ${ongoingOrder.wayBill} is not the package's ${packages[0]!.package_number}`);
-        }
-      }
-    }
-
-    // Every article current: what the final catalog maps to is what Ongoing holds.
-    const client = this.services(this.tenant, undefined).baselinker;
-    const mains = [...bl.state.products.values()].filter((p) => p.parent_id === 0).map((p) => p.id);
-    const data = await client.getInventoryProductsDataChecked({ inventory_id: INVENTORY, products: mains });
-    for (const product of data.products) {
-      for (const outcome of mapProduct(product, { lengthUnit: this.tenant.articles.lengthUnit })) {
-        if (!outcome.ok) {
-          this.problem(`catalog product ${product.id} does not map: ${outcome.reason}`);
-          continue;
-        }
-        const article = [...ongoing.state.articles.values()].find((a) => a.articleNumber === outcome.sku);
-        if (!article) {
-          this.figures.losses++;
-          this.problem(`article ${outcome.sku} is missing in Ongoing`);
-        } else if (JSON.stringify(pick(article.data, outcome.article)) !== JSON.stringify(outcome.article)) {
-          this.problem(`article ${outcome.sku} is stale in Ongoing: ${JSON.stringify(article.data)} vs ${JSON.stringify(outcome.article)}`);
-        }
-      }
-    }
-
-    // Our own requests never got the token blocked.
-    this.figures.blocks = bl.blockedCount;
-    if (bl.blockedCount > 0) this.problem(`BaseLinker blocked the token ${bl.blockedCount} time(s) for our own requests`);
-    this.figures.peakWindow = peakWindow(bl.requests.map((r) => r.at), SIM_RATE_LIMIT.windowMs);
-    const crashedWebhook = this.webhookAnswers.filter((s) => s === 0);
-    if (crashedWebhook.length) this.problem(`${crashedWebhook.length} webhook deliveries got no HTTP answer`);
+    this.countFired();
+    const { state } = this.services(this.tenant);
+    const result = await checkSeed({
+      bl: this.world.bl,
+      ongoing: this.world.ongoing,
+      tenant: this.tenant,
+      state,
+      baselinker: this.services(this.tenant).baselinker,
+      orders: this.orders,
+      runs: this.runs,
+      chosen: CHOSEN,
+      sentStatus: SENT,
+      warehouseKey: WAREHOUSE_KEY,
+      rateWindowMs: SIM_RATE_LIMIT.windowMs,
+      processes: WORKERS + 1,
+    });
+    Object.assign(this.figures, { ...result, problems: [...this.figures.problems, ...result.problems] });
+    const unanswered = this.webhookAnswers.filter((s) => s === 0);
+    if (unanswered.length) this.problem(`${unanswered.length} webhook deliveries to a live process got no HTTP answer`);
   }
-}
-
-/** The fields of `have` named in `like`, in `like`'s key order (to compare what was sent). */
-function pick(have: Record<string, unknown>, like: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(like).map((k) => [k, have[k]]));
-}
-
-/** Most timestamps in any window of `windowMs` (a sliding window, as the simulator counts). */
-export function peakWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
 }

@@ -242,7 +242,10 @@ const updateInventoryProductsStock: Handler = (sim, p) => {
       warnings[id] = problems.join('; ');
       continue;
     }
-    for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) product.stock[key] = Number(qty);
+    for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) {
+      product.stock[key] = Number(qty);
+      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), at: sim.now(), request: sim.processing });
+    }
     counter++;
   }
   // The docs' sample: "warnings": "" when nothing failed.
@@ -467,6 +470,15 @@ const deleteCourierPackage: Handler = (sim, p) => {
   sim.deletePackage(pkg.package_id);
   return {};
 };
+
+/** Methods that change the account: where an `answer-lost` fault without a method lands. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set([
+  'updateInventoryProductsStock',
+  'setOrderStatus',
+  'setOrderFields',
+  'createPackage',
+  'deleteCourierPackage',
+]);
 
 export const handlers: Record<string, Handler> = {
   getInventories,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatWarsawTime } from '../../../shared/baselinker/warsaw-time';
-import { handlers, Params, SimApiError } from './methods';
+import { handlers, Params, SimApiError, WRITE_METHODS } from './methods';
 import {
   defaultCouriers,
   defaultStatuses,
@@ -71,10 +71,14 @@ export interface BaseLinkerSimulatorOptions {
   port?: number;
 }
 
-export type FaultKind = 'http500' | 'timeout' | 'malformed-json' | 'blocked-token';
+/**
+ * `answer-lost`: the call is processed in full (a write takes effect), then the connection is dropped
+ * before any answer, so the client sees a network error for a write that happened.
+ */
+export type FaultKind = 'http500' | 'timeout' | 'malformed-json' | 'blocked-token' | 'answer-lost';
 
 export interface Fault {
-  /** Only requests for this method; any method when absent. */
+  /** Only requests for this method; any method when absent (any write method for `answer-lost`). */
   method?: string;
   kind: FaultKind;
   /** How many requests it hits. Default 1. */
@@ -87,6 +91,21 @@ export interface RequestRecord {
   at: number;
   /** 'SUCCESS', an error code, or 'fault:<kind>'. Set when answered. */
   outcome?: string;
+  /** For an `answer-lost` fault: what the call did ('SUCCESS' or an error code) though no answer left. */
+  applied?: string;
+  /** False when the caller had given up (closed the connection) before the answer was ready. */
+  answered?: boolean;
+}
+
+/** One product's level as an updateInventoryProductsStock call wrote it (the call log of stock writes). */
+export interface StockWriteRecord {
+  productId: number;
+  warehouse: string;
+  level: number;
+  /** Simulator clock, ms. */
+  at: number;
+  /** The call that wrote it (its outcome tells whether the caller got the answer). */
+  request?: RequestRecord;
 }
 
 export type SimOrderInput = Partial<Omit<SimOrder, 'products'>> & { products?: Array<Partial<SimOrderProduct>> };
@@ -106,6 +125,13 @@ export class BaseLinkerSimulator {
   rejectedWhileBlocked = 0;
   /** Every request received, oldest first (the last 10 000). */
   readonly requests: RequestRecord[] = [];
+  /** Every stock level written, in order: what a seller sees in the product's stock history. */
+  readonly stockWrites: StockWriteRecord[] = [];
+  /**
+   * Test hook: called as each request arrives, before it is processed (a chaos test ends or pauses the
+   * calling process there: the service still processes what reached it).
+   */
+  onRequest: ((record: RequestRecord) => void) | undefined;
 
   private readonly server: http.Server;
   private readonly counts = new Map<string, number>();
@@ -497,23 +523,46 @@ export class BaseLinkerSimulator {
     this.requests.push(record);
     if (this.requests.length > REQUEST_LOG_CAP) this.requests.shift();
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
+    this.onRequest?.(record);
     const header = req.headers['x-bltoken'];
     const token = (Array.isArray(header) ? header[0] : header) || form.get('token') || '';
 
     const fault = this.takeFault(method);
+    if (fault === 'answer-lost') {
+      record.outcome = 'fault:answer-lost';
+      this.later(method, () => {
+        const payload = this.dispatch(token, method, form.get('parameters'), record);
+        record.applied = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
+        req.socket.destroy();
+      });
+      return;
+    }
     if (fault) {
       record.outcome = `fault:${fault}`;
       this.later(method, () => this.answerFault(fault, res, token));
       return;
     }
     this.later(method, () => {
-      const payload = this.dispatch(token, method, form.get('parameters'));
+      const payload = this.dispatch(token, method, form.get('parameters'), record);
       record.outcome = payload.status === 'SUCCESS' ? 'SUCCESS' : String(payload.error_code);
+      record.answered = !res.destroyed;
       if (!res.destroyed) res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(payload));
     });
   }
 
-  private dispatch(token: string, method: string, rawParams: string | null): Record<string, unknown> {
+  /** The request being processed right now (handlers run synchronously): what a stock write is logged against. */
+  processing: RequestRecord | undefined;
+
+  private dispatch(token: string, method: string, rawParams: string | null, record: RequestRecord): Record<string, unknown> {
+    this.processing = record;
+    try {
+      return this.dispatchNow(token, method, rawParams);
+    } finally {
+      this.processing = undefined;
+    }
+  }
+
+  private dispatchNow(token: string, method: string, rawParams: string | null): Record<string, unknown> {
     const error = (code: string, message: string) => ({ status: 'ERROR', error_code: code, error_message: message });
     if (!token || !this.config.tokens.has(token)) return error('ERROR_BAD_TOKEN', 'Invalid user token');
     const blockedUntil = this.rateLimit(token);
@@ -563,7 +612,9 @@ export class BaseLinkerSimulator {
   }
 
   private takeFault(method: string): FaultKind | undefined {
-    const index = this.faults.findIndex((f) => f.method === undefined || f.method === method);
+    const index = this.faults.findIndex((f) =>
+      f.method !== undefined ? f.method === method : f.kind !== 'answer-lost' || WRITE_METHODS.has(method),
+    );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     fault.times--;

@@ -60,10 +60,14 @@ export interface OngoingSimulatorOptions extends Partial<Omit<SimulatorSettings,
   now?: () => number;
 }
 
-export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json';
+/**
+ * `answer-lost`: the request is processed in full (a write takes effect), then the connection is dropped
+ * before any answer, so the client sees a network error for a write that happened.
+ */
+export type FaultKind = 'http500' | 'http429' | 'timeout' | 'malformed-json' | 'answer-lost';
 
 export interface Fault {
-  /** e.g. `'PUT /orders'`; any route when left out. */
+  /** e.g. `'PUT /orders'`; any route when left out (any write route for `answer-lost`). */
   route?: string;
   kind: FaultKind;
   /** How many matching calls get the fault. Default 1. */
@@ -78,7 +82,12 @@ export interface CallRecord {
   /** Path and query below the base URL. */
   path: string;
   user?: string;
+  /** For an `answer-lost` fault: the status the client never received. */
   status?: number;
+  /** The request was processed but its answer dropped (an `answer-lost` fault). */
+  answerLost?: boolean;
+  /** The injected fault this request met, if any. */
+  fault?: FaultKind;
   at: Date;
 }
 
@@ -120,6 +129,16 @@ export interface OngoingSimulator {
   pressSend(orderId: number): Promise<number>;
   /** Delivers an earlier webhook event again, with the same webhookEventId (default: the last one). */
   redeliverWebhook(webhookEventId?: number): Promise<number>;
+  /**
+   * Test hook: called as each authenticated request arrives, before it is processed (a chaos test ends or
+   * pauses the calling process there: the service still processes what reached it).
+   */
+  onRequest: ((record: CallRecord) => void) | undefined;
+  /**
+   * A goods owner's orders grouped by goodsOwnerOrderId (the seller's own order id), as a person searching
+   * Ongoing for it sees them: more than one order under one id is a doubled order, whatever its order number.
+   */
+  ordersByGoodsOwnerOrderId(goodsOwnerId: number): Map<string, SimOrder[]>;
 }
 
 interface RouteDef {
@@ -281,8 +300,9 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     return query.get('goodsOwnerId') ?? 'unknown';
   };
 
-  const takeFault = (routeName: string): Fault | undefined => {
-    const index = faults.findIndex((f) => (!f.route || f.route === routeName) && f.left > 0);
+  const takeFault = (route: RouteDef): Fault | undefined => {
+    const matches = (f: Fault) => (f.route ? f.route === route.name : f.kind !== 'answer-lost' || route.write);
+    const index = faults.findIndex((f) => matches(f) && f.left > 0);
     if (index < 0) return undefined;
     const fault = faults[index];
     fault.left -= 1;
@@ -327,9 +347,12 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     }
     record.user = user.user;
     clientKey = user.user;
+    simulator.onRequest?.(record);
 
-    const fault = takeFault(routeName);
-    if (fault) {
+    const fault = takeFault(route);
+    if (fault) record.fault = fault.kind;
+    const loseAnswer = fault?.kind === 'answer-lost';
+    if (fault && !loseAnswer) {
       switch (fault.kind) {
         case 'timeout':
           return; // never answered; the client's timeout fires, close() drops the socket
@@ -402,6 +425,13 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
       await sleep(settings.readLatencyMs);
       result = run();
     }
+    if (loseAnswer) {
+      record.status = result.status;
+      record.answerLost = true;
+      if (countOutcome) rateLimiter.outcome(routeName, clientKey, result.status >= 400, Date.now());
+      req.socket.destroy();
+      return;
+    }
     send(result.status, result.body);
   };
 
@@ -446,7 +476,18 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
     return status;
   };
 
-  return {
+  const simulator: OngoingSimulator = {
+    onRequest: undefined,
+    ordersByGoodsOwnerOrderId(goodsOwnerId) {
+      const out = new Map<string, SimOrder[]>();
+      for (const order of state.orders.values()) {
+        if (order.goodsOwnerId !== goodsOwnerId) continue;
+        const raw = order.data.goodsOwnerOrderId;
+        const key = typeof raw === 'string' && raw.trim() ? raw.trim() : `(none: order number ${order.orderNumber})`;
+        out.set(key, [...(out.get(key) ?? []), order]);
+      }
+      return out;
+    },
     baseUrl: `http://127.0.0.1:${port}/${warehouse}/api/v1`,
     port,
     warehouse,
@@ -508,4 +549,5 @@ export async function startOngoingSimulator(options: OngoingSimulatorOptions = {
       return deliver(eventId);
     },
   };
+  return simulator;
 }
