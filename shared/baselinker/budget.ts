@@ -42,18 +42,32 @@ export function bucketParams(policy: BudgetPolicy): BucketParams {
 export type TakeResult = { taken: true; next: BucketState } | { taken: false; waitMs: number; blocked: boolean };
 
 /**
- * Who is asking. A person waits behind an interactive call (the Send webhook), nobody behind a bulk one (a
- * catalog walk): bulk callers leave `INTERACTIVE_RESERVE` tokens in the bucket, so a Send arriving while the
- * articles flow drains the budget still finds tokens. The refill rate is the same for both, so the rolling-minute
- * ceiling holds whoever takes.
+ * Who is asking, highest first. Every process on a token takes from the same bucket, so priority is a floor:
+ * each class takes only while the bucket holds more than the tokens it must leave for the classes above it
+ * (`BUDGET_RESERVES`). The packer waiting at Send ('interactive': the webhook, `cli send`) may take the last
+ * token; the orders flow leaves enough for a Send; the stock flow leaves that and a little for orders; the
+ * catalog walk and the other background flows ('bulk') take what is left. A waiting caller of a higher class
+ * needs fewer tokens, so it wakes and takes first as the bucket refills. The refill rate is the same for all,
+ * so the rolling-minute ceiling holds whoever takes, and a class alone on the token still gets the full rate.
  */
-export type BudgetPriority = 'bulk' | 'interactive';
+export type BudgetPriority = 'interactive' | 'orders' | 'stock' | 'bulk';
 
-/** Tokens a bulk caller leaves for interactive ones (never more than the bucket can hold minus one). */
-export const INTERACTIVE_RESERVE = 2;
+/** Highest first. */
+export const BUDGET_PRIORITIES: readonly BudgetPriority[] = ['interactive', 'orders', 'stock', 'bulk'];
 
-function reserveFor(priority: BudgetPriority, params: BucketParams): number {
-  return priority === 'interactive' ? 0 : Math.min(INTERACTIVE_RESERVE, Math.max(0, params.capacity - 1));
+/**
+ * Tokens each class leaves in the bucket (never more than the bucket holds minus one, so with a small burst
+ * the lower classes share a floor). 4 is one Send (getOrderPackages, createPackage, getLabel, setOrderStatus);
+ * stock leaves 2 more for an orders poll (a journal page and an order page); the catalog walk 2 more for a
+ * stock push. With the default burst (requestsPerMinute / 8 = 10) all four floors are distinct.
+ */
+export const BUDGET_RESERVES: Readonly<Record<BudgetPriority, number>> = { interactive: 0, orders: 4, stock: 6, bulk: 8 };
+
+/** Tokens every scheduled flow leaves for a Send. */
+export const INTERACTIVE_RESERVE = BUDGET_RESERVES.orders;
+
+export function reserveFor(priority: BudgetPriority, params: BucketParams): number {
+  return Math.min(BUDGET_RESERVES[priority], Math.max(0, params.capacity - 1));
 }
 
 /**
@@ -102,7 +116,7 @@ export class BudgetWaitExceededError extends Error {
 export interface AcquireOptions {
   /** Give up (BudgetWaitExceededError) rather than wait longer than this. Default: wait as long as needed. */
   maxWaitMs?: number;
-  /** Default 'bulk'. */
+  /** Default 'bulk' (see BudgetPriority). */
   priority?: BudgetPriority;
 }
 

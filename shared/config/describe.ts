@@ -42,9 +42,9 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'baselinker.cancelledStatusIds', env: 'BASELINKER_CANCELLED_STATUS_IDS', envKind: 'intList', default: [], meaning: 'BaseLinker statuses that mean "cancelled": such orders are cancelled in Ongoing while not yet in work.' },
   { path: 'baselinker.statusAfterImport', env: 'BASELINKER_STATUS_AFTER_IMPORT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once it exists in Ongoing (once; unset = leave it).' },
   { path: 'baselinker.statusAfterShipment', env: 'BASELINKER_STATUS_AFTER_SHIPMENT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once its shipment is created (unset = leave it).' },
-  { path: 'baselinker.journal', env: 'BASELINKER_JOURNAL', envKind: 'onoff', default: false, meaning: 'Use getJournalList as a fast hint for new orders (must be enabled by Base support; the status scan stays the safety net).' },
+  { path: 'baselinker.journal', env: 'BASELINKER_JOURNAL', envKind: 'onoff', default: false, meaning: 'Use getJournalList as a fast hint for new orders, fetched 100 a call (must be enabled by Base support; the status scan stays the safety net).' },
   { path: 'baselinker.requestsPerMinute', env: 'BASELINKER_REQUESTS_PER_MINUTE', envKind: 'int', default: 80, meaning: 'Ceiling for any rolling minute on this token, across all processes (BaseLinker blocks above 100).' },
-  { path: 'baselinker.burst', env: 'BASELINKER_BURST', envKind: 'int', defaultText: 'requestsPerMinute / 8', meaning: 'Requests allowed back to back after a quiet spell (at most requestsPerMinute).' },
+  { path: 'baselinker.burst', env: 'BASELINKER_BURST', envKind: 'int', defaultText: 'requestsPerMinute / 8', meaning: 'Requests allowed back to back after a quiet spell (at most requestsPerMinute); also holds the priority floors: orders leave 4 tokens for Send, stock 6, the catalog walk 8.' },
   { path: 'baselinker.lookbackDays', env: 'ORDERS_LOOKBACK_DAYS', envKind: 'int', default: 30, meaning: 'How far back each order scan looks (by confirmation date). 0 = only orders confirmed from the first run on.' },
   { path: 'baselinker.missingArticleRetryHours', env: 'MISSING_ARTICLE_RETRY_HOURS', envKind: 'number', default: 24, meaning: 'How long an order whose article is not yet in Ongoing keeps being retried before it is reported as failed.' },
 

@@ -1,3 +1,4 @@
+import type { BudgetPriority } from '../baselinker/budget';
 import type { TenantSettings } from '../config';
 import type { Flow, Need } from './context';
 
@@ -20,6 +21,12 @@ export interface FlowEntry {
   labels: boolean;
   /** The state ports (and labels) its context carries: nothing else reaches the flow. */
   needs: readonly Need[];
+  /**
+   * Its place in the BaseLinker budget the tenant's token shares (BudgetPriority): after the packer at Send,
+   * orders (a buyer waits for the parcel), then stock (oversell risk), then the catalog walk and the safety nets,
+   * which take what is left.
+   */
+  budgetPriority: BudgetPriority;
 }
 
 export const CATALOGUE = {
@@ -31,6 +38,7 @@ export const CATALOGUE = {
     takesPart: (t) => t.articles.enabled,
     labels: false,
     needs: ['articleHashes', 'checkpoints'],
+    budgetPriority: 'bulk',
   },
   stock: {
     handler: 'functions/stock/handler.ts',
@@ -40,6 +48,7 @@ export const CATALOGUE = {
     takesPart: (t) => t.stock.enabled,
     labels: false,
     needs: ['articleHashes', 'stockLevels', 'cursors'],
+    budgetPriority: 'stock',
   },
   orders: {
     handler: 'functions/orders/handler.ts',
@@ -49,6 +58,7 @@ export const CATALOGUE = {
     takesPart: () => true,
     labels: false,
     needs: ['orders', 'cursors', 'checkpoints'],
+    budgetPriority: 'orders',
   },
   reconcile: {
     handler: 'functions/reconcile/handler.ts',
@@ -58,6 +68,7 @@ export const CATALOGUE = {
     takesPart: () => true,
     labels: false,
     needs: ['orders', 'cursors'],
+    budgetPriority: 'bulk',
   },
   tracking: {
     handler: 'functions/tracking/handler.ts',
@@ -67,6 +78,7 @@ export const CATALOGUE = {
     takesPart: () => true,
     labels: true,
     needs: ['shipments', 'inbox', 'labels'],
+    budgetPriority: 'bulk',
   },
 } as const satisfies Record<string, FlowEntry>;
 

@@ -65,14 +65,32 @@ export interface OrdersCursor {
   firstRunAt: number;
   /** Epoch ms of the last complete full scan. */
   lastScanAt?: number;
-  journal?: { lastLogId: number; polledAt: number };
+  journal?: JournalCursor;
 }
+
+export interface JournalCursor {
+  lastLogId: number;
+  polledAt: number;
+  /**
+   * Orders named by events up to `lastLogId` that a run stopped before handling (its deadline): the next poll
+   * handles them first, so the journal is never read twice and an order page is only read again when a run
+   * stopped inside it.
+   */
+  pending?: number[];
+  /** Deletions named up to `lastLogId` and not yet checked. */
+  pendingDeleted?: number[];
+}
+
+/** More unhandled orders than this are left to the full scan (the cursor item must stay small). */
+const JOURNAL_PENDING_MAX = 10_000;
+
+const idArray = z.array(z.number().int());
 
 /** An unreadable orders cursor fails the run (its firstRunAt is where "from now on" starts: never guessed). */
 export const ordersCursorSchema: z.ZodType<OrdersCursor> = z.looseObject({
   firstRunAt: z.number(),
   lastScanAt: z.number().optional(),
-  journal: z.looseObject({ lastLogId: z.number(), polledAt: z.number() }).optional(),
+  journal: z.looseObject({ lastLogId: z.number(), polledAt: z.number(), pending: idArray.optional(), pendingDeleted: idArray.optional() }).optional(),
 });
 
 /** State checkpoint name of an unfinished full scan. */
@@ -229,6 +247,82 @@ function withoutIds(page: GetOrdersResult, skip: Set<number>): GetOrdersResult {
     rejected: page.rejected.filter((r) => {
       const id = readableInt(r.orderId);
       return id === undefined || !skip.has(id);
+    }),
+  };
+}
+
+/**
+ * The orders a batch of journal events names, each with whether it was deleted. An order whose latest event
+ * moved it into a status this flow does not act on is left out (nothing to do; the scan is the safety net).
+ */
+export function journalNamedOrders(events: JournalEntry[], chosen: Set<number>, cancelled: Set<number>): Map<number, { wasDeleted: boolean }> {
+  const byOrder = new Map<number, JournalEntry[]>();
+  for (const e of [...events].sort((a, b) => a.log_id - b.log_id)) byOrder.set(e.order_id, [...(byOrder.get(e.order_id) ?? []), e]);
+  const named = new Map<number, { wasDeleted: boolean }>();
+  for (const [orderId, orderEvents] of byOrder) {
+    const latest = orderEvents[orderEvents.length - 1]!;
+    const wasDeleted = orderEvents.some((e) => e.log_type === JOURNAL_DELETED);
+    if (!wasDeleted && latest.log_type === JOURNAL_STATUS_CHANGED && !chosen.has(latest.object_id) && !cancelled.has(latest.object_id)) continue;
+    named.set(orderId, { wasDeleted });
+  }
+  return named;
+}
+
+/**
+ * What a poll must do: the orders left pending by the last run plus those the new events name, and the
+ * deletions to check. A new event about a pending order decides it again (moved out: dropped).
+ */
+export function journalWork(
+  events: JournalEntry[],
+  carried: Pick<JournalCursor, 'pending' | 'pendingDeleted'>,
+  chosen: Set<number>,
+  cancelled: Set<number>,
+): { wanted: Set<number>; deleted: Set<number> } {
+  const mentioned = new Set(events.map((e) => e.order_id));
+  const wanted = new Set((carried.pending ?? []).filter((id) => !mentioned.has(id)));
+  const deleted = new Set((carried.pendingDeleted ?? []).filter((id) => !mentioned.has(id)));
+  for (const [orderId, { wasDeleted }] of journalNamedOrders(events, chosen, cancelled)) {
+    if (wasDeleted) deleted.add(orderId);
+    else wanted.add(orderId);
+  }
+  for (const id of deleted) wanted.delete(id);
+  return { wanted, deleted };
+}
+
+/**
+ * Pages of `getOrders` that together hold every order of `ids` BaseLinker still has as a confirmed order, at one
+ * call per 100 orders when the ids are about in confirmation order (new orders are). getOrders sorts by
+ * confirmation time, then id (reference §5.1, §8.4), so the pages walk a confirmation-date cursor exactly like
+ * the status scan (`nextPosition`), under an id floor: `id_from` = the lowest id not found yet. The floor keeps
+ * older orders out, and it rises as orders are found, so the orders of a second split across two pages are not
+ * read twice when their ids rise with the confirmation time. It stops as soon as every id is found, or on a page
+ * under 100 (what is still missing then is unconfirmed or deleted). Pages may hold other orders too: filter by id.
+ */
+export async function* journalOrderPages(bl: BaseLinkerClient, ids: Iterable<number>): AsyncGenerator<GetOrdersResult> {
+  const remaining = new Set(ids);
+  let at: ScanPosition = { from: 0 };
+  while (remaining.size > 0) {
+    const floor = Math.min(...remaining);
+    const page = await bl.getOrders({
+      id_from: Math.max(floor, at.idFrom ?? 0),
+      get_unconfirmed_orders: false,
+      ...(at.from > 0 ? { date_confirmed_from: at.from } : {}),
+    });
+    for (const key of pageKeys(page)) remaining.delete(key.id);
+    yield page;
+    const next = nextPosition(at, page);
+    if (!next) return;
+    at = next;
+  }
+}
+
+function withOnlyIds(page: GetOrdersResult, ids: Set<number>): GetOrdersResult {
+  return {
+    ...page,
+    orders: page.orders.filter((o) => ids.has(o.order_id)),
+    rejected: page.rejected.filter((r) => {
+      const id = readableInt(r.orderId);
+      return id !== undefined && ids.has(id);
     }),
   };
 }
@@ -626,11 +720,12 @@ export class OrderSync {
   }
 
   /**
-   * Reads the journal after `lastLogId` and handles the orders it names (one getOrders per order). Returns
-   * the new cursor, or undefined when the run ran out of time (the same events are read again next time).
+   * Reads the journal after the cursor and handles the orders it names (and those a stopped run left pending),
+   * fetched in pages (see `journalOrderPages`). Returns the new cursor: when the deadline stops the run, what it
+   * did not handle stays pending in it.
    */
-  async pollJournal(lastLogId: number): Promise<number | undefined> {
-    let last = lastLogId;
+  async pollJournal(cursor: Pick<JournalCursor, 'lastLogId' | 'pending' | 'pendingDeleted'>): Promise<Omit<JournalCursor, 'polledAt'>> {
+    let last = cursor.lastLogId;
     const events: JournalEntry[] = [];
     for (;;) {
       const logs = await this.ctx.baselinker.getJournalList({ last_log_id: last, logs_types: [...JOURNAL_TYPES] });
@@ -640,28 +735,48 @@ export class OrderSync {
       if (fresh.length === 0 || logs.length < JOURNAL_FULL_PAGE || this.outOfTime()) break;
     }
     this.count('journalEvents', events.length);
-    const byOrder = new Map<number, JournalEntry[]>();
-    for (const e of events.sort((a, b) => a.log_id - b.log_id)) byOrder.set(e.order_id, [...(byOrder.get(e.order_id) ?? []), e]);
+    const { wanted, deleted } = journalWork(events, cursor, this.chosen, this.cancelled);
+    for (const id of this.seen) wanted.delete(id);
+    if (cursor.pending?.length || cursor.pendingDeleted?.length) this.count('journalPendingCarried', (cursor.pending?.length ?? 0) + (cursor.pendingDeleted?.length ?? 0));
 
-    for (const [orderId, orderEvents] of byOrder) {
-      if (this.outOfTime()) return undefined;
-      if (this.seen.has(orderId)) continue;
-      const latest = orderEvents[orderEvents.length - 1];
-      const deleted = orderEvents.some((e) => e.log_type === JOURNAL_DELETED);
-      if (!deleted && latest.log_type === JOURNAL_STATUS_CHANGED && !this.chosen.has(latest.object_id) && !this.cancelled.has(latest.object_id)) {
-        continue; // moved to a status this flow does not act on
+    const left = (): Omit<JournalCursor, 'polledAt'> => {
+      this.count('journalPendingLeft', wanted.size + deleted.size);
+      if (wanted.size + deleted.size > JOURNAL_PENDING_MAX) {
+        this.ctx.log.warn('too many journal orders left for the next run; the full scan will find them', { pending: wanted.size + deleted.size });
+        return { lastLogId: last };
       }
-      // Type 4 also covers an invoice or receipt removed: only an order we sent can need a cancel.
-      if (deleted && !(await this.ctx.orders.get(orderId))) continue;
-      const page = await this.ctx.baselinker.getOrders({ order_id: orderId });
-      this.count('journalFetches');
-      if (page.orders.length === 0 && page.rejected.length === 0) {
-        if (deleted) await this.cancel(orderId, 'deleted in BaseLinker');
-        continue;
-      }
-      await this.handlePage(page);
+      return { lastLogId: last, pending: [...wanted], pendingDeleted: [...deleted] };
+    };
+    if (this.outOfTime()) return left();
+    const pages = journalOrderPages(this.ctx.baselinker, [...wanted]);
+    for await (const page of pages) {
+      this.count('journalPages');
+      const mine = withOnlyIds(page, wanted);
+      if (!(await this.handlePage(mine))) return left();
+      for (const key of pageKeys(mine)) wanted.delete(key.id);
+      if (this.outOfTime()) return left();
     }
-    return last;
+    // The pages ended: what is still wanted is not a confirmed order (any more).
+    wanted.clear();
+    for (const orderId of [...deleted]) {
+      if (this.outOfTime()) return left();
+      await this.checkDeleted(orderId);
+      deleted.delete(orderId);
+    }
+    return { lastLogId: last };
+  }
+
+  /**
+   * Journal type 4 also covers an invoice or receipt removed, so only an order we sent can need a cancel, and
+   * only if BaseLinker no longer has it: one getOrders by id (deletions of sent orders are few; a missing id would
+   * keep the paged fetch from stopping early).
+   */
+  private async checkDeleted(orderId: number): Promise<void> {
+    if (!(await this.ctx.orders.get(orderId))) return;
+    const page = await this.ctx.baselinker.getOrders({ order_id: orderId });
+    this.count('journalDeletionChecks');
+    if (page.orders.length === 0 && page.rejected.length === 0) await this.cancel(orderId, 'deleted in BaseLinker');
+    else await this.handlePage(page);
   }
 
   /** Final message for the run summary. */
@@ -694,8 +809,7 @@ export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow<NeedsOf<
         sync.result.counts!.journalRestarted = 1;
         scanDue = true;
       } else {
-        const last = await sync.pollJournal(cursor.journal.lastLogId);
-        if (last !== undefined) cursor.journal = { lastLogId: last, polledAt: now };
+        cursor.journal = { ...(await sync.pollJournal(cursor.journal)), polledAt: now };
       }
       await ctx.cursors.write(ORDERS_CURSOR, cursor);
     }

@@ -75,7 +75,7 @@ async function runForTenant(
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
   // Outside calls end by the deadline on the real clock (the run's own clock may be simulated, as in the bench).
   const callDeadline = Date.now() + maxBudgetWaitMs;
-  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, deadline: callDeadline });
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: CATALOGUE[name].budgetPriority, deadline: callDeadline });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,

@@ -6,6 +6,7 @@ import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/cli
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
 import type { FlowName } from '../../shared/flows/catalogue';
 import type { CatalogueFlow } from '../../shared/flows/catalogue';
+import { runBudgetMs as lambdaRunBudgetMs } from '../../shared/lambda/scheduled';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { FLOWS } from '../../shared/flows/registry';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
@@ -38,8 +39,7 @@ export interface BenchSettings {
 
 export const DEFAULT_SETTINGS: BenchSettings = { blLatencyMs: 150, ongoingLatencyMs: 100, courierDelayMs: 500, quick: false };
 
-/** Lambda: the CDK stack's timeout per flow (infra/cdk/flows.ts) minus the scheduled handler's 30 s safety. */
-export const LAMBDA_SAFETY_MS = 30_000;
+/** Lambda: the CDK stack's timeout per flow (infra/cdk/flows.ts); the scheduled handler keeps a margin back. */
 export const LAMBDA_TIMEOUT_MS: Record<FlowName, (intervalMinutes: number) => number> = {
   articles: (m) => Math.max(60, Math.min(600, m * 60)) * 1000,
   stock: (m) => Math.max(60, Math.min(600, m * 60)) * 1000,
@@ -50,8 +50,7 @@ export const LAMBDA_TIMEOUT_MS: Record<FlowName, (intervalMinutes: number) => nu
 
 /** Run budget as scheduledHandler computes it from the remaining time. */
 export function runBudgetMs(flow: FlowName, intervalMinutes: number): number {
-  const remaining = LAMBDA_TIMEOUT_MS[flow](intervalMinutes);
-  return Math.max(remaining - LAMBDA_SAFETY_MS, remaining / 2);
+  return lambdaRunBudgetMs(LAMBDA_TIMEOUT_MS[flow](intervalMinutes));
 }
 
 /** The parent's simulated wall clock: the simulators stamp with it; runs start at it. */

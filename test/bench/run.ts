@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--markdown] [--in-process] [--only=articles,stock,orders,journal,shipment,bundles]
+// `npm run bench [-- --quick] [--markdown] [--in-process] [--only=articles,stock,orders,journal,peak,shipment,bundles]
 //   [--bl-latency=150] [--ongoing-latency=100] [--courier-delay=500]`; env BENCH_BL_LATENCY_MS,
 //   BENCH_ONGOING_LATENCY_MS, BENCH_COURIER_DELAY_MS do the same. Results: .bench/results.json and a table.
 import './env.bench';
@@ -10,6 +10,7 @@ import { articlesScenario } from './articles.bench';
 import { bundlesScenario } from './bundles.bench';
 import { childExecutor, DEFAULT_SETTINGS, inProcessExecutor, type BenchSettings, type RunExecutor } from './harness.bench';
 import { journalScenario, ordersScenario } from './orders.bench';
+import { peakScenario } from './peak.bench';
 import { evaluateTargets, renderReport, type BenchResults } from './report.bench';
 import { shipmentScenario } from './shipment.bench';
 import { stockScenario } from './stock.bench';
@@ -20,10 +21,10 @@ const OUT = join(REPO, '.bench');
 const MAX_OLD_SPACE_MB = 256;
 
 const SIZES = {
-  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 10, perMinute: 20 }, sends: 20, bundleRepeats: 7 },
-  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: 5 }, sends: 3, bundleRepeats: 0 },
+  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, peak: { minutes: 60, ordersPerMinute: 60, sendsPerMinute: 2 }, sends: 20, bundleRepeats: 7 },
+  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: [5, 50] }, peak: { minutes: 5, ordersPerMinute: 10, sendsPerMinute: 2 }, sends: 3, bundleRepeats: 0 },
 };
-const ALL = ['articles', 'stock', 'orders', 'journal', 'shipment', 'bundles'] as const;
+const ALL = ['articles', 'stock', 'orders', 'journal', 'peak', 'shipment', 'bundles'] as const;
 
 function flag(name: string): string | undefined {
   const arg = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
     executor: inProcess ? 'in-process' : 'child',
     articles: [],
     orders: [],
+    journal: [],
+    peak: [],
     realSeconds: 0,
   };
   try {
@@ -94,8 +97,16 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('journal')) {
-      progress(`orders, journal mode: ${sizes.journal.minutes} min`);
-      results.journal = await journalScenario(exec, settings, sizes.journal.minutes, sizes.journal.perMinute);
+      for (const perMinute of sizes.journal.perMinute) {
+        progress(`orders, journal mode: ${perMinute} new orders a minute for ${sizes.journal.minutes} min`);
+        results.journal.push(await journalScenario(exec, settings, sizes.journal.minutes, perMinute));
+      }
+    }
+    if (only.has('peak')) {
+      for (const journal of [true, false]) {
+        progress(`peak hour on one token, journal ${journal ? 'on' : 'off'}: ${sizes.peak.minutes} simulated min`);
+        results.peak.push(await peakScenario(settings, { journal, ...sizes.peak }));
+      }
     }
     if (only.has('shipment')) {
       progress(`shipment: ${sizes.sends} sends`);

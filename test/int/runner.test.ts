@@ -24,6 +24,20 @@ describe('flow runner', () => {
     expect(summaryLine(report)).toMatch(/^articles \[test\]: ok in [\d.]+ s: seen 3, written 2, set aside 1, unchanged 1, BaseLinker requests 1, Ongoing requests 1$/);
   });
 
+  it('hands each flow its place in the shared BaseLinker budget', async () => {
+    const asked: Record<string, string | undefined> = {};
+    const services = world.services;
+    for (const name of ['orders', 'stock', 'articles', 'reconcile', 'tracking'] as const) {
+      await world.run(name, countingFlow, {
+        services: (_tenant, _runtime, options = {}) => {
+          asked[name] = options.priority;
+          return services();
+        },
+      });
+    }
+    expect(asked).toEqual({ orders: 'orders', stock: 'stock', articles: 'bulk', reconcile: 'bulk', tracking: 'bulk' });
+  });
+
   it('makes a second run of the same flow and tenant stand down while the first holds its lease', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

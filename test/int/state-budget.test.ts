@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { BudgetWaitExceededError, INTERACTIVE_RESERVE, bucketParams } from '../../shared/baselinker/budget';
+import { BUDGET_PRIORITIES, BUDGET_RESERVES, BudgetWaitExceededError, INTERACTIVE_RESERVE, bucketParams, type BudgetPriority } from '../../shared/baselinker/budget';
 import { DynamoBudget } from '../../shared/state/budget';
 import { keys } from '../../shared/state/table';
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
@@ -70,13 +70,56 @@ it('keeps a reserve that bulk callers cannot take, so a Send finds tokens while 
   const now = Date.now();
   const walk = new DynamoBudget(testDocumentClient(), table, policy, { now: () => now });
   const send = new DynamoBudget(testDocumentClient(), table, policy, { now: () => now });
-  // Frozen clock: no refill. Bulk takes all but INTERACTIVE_RESERVE (2) of the 5-token burst...
+  // Frozen clock: no refill. Bulk takes all but INTERACTIVE_RESERVE (4) of the 5-token burst...
   const bulk = await settle(Array.from({ length: 10 }, () => walk.acquire('tok-reserve', { maxWaitMs: 0 })));
   expect(bulk.through).toBe(5 - INTERACTIVE_RESERVE);
   // ...and the interactive caller still gets the rest, and no more.
   const interactive = await settle(Array.from({ length: 4 }, () => send.acquire('tok-reserve', { maxWaitMs: 0, priority: 'interactive' })));
   expect(interactive.through).toBe(INTERACTIVE_RESERVE);
   expect((await bucketItem('tok-reserve'))?.version).toBe(5);
+});
+
+it('gives each class down to its own floor of the burst, one process per class (frozen clock)', async () => {
+  const now = Date.now();
+  const burst10 = { requestsPerMinute: 80, burst: 10 };
+  const through: Record<string, number> = {};
+  // Lowest first: each class takes what the classes below left, down to its own reserve.
+  for (const priority of [...BUDGET_PRIORITIES].reverse()) {
+    const process = new DynamoBudget(testDocumentClient(), table, burst10, { now: () => now });
+    through[priority] = (await settle(Array.from({ length: 12 }, () => process.acquire('tok-floors', { maxWaitMs: 0, priority })))).through;
+  }
+  expect(through).toEqual({ bulk: 10 - BUDGET_RESERVES.bulk, stock: BUDGET_RESERVES.bulk - BUDGET_RESERVES.stock, orders: BUDGET_RESERVES.stock - BUDGET_RESERVES.orders, interactive: BUDGET_RESERVES.orders });
+  // Highest first: the packer may empty the bucket, and then nobody below gets a token.
+  const first = await settle(Array.from({ length: 12 }, () => new DynamoBudget(testDocumentClient(), table, burst10, { now: () => now }).acquire('tok-floors-2', { maxWaitMs: 0, priority: 'interactive' })));
+  expect(first.through).toBe(10);
+  for (const priority of ['orders', 'stock', 'bulk'] as const) {
+    expect((await settle([new DynamoBudget(testDocumentClient(), table, burst10, { now: () => now }).acquire('tok-floors-2', { maxWaitMs: 0, priority })])).through).toBe(0);
+  }
+});
+
+it('serves waiting processes in priority order as the bucket refills: packer, orders, stock, then the catalog walk', async () => {
+  // One token every ~545 ms; two tokens (~1.1 s) between one class's floor and the next.
+  const fast = { requestsPerMinute: 120, burst: 10 };
+  const drain = new DynamoBudget(testDocumentClient(), table, fast);
+  // Take until the bucket says wait: then only the packer could take the next token.
+  for (;;) {
+    try {
+      await drain.acquire('tok-order', { maxWaitMs: 0, priority: 'interactive' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(BudgetWaitExceededError);
+      break;
+    }
+  }
+  expect((await drain.inspect('tok-order')).tokensLeft).toBeLessThanOrEqual(BUDGET_RESERVES.orders);
+
+  const finished: BudgetPriority[] = [];
+  // Started lowest class first, each class in a process of its own: the start order must not matter.
+  const waiting = [...BUDGET_PRIORITIES].reverse().flatMap((priority) => {
+    const process = new DynamoBudget(testDocumentClient(), table, fast);
+    return [0, 1].map(() => process.acquire('tok-order', { maxWaitMs: 30_000, priority }).then(() => void finished.push(priority)));
+  });
+  await Promise.all(waiting);
+  expect(finished).toEqual(BUDGET_PRIORITIES.flatMap((p) => [p, p]));
 });
 
 it('makes every process wait out a block, or throw when the block outlasts maxWaitMs', async () => {

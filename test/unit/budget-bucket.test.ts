@@ -1,4 +1,4 @@
-import { bucketParams, takeToken, type BucketState } from '../../shared/baselinker/budget';
+import { BUDGET_PRIORITIES, BUDGET_RESERVES, bucketParams, takeToken, type BucketState } from '../../shared/baselinker/budget';
 
 /** The token bucket every budget store applies: its ceiling over any rolling minute, whoever takes. */
 describe('request budget bucket', () => {
@@ -47,6 +47,35 @@ describe('request budget bucket', () => {
     const blocked: BucketState = { tokens: 10, refilledAtMs: 0, blockedUntilMs: 5_000 };
     const r = takeToken(blocked, 1_000, params, 'interactive');
     expect(r).toEqual({ taken: false, waitMs: 4_000, blocked: true });
+  });
+});
+
+describe('budget priority', () => {
+  const params = bucketParams({ requestsPerMinute: 80 });
+
+  it('lets a class take only above its floor, each floor higher than the one of the class above it', () => {
+    expect(params.capacity).toBe(10);
+    for (let tokens = 0; tokens <= 10; tokens++) {
+      const state: BucketState = { tokens, refilledAtMs: 0, blockedUntilMs: 0 };
+      const may = BUDGET_PRIORITIES.filter((p) => takeToken(state, 0, params, p).taken);
+      // Whoever may take, every class above it may too.
+      expect(may).toEqual(BUDGET_PRIORITIES.slice(0, may.length));
+      expect(may.length).toBe(BUDGET_PRIORITIES.filter((p) => tokens > BUDGET_RESERVES[p]).length);
+    }
+  });
+
+  it('tells a lower class to wait longer than a higher one for the same bucket', () => {
+    const empty: BucketState = { tokens: 0, refilledAtMs: 0, blockedUntilMs: 0 };
+    const waits = BUDGET_PRIORITIES.map((p) => {
+      const r = takeToken(empty, 0, params, p);
+      return r.taken ? 0 : r.waitMs;
+    });
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]!);
+  });
+
+  it('keeps the reserves under the bucket size when the burst is small', () => {
+    const tiny = bucketParams({ requestsPerMinute: 10, burst: 3 });
+    for (const p of BUDGET_PRIORITIES) expect(takeToken({ tokens: 3, refilledAtMs: 0, blockedUntilMs: 0 }, 0, tiny, p).taken).toBe(true);
   });
 });
 
