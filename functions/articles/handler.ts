@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/lambda/scheduled';
-import { articlesFlow } from '../../shared/flows/articles';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
-export const handler = scheduledHandler('articles', articlesFlow);
+/** EventBridge rule -> one message per due tenant on the articles queue (the worker runs them). */
+export const handler = dispatcherHandler('articles');

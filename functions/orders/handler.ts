@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/lambda/scheduled';
-import { ordersFlow } from '../../shared/flows/orders';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
-export const handler = scheduledHandler('orders', ordersFlow);
+/** EventBridge rule -> one message per due tenant on the orders queue (the worker runs them). */
+export const handler = dispatcherHandler('orders');

@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/lambda/scheduled';
-import { reconcileFlow } from '../../shared/flows/reconcile';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
-export const handler = scheduledHandler('reconcile', reconcileFlow);
+/** EventBridge rule -> one message per due tenant on the reconcile queue (the worker runs them). */
+export const handler = dispatcherHandler('reconcile');

@@ -1,4 +1,4 @@
-import { scheduledHandler } from '../../shared/lambda/scheduled';
-import { stockFlow } from '../../shared/flows/stock';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
-export const handler = scheduledHandler('stock', stockFlow);
+/** EventBridge rule -> one message per due tenant on the stock queue (the worker runs them). */
+export const handler = dispatcherHandler('stock');

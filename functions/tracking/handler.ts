@@ -1,6 +1,4 @@
-import { scheduledHandler } from '../../shared/lambda/scheduled';
-import { s3Labels } from '../../shared/lambda/wiring';
-import { trackingFlow } from '../../shared/flows/tracking';
+import { dispatcherHandler } from '../../shared/lambda/dispatch';
 
-// Tracking finishes shipments (label included), so it is the one scheduled function wired with S3 labels.
-export const handler = scheduledHandler('tracking', trackingFlow, { labels: s3Labels });
+/** EventBridge rule -> one message per due tenant on the tracking queue (the worker runs them). */
+export const handler = dispatcherHandler('tracking');

@@ -1,6 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DEFAULT_SECRET_PREFIX } from '../../shared/tenants/registry';
 import { LABELS_PREFIX } from './constructs/flow-function';
 import type { IntegrationStack } from './stack';
 
@@ -23,6 +24,7 @@ export function suppressAcceptedFindings(stack: IntegrationStack): void {
   }
 
   const labelsObjects = `Resource::<${stack.getLogicalId(stack.labelsBucket.node.defaultChild as CfnElement)}.Arn>/${LABELS_PREFIX}*`;
+  const tenantSecrets = `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${DEFAULT_SECRET_PREFIX}*`;
   for (const flow of [...stack.flowFunctions.values(), stack.shipment]) {
     if (!flow.role.node.tryFindChild('DefaultPolicy')) continue;
     suppress(flow.role, [
@@ -30,6 +32,11 @@ export function suppressAcceptedFindings(stack: IntegrationStack): void {
         id: 'AwsSolutions-IAM5',
         reason: `Label keys (${LABELS_PREFIX}<tenant>/<order>/<package>.<ext>) are known only at run time; the wildcard covers only the ${LABELS_PREFIX} prefix of this stack's bucket, for s3:GetObject and s3:PutObject.`,
         appliesTo: [labelsObjects],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `Tenants are added at run time (the tenant registry), so their secrets cannot be listed in the template; the wildcard covers only secrets named ${DEFAULT_SECRET_PREFIX}<tenant>, for secretsmanager:GetSecretValue alone.`,
+        appliesTo: [tenantSecrets],
       },
     ]);
   }
@@ -42,11 +49,11 @@ export function suppressAcceptedFindings(stack: IntegrationStack): void {
     },
   ]);
 
-  for (const queue of [stack.failedRuns, stack.undeliveredTicks]) {
+  for (const queue of [stack.failedRuns, stack.undeliveredTicks, ...[...stack.fanOuts.values()].map((f) => f.deadLetters)]) {
     suppress(queue, [
       {
         id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue (Lambda on-failure destination / EventBridge target DLQ); nothing consumes it automatically, so it needs no DLQ of its own. Its depth has an alarm.',
+        reason: 'This queue is itself a dead-letter queue (Lambda on-failure destination, EventBridge target DLQ, or a flow queue\'s redrive target); nothing consumes it automatically, so it needs no DLQ of its own. Its depth has an alarm.',
       },
     ]);
   }
@@ -56,11 +63,11 @@ export function suppressAcceptedFindings(stack: IntegrationStack): void {
     {
       id: 'AwsSolutions-APIG2',
       reason:
-        'Parameters are validated (the webhook secret header is required at the gateway). The body is validated by the shipment function against Ongoing\'s payload schema (zod); a second schema in the gateway would drift from it and turn a parse detail into an unexplained 400.',
+        'Parameters are validated (the tenant path parameter and the API key are required at the gateway). The body is validated by the shipment function against Ongoing\'s payload schema (zod); a second schema in the gateway would drift from it and turn a parse detail into an unexplained 400.',
     },
     {
       id: 'AwsSolutions-APIG3',
-      reason: 'Only Ongoing calls this endpoint, with a per-tenant secret header checked in constant time; stage throttling caps the request rate. A WAF web ACL can be attached later if the endpoint is abused.',
+      reason: 'Only Ongoing calls this endpoint, with a per-tenant API key (unknown keys are refused by the gateway) that is also the secret the function checks in constant time; the usage plan throttles each key. A WAF web ACL can be attached later if the endpoint is abused.',
     },
     {
       id: 'AwsSolutions-APIG6',
@@ -70,7 +77,7 @@ export function suppressAcceptedFindings(stack: IntegrationStack): void {
   ]);
   const webhookAuth = {
     reason:
-      'Ongoing webhooks can only send a static header, so IAM, Cognito and OAuth authorizers are not options. Each tenant has its own secret in that header; the shipment function compares it in constant time before doing anything, and the gateway turns away calls without the header.',
+      'Ongoing webhooks can only send a static header, so IAM, Cognito and OAuth authorizers are not options. Each tenant has its own API key in that header: the gateway refuses unknown keys before any Lambda runs, and the shipment function compares it with the route tenant\'s secret in constant time.',
   };
   suppress(api.root, [
     { id: 'AwsSolutions-APIG4', ...webhookAuth },

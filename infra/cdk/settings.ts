@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, LOG_LEVELS, parseTenantSettings, type LogLevelName, type TenantSettings } from '../../shared/config';
 import { METRICS_NAMESPACE } from '../../shared/observability/metrics';
+import { DEFAULT_SECRET_PREFIX } from '../../shared/tenants/registry';
 
 /**
  * Everything a deployment is configured with, read from CDK context (`cdk.json` "context", or `-c key=value`)
@@ -25,9 +26,11 @@ export interface DeployedTenant {
 }
 
 export interface DeploymentSettings {
+  /**
+   * Tenants written in the CDK context by an older version of this app. The stack no longer uses them (tenants
+   * live in the registry: `npm run cli -- tenants import --cdk` moves them there once); empty when none.
+   */
   tenants: DeployedTenant[];
-  /** True when no tenant was configured and the placeholder from tenants.example.json stands in. */
-  usingExampleTenant: boolean;
   /** Where the tenants came from, for messages. */
   tenantsSource: string;
   /** Labels are deleted this many days after upload; 0 keeps them forever. */
@@ -45,6 +48,8 @@ export interface DeploymentSettings {
   setAsideRawDays: number;
   /** Reserve concurrency 1 for each scheduled function (off only for accounts with a concurrency limit of 10). */
   reserveConcurrency: boolean;
+  /** Tenant-runs of one flow at once: the worker's SQS event source MaximumConcurrency (2 to 1000). */
+  workerConcurrency: number;
   memoryMb: number;
   /** Path of the Send webhook under the API stage, without leading or trailing slash. */
   webhookPath: string;
@@ -68,6 +73,7 @@ export const CONTEXT_KEYS = [
   'shipmentPendingAlarmSeconds',
   'setAsideRawDays',
   'reserveConcurrency',
+  'workerConcurrency',
   'memoryMb',
   'webhookPath',
   'webhookRateLimit',
@@ -76,8 +82,6 @@ export const CONTEXT_KEYS = [
   'serviceName',
 ] as const;
 
-export const DEFAULT_SECRET_PREFIX = 'ongoing-baselinker/';
-export const EXAMPLE_TENANTS_FILE = join(__dirname, 'tenants.example.json');
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -116,6 +120,8 @@ const deploymentSchema = z.object({
   shipmentPendingAlarmSeconds: intSetting(300, 14 * 24 * 3600, 4 * 3600),
   setAsideRawDays: intSetting(0, 3650, 30),
   reserveConcurrency: boolSetting(true),
+  // Lambda's SQS event source accepts 2 to 1000; 5 keeps a handful of BaseLinker tokens and Ongoing writers busy.
+  workerConcurrency: intSetting(2, 1000, 5),
   memoryMb: intSetting(128, 10240, 512),
   webhookPath: z
     .string({ error: 'expected a URL path such as "webhook/ongoing"' })
@@ -157,13 +163,11 @@ export function readDeploymentSettings(context: ContextSource, cwd: string = pro
   }
 
   let tenants: DeployedTenant[] = [];
-  let usingExampleTenant = false;
   let tenantsSource = '';
   try {
     const source = tenantEntries(raw, cwd);
-    usingExampleTenant = source.example;
     tenantsSource = source.name;
-    tenants = parseTenantEntries(source.entries, source.label, problems);
+    if (source.entries !== undefined) tenants = parseTenantEntries(source.entries, source.label, problems);
   } catch (error) {
     if (error instanceof ConfigError) problems.push(...error.problems);
     else throw error;
@@ -171,15 +175,15 @@ export function readDeploymentSettings(context: ContextSource, cwd: string = pro
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError('CDK context', problems);
   const { alarmEmail, ...rest } = parsed.data;
-  return { ...rest, ...(alarmEmail !== undefined && { alarmEmail }), tenants, usingExampleTenant, tenantsSource };
+  return { ...rest, ...(alarmEmail !== undefined && { alarmEmail }), tenants, tenantsSource };
 }
 
 interface EntriesSource {
+  /** Undefined when the context names no tenants (the usual case: tenants live in the registry). */
   entries: unknown;
   /** How entries are named in messages. */
   label: string;
   name: string;
-  example: boolean;
 }
 
 function tenantEntries(raw: Record<string, unknown>, cwd: string): EntriesSource {
@@ -191,7 +195,7 @@ function tenantEntries(raw: Record<string, unknown>, cwd: string): EntriesSource
   if (file !== undefined) {
     if (typeof file !== 'string') throw new ConfigError('CDK context', ['context tenantsFile: expected a path to a JSON file']);
     const path = resolve(cwd, file);
-    return { entries: readJsonFile(path, 'context tenantsFile'), label: 'tenants', name: `tenantsFile ${path}`, example: false };
+    return { entries: readJsonFile(path, 'context tenantsFile'), label: 'tenants', name: `tenantsFile ${path}` };
   }
   if (inline !== undefined) {
     let entries = inline;
@@ -202,9 +206,9 @@ function tenantEntries(raw: Record<string, unknown>, cwd: string): EntriesSource
         throw new ConfigError('CDK context', ['context tenants: expected a JSON array of tenant entries']);
       }
     }
-    return { entries, label: 'tenants', name: 'context "tenants"', example: false };
+    return { entries, label: 'tenants', name: 'context "tenants"' };
   }
-  return { entries: readJsonFile(EXAMPLE_TENANTS_FILE, 'tenants.example.json'), label: 'example tenants', name: 'infra/cdk/tenants.example.json', example: true };
+  return { entries: undefined, label: 'tenants', name: 'none (the tenant registry)' };
 }
 
 function readJsonFile(path: string, what: string): unknown {
@@ -229,7 +233,7 @@ function parseTenantEntries(entries: unknown, label: string, problems: string[])
     return [];
   }
   if (entries.length === 0) {
-    problems.push(`${label}: lists no tenant (leave "tenants" out to synthesize with the example tenant)`);
+    problems.push(`${label}: lists no tenant (leave "tenants" out: tenants live in the registry)`);
     return [];
   }
   const tenants: DeployedTenant[] = [];

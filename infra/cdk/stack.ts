@@ -1,15 +1,15 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../shared/state/table';
-import { FlowFunction, LABELS_PREFIX, tenantSecrets } from './constructs/flow-function';
+import { DEFAULT_SECRET_PREFIX } from '../../shared/tenants/registry';
+import { FlowFanOut } from './constructs/fan-out';
+import { FlowFunction, LABELS_PREFIX } from './constructs/flow-function';
 import { Monitoring, type MonitoredFlow } from './constructs/monitoring';
 import { WebhookApi } from './constructs/webhook-api';
-import { planScheduledFlows, scheduledTimeout, SHIPMENT_ENTRY, SHIPMENT_TIMEOUT, tickMaxAge } from './flows';
+import { SCHEDULED_FLOWS, SHIPMENT_ENTRY, SHIPMENT_TIMEOUT } from './flows';
 import type { DeploymentSettings } from './settings';
 
 export interface IntegrationStackProps extends StackProps {
@@ -17,14 +17,17 @@ export interface IntegrationStackProps extends StackProps {
 }
 
 /**
- * The whole integration on AWS: state table, labels bucket, tenant secrets (referenced), one function per
- * scheduled flow on its EventBridge rule, the Send webhook (API Gateway -> shipment function), dead-letter
- * queues for every asynchronous path, a dashboard and alarms.
+ * The whole integration on AWS: state table (with the tenant registry), labels bucket, per scheduled flow an
+ * EventBridge rule -> dispatcher -> queue -> worker (one tenant-run per message) with its dead-letter queue,
+ * the Send webhook (API Gateway -> shipment function), dead-letter queues for every asynchronous path, a
+ * dashboard and alarms. No tenant is part of the template: adding one is a registry write, not a deploy.
  */
 export class IntegrationStack extends Stack {
   readonly table: dynamodb.Table;
   readonly labelsBucket: s3.Bucket;
+  /** Every scheduled flow's dispatcher (by flow name) and worker (by `<flow>-worker`). */
   readonly flowFunctions = new Map<string, FlowFunction>();
+  readonly fanOuts = new Map<string, FlowFanOut>();
   readonly shipment: FlowFunction;
   readonly webhook: WebhookApi;
   readonly failedRuns: sqs.Queue;
@@ -34,65 +37,35 @@ export class IntegrationStack extends Stack {
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const tenants = settings.tenants;
 
-    if (settings.usingExampleTenant) {
+    if (settings.tenants.length > 0) {
       Annotations.of(this).addWarningV2(
-        'ongoing-baselinker:example-tenant',
-        'No tenants configured: synthesized with the placeholder tenant from infra/cdk/tenants.example.json. Set context "tenants" in cdk.json or pass -c tenantsFile=path.json before deploying.',
+        'ongoing-baselinker:context-tenants',
+        `The CDK context lists ${settings.tenants.length} tenant(s) (${settings.tenantsSource}). The stack no longer deploys tenants: they live in the tenant registry. Move them there once with npm run cli -- tenants import --cdk --aws, then remove them from the context.`,
       );
     }
 
     this.table = stateTable(this);
     this.labelsBucket = labelsBucket(this, settings);
-    const secrets = tenantSecrets(this, tenants);
 
     this.failedRuns = deadLetterQueue(this, 'FailedRuns');
     this.undeliveredTicks = deadLetterQueue(this, 'UndeliveredTicks');
 
     const monitored: MonitoredFlow[] = [];
-    for (const plan of planScheduledFlows(tenants)) {
-      const { spec, minutes } = plan;
-      const flow = new FlowFunction(this, `Flow-${spec.name}`, {
-        flow: spec.name,
-        entry: spec.entry,
-        description: spec.description,
-        timeout: scheduledTimeout(spec, minutes),
+    for (const spec of SCHEDULED_FLOWS) {
+      const fanOut = new FlowFanOut(this, `Flow-${spec.name}`, {
+        spec,
         settings,
-        tenants: plan.tenants,
-        secrets,
         table: this.table,
         labelsBucket: this.labelsBucket,
-        labelsAccess: spec.usesLabels,
-        // Two runs of one flow never overlap: at most one instance; the per-tenant lease is the second guard.
-        reservedConcurrency: settings.reserveConcurrency ? 1 : undefined,
-        async: { onFailure: this.failedRuns, maxEventAge: tickMaxAge(minutes) },
+        failedRuns: this.failedRuns,
+        undeliveredTicks: this.undeliveredTicks,
+        makeQueue: (scope, queueId, queueProps) => encryptedQueue(scope, queueId, queueProps),
       });
-      this.flowFunctions.set(spec.name, flow);
-
-      new events.Rule(this, `Schedule-${spec.name}`, {
-        description: `ongoing-baselinker ${spec.name}: every ${minutes} minute(s)`,
-        schedule: events.Schedule.rate(Duration.minutes(minutes)),
-        targets: [
-          new targets.LambdaFunction(flow.fn, {
-            deadLetterQueue: this.undeliveredTicks,
-            retryAttempts: 2,
-            maxEventAge: tickMaxAge(minutes),
-          }),
-        ],
-      });
-      if (plan.slower.length > 0) {
-        Annotations.of(this).addWarningV2(
-          `ongoing-baselinker:schedule-${spec.name}`,
-          `One ${spec.name} schedule serves every tenant, so it runs every ${minutes} minute(s); ${plan.slower.map((s) => `${s.tenant} asked for ${s.minutes}`).join(', ')} (such tenants are skipped until their own interval has passed).`,
-        );
-      }
-      monitored.push({ plan, fn: flow.fn });
-    }
-    for (const name of ['articles', 'stock'] as const) {
-      if (!this.flowFunctions.has(name)) {
-        Annotations.of(this).addInfo(`No tenant has ${name}.enabled on: the ${name} function and schedule are not deployed.`);
-      }
+      this.fanOuts.set(spec.name, fanOut);
+      this.flowFunctions.set(spec.name, fanOut.dispatcher);
+      this.flowFunctions.set(`${spec.name}-worker`, fanOut.worker);
+      monitored.push({ spec, dispatcher: fanOut.dispatcher.fn, worker: fanOut.worker.fn, deadLetters: fanOut.deadLetters });
     }
 
     this.shipment = new FlowFunction(this, 'Shipment', {
@@ -101,36 +74,42 @@ export class IntegrationStack extends Stack {
       description: 'Ongoing "Send" webhook -> BaseLinker package, label, tracking -> Ongoing',
       timeout: SHIPMENT_TIMEOUT,
       settings,
-      tenants,
-      secrets,
+      readsSecrets: true,
       table: this.table,
       labelsBucket: this.labelsBucket,
       labelsAccess: true,
     });
-    this.webhook = new WebhookApi(this, 'Webhook', { handler: this.shipment.fn, settings, tenants });
+    this.webhook = new WebhookApi(this, 'Webhook', { handler: this.shipment.fn, settings });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       settings,
-      tenants,
       flows: monitored,
       shipment: this.shipment.fn,
       api: this.webhook.api,
+      webhookUnauthorized: this.webhook.unauthorized,
       deadLetterQueues: [
         { name: 'FailedRuns', queue: this.failedRuns, what: 'scheduled runs that failed (one message per failed invocation).' },
         { name: 'UndeliveredTicks', queue: this.undeliveredTicks, what: 'schedule ticks EventBridge could not deliver to a function.' },
       ],
     });
 
-    new CfnOutput(this, 'WebhookUrl', { value: this.webhook.url, description: 'Paste into Ongoing: webhook URL for the "Send" (order status -> Sent) webhook' });
+    new CfnOutput(this, 'WebhookUrl', {
+      value: this.webhook.url,
+      description: 'Paste into Ongoing, {tenant} replaced by the tenant id: the "Send" (order status -> Sent) webhook, header x-api-key = the tenant\'s webhookSecret',
+    });
+    new CfnOutput(this, 'WebhookUsagePlanId', {
+      value: this.webhook.usagePlan.usagePlanId,
+      description: 'WEBHOOK_USAGE_PLAN_ID for npm run cli -- tenants ... --aws: each tenant\'s API key joins this plan',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'LabelsBucketName', { value: this.labelsBucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
     });
-    new CfnOutput(this, 'TenantSecretNames', {
-      value: tenants.map((t) => `${t.settings.id}=${t.secretName}`).join(' '),
-      description: 'Secrets Manager secrets to create (JSON: baselinkerToken, ongoingUser, ongoingPassword, webhookSecret)',
+    new CfnOutput(this, 'TenantSecretPrefix', {
+      value: DEFAULT_SECRET_PREFIX,
+      description: 'The functions read tenant secrets under this prefix only (npm run cli -- tenants put --aws stores them there)',
     });
   }
 }
@@ -184,10 +163,10 @@ function labelsBucket(scope: Construct, settings: DeploymentSettings): s3.Bucket
   });
 }
 
+function encryptedQueue(scope: Construct, id: string, props: sqs.QueueProps = {}): sqs.Queue {
+  return new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, ...props });
+}
+
 function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  return new sqs.Queue(scope, id, {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
+  return encryptedQueue(scope, id, { retentionPeriod: Duration.days(14) });
 }

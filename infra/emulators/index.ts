@@ -10,6 +10,8 @@ export type { DynamoEmulator, DynamoKind } from './dynamodb';
 export { startS3rver, S3RVER_CREDENTIALS } from './s3';
 export type { S3Emulator } from './s3';
 export { startSecretsManagerFake } from './secrets-manager';
+export { startSqsEmulator } from './sqs';
+export type { SqsEmulator } from './sqs';
 export type { SecretsManagerFake } from './secrets-manager';
 
 /** What the SDK clients read (they honour AWS_ENDPOINT_URL_<SERVICE> themselves). */

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, ScheduledEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadTenants, type TenantConfig } from '../../shared/config';
 import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
-import { RunFailedError } from '../../shared/lambda/scheduled';
-import { summaryLine, type TenantRunReport } from '../../shared/flows/runner';
+import { FLOWS } from '../../shared/flows/registry';
+import { runFlow, summaryLine, type TenantRunReport } from '../../shared/flows/runner';
+import { lambdaShipmentWebhook } from '../../shared/lambda/webhook';
+import { createTenantServices } from '../../shared/lambda/wiring';
+import { DynamoTenantRegistry } from '../../shared/tenants';
 import { resetAwsClients } from '../../shared/aws/clients';
 import { LabelStore } from '../../shared/labels';
 import { StateStore } from '../../shared/state';
@@ -14,31 +17,22 @@ import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimu
 import { loadSimulatorState, saveSimulatorState } from '../simulators/persist';
 import { startApiGateway, type LocalApiGateway } from './api-gateway';
 import { openEmbeddedState, type EmbeddedState } from './embedded';
-import { demoTenantsFile, isConfigured } from './tenants';
+import { demoTenantsFile, isConfigured, loadServedTenants } from './tenants';
 
 /**
- * The integration on one machine, through the same handlers the Lambdas run: EventBridge schedules become
- * timers that invoke `functions/<flow>/handler.ts` with a ScheduledEvent, the API Gateway route becomes a
- * local HTTP port serving `functions/shipment/handler.ts` with the same event shape and the same secret
- * check, and DynamoDB and S3 are the embedded stores under DATA_DIR.
+ * The integration on one machine: EventBridge schedules become timers that run each flow through the same
+ * runner the Lambda workers use (each tenant at its own interval, under its own lease, failing alone), the API
+ * Gateway route becomes a local HTTP port serving the shipment webhook handler with the same event shape and
+ * secret check, and DynamoDB and S3 are the embedded stores under DATA_DIR. (On AWS a tick fans out over SQS,
+ * one message per tenant; test/int/fanout-sqs.test.ts runs that path against an SQS emulator.)
  *
- * With no tenant configured it runs the demo: it also starts the BaseLinker and Ongoing simulators (their
- * pretend accounts saved under DATA_DIR too), and once articles and orders have gone through it presses
- * "Send" on one order, so a newcomer sees a package, a label file and a tracking number appear.
+ * Tenants: the configured ones (TENANTS_FILE, single-tenant variables), else the tenant registry in the state
+ * (read again at every tick, so `npm run cli -- tenants put` takes effect while this runs). With neither it runs
+ * the demo: it also starts the BaseLinker and Ongoing simulators (their pretend accounts saved under DATA_DIR
+ * too), and once articles and orders have gone through it presses "Send" on one order, so a newcomer sees a
+ * package, a label file and a tracking number appear.
  */
 
-type ScheduledLambda = (event: ScheduledEvent, context: { getRemainingTimeInMillis(): number }) => Promise<TenantRunReport[]>;
-type ProxyLambda = (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;
-
-/** Loaded lazily, after the environment (TENANTS_FILE, TABLE_NAME, endpoints) is set: as in a Lambda container. */
-function scheduledHandler(flow: FlowName): ScheduledLambda {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return require(`../../${CATALOGUE[flow].handler.replace(/\.ts$/, '')}`).handler;
-}
-
-function shipmentHandler(): ProxyLambda {
-  return require('../../functions/shipment/handler').handler;
-}
 
 export const WEBHOOK_ROUTE = '/webhook/ongoing';
 
@@ -62,7 +56,7 @@ export interface DemoOutcome {
 }
 
 export interface LocalHost {
-  mode: 'demo' | 'configured';
+  mode: 'demo' | 'configured' | 'registry';
   webhookUrl: string;
   tenants: TenantConfig[];
   state: EmbeddedState;
@@ -90,14 +84,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     resetAwsClients();
   };
   const print = options.print ?? ((line: string) => console.log(`[${stamp()}] ${line}`));
-  const mode = isConfigured(env) ? 'configured' : 'demo';
-
   const state = await openEmbeddedState(options.dataDir, { tableName: env.TABLE_NAME, labelsBucket: env.LABELS_BUCKET });
   if (!state.owner) {
     await state.stop();
     restoreEnv();
     throw new Error(`${state.dataDir} is already served by a running local host; stop it first, or start this one with another DATA_DIR`);
   }
+  // The demo runs only when nothing is configured and the registry is empty.
+  const registryEntries = isConfigured(env) ? [] : await new DynamoTenantRegistry(state.dynamo, state.tableName).list();
+  const mode: LocalHost['mode'] = isConfigured(env) ? 'configured' : registryEntries.length > 0 ? 'registry' : 'demo';
   // What the Lambda functions get from the stack, they get from here.
   env.TABLE_NAME = state.tableName;
   env.LABELS_BUCKET = state.labelsBucket;
@@ -126,9 +121,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       });
       env.TENANTS_FILE = demo.tenantsFile;
     }
-    const tenants = await loadTenants({ env });
+    // Registry mode reads the registry at every tick and webhook call: a tenant put, disabled or removed with the
+    // CLI while this runs takes effect at once. A tenant that cannot load is reported and left out alone.
+    const registryAccess = { dynamo: state.dynamo, tableName: state.tableName, mode: 'local' as const };
+    const currentTenants = async (): Promise<{ tenants: TenantConfig[]; failures: { id: string; problem: string }[] }> =>
+      mode === 'registry' ? loadServedTenants(env, state.dataDir, registryAccess) : { tenants: await loadTenants({ env }), failures: [] };
+    const { tenants } = await currentTenants();
+    if (tenants.length === 0) {
+      throw new Error('every tenant in the registry is disabled or cannot load (npm run cli -- tenants list)');
+    }
 
-    const shipment = shipmentHandler();
+    const shipment = lambdaShipmentWebhook({ tenants: async () => (await currentTenants()).tenants });
     const gateway: LocalApiGateway = await startApiGateway({
       port: options.port ?? Number(env.PORT ?? 3000),
       routes: [
@@ -152,8 +155,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     print(
       mode === 'demo'
-        ? `demo mode: no tenant configured, so the BaseLinker and Ongoing simulators stand in (BaseLinker ${simulators!.baselinker.url}, Ongoing ${simulators!.ongoing.baseUrl})`
-        : `${tenants.length} tenant(s): ${tenants.map((t) => `${t.id} (goods owner ${t.ongoing.goodsOwnerId})`).join(', ')}`,
+        ? `demo mode: no tenant configured and the tenant registry is empty, so the BaseLinker and Ongoing simulators stand in (BaseLinker ${simulators!.baselinker.url}, Ongoing ${simulators!.ongoing.baseUrl})`
+        : `${tenants.length} tenant(s)${mode === 'registry' ? ' from the tenant registry' : ''}: ${tenants.map((t) => `${t.id} (goods owner ${t.ongoing.goodsOwnerId})`).join(', ')}`,
     );
     print(`"Send" webhook: POST ${webhookUrl} with header ${tenants[0].shipment.webhookHeader}: ${mode === 'demo' ? webhookSecret : '<your WEBHOOK_SECRET>'}`);
     print('Ctrl-C stops; the next start continues from the saved state.');
@@ -166,17 +169,22 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const timers = new Set<NodeJS.Timeout>();
     const running = new Set<Promise<void>>();
     const runOnce = async (flow: FlowName): Promise<void> => {
-      const handler = scheduledHandler(flow);
       const budgetMs = Math.min(intervals[flow] * 4, 14 * 60_000);
       let reports: TenantRunReport[];
       try {
-        reports = await handler(scheduledEvent(flow), { getRemainingTimeInMillis: () => budgetMs + 30_000 });
+        const current = await currentTenants();
+        for (const failure of current.failures) print(`${flow} [${failure.id}]: failed: ${failure.problem}`);
+        reports = await runFlow(flow, FLOWS[flow] as never, {
+          services: createTenantServices,
+          tenants: current.tenants,
+          runtime: { tableName: state.tableName, labelsBucket: state.labelsBucket },
+          deadline: Date.now() + budgetMs,
+          // One timer serves every tenant at the fastest tenant's rate: the others run at their own interval.
+          onlyDue: true,
+        });
       } catch (err) {
-        if (err instanceof RunFailedError) reports = err.reports;
-        else {
-          print(`${flow}: could not run: ${err instanceof Error ? err.message : String(err)}`);
-          return;
-        }
+        print(`${flow}: could not run: ${err instanceof Error ? err.message : String(err)}`);
+        return;
       }
       // After the first cycle only runs that did something (or went wrong) get a line: the rest is noise.
       for (const report of reports) {
@@ -253,20 +261,6 @@ function configuredIntervals(tenants: TenantConfig[]): Record<FlowName, number> 
   return Object.fromEntries(FLOW_NAMES.map((flow) => [flow, minutes(flow)])) as Record<FlowName, number>;
 }
 
-function scheduledEvent(flow: FlowName): ScheduledEvent {
-  return {
-    version: '0',
-    id: randomBytes(8).toString('hex'),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: process.env.AWS_REGION ?? 'local',
-    resources: [`local:rule/${flow}`],
-    detail: {},
-  };
-}
-
 function describeWebhook(event: APIGatewayProxyEvent, result: APIGatewayProxyResult): string {
   let order = '?';
   try {
@@ -309,7 +303,7 @@ async function startDemoSimulators(
   }
 
   const demoFile = join(dataDir, 'demo.json');
-  const demo: DemoFile = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile) : { webhookSecret: `demo-${randomBytes(12).toString('hex')}` };
+  const demo: DemoFile = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile) : { webhookSecret: `demo-${randomBytes(16).toString('hex')}` };
   writeFileSync(demoFile, JSON.stringify(demo, null, 2));
 
   const inventoryId = baselinker.state.inventories[0].inventory_id;

@@ -3,8 +3,8 @@
  * DATA_DIR. Prints progress and a one-line summary per tenant; exits non-zero only when the cycle failed.
  */
 import './local-env';
-import { ConfigError, loadRuntime } from '../../shared/config';
-import { loadLocalTenants } from './tenants';
+import { ConfigError, loadRuntime, loadTenants } from '../../shared/config';
+import { loadServedTenants } from './tenants';
 import { FLOWS, FLOW_NAMES } from '../../shared/flows/registry';
 import { runFlow } from '../../shared/flows/runner';
 import { createTenantServices } from '../../shared/lambda/wiring';
@@ -13,7 +13,8 @@ import { openEmbeddedState } from './embedded';
 
 const USAGE = `usage: npm run sync -- <flow> [--minutes N]
   flows: ${FLOW_NAMES.join(', ')}
-  Configure a tenant with the single-tenant environment variables (see README) or TENANTS_FILE.
+  Tenants: the registry (npm run cli -- tenants put <file.json>), or TENANTS_FILE, or the single-tenant
+  environment variables (see README).
   --minutes N   time budget of the run (default 14); a flow that runs out checkpoints and the next run continues`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,20 +39,24 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let tenants;
-  try {
-    tenants = await loadLocalTenants(process.env, loadRuntime().dataDir);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
   const runtime = loadRuntime();
   const state = await openEmbeddedState(runtime.dataDir, { tableName: runtime.tableName, labelsBucket: runtime.labelsBucket });
-  console.log(`${name}: ${tenants.length} tenant(s); ${state.description}`);
   try {
+    let served;
+    try {
+      served = await loadServedTenants(process.env, runtime.dataDir, { dynamo: state.dynamo, tableName: state.tableName, mode: 'local' });
+      if (served.source === 'none') await loadTenants({ env: process.env }); // throws, naming every configuration source
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        return 2;
+      }
+      throw err;
+    }
+    const { tenants, failures } = served;
+    console.log(`${name}: ${tenants.length} tenant(s) from the ${served.source}; ${state.description}`);
+    // A tenant that cannot load fails alone: the others run.
+    for (const failure of failures) console.log(`${name} [${failure.id}]: failed: ${failure.problem}`);
     const reports = await runFlow(name as FlowName, flow, {
       services: createTenantServices,
       tenants,
@@ -59,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       deadline: Date.now() + minutes * 60_000,
       onProgress: (line) => console.log(line),
     });
+    if (failures.length > 0) return 1;
     return reports.some((r) => r.outcome === 'failed') ? 1 : 0;
   } finally {
     await state.stop();

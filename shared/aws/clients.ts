@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { observeServerDate } from './clock';
 import { resetS3Client } from './s3';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 
 export { createS3Client, s3Client } from './s3';
 
@@ -46,6 +47,7 @@ export function createSecretsManagerClient(config: SecretsManagerClientConfig = 
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let sqs: SQSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return (dynamo ??= createDynamoDocumentClient());
@@ -55,10 +57,24 @@ export function secretsManagerClient(): SecretsManagerClient {
   return (secrets ??= createSecretsManagerClient());
 }
 
+/**
+ * The fan-out queues (AWS_ENDPOINT_URL_SQS locally). Requests go to the configured endpoint rather than the
+ * queue URL's host: the same place on AWS, and locally the emulator's queue URLs name hosts
+ * (sqs.<region>.localhost) that not every resolver knows.
+ */
+export function createSqsClient(config: SQSClientConfig = {}): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: false, ...config });
+}
+
+export function sqsClient(): SQSClient {
+  return (sqs ??= createSqsClient());
+}
+
 /** Drops the cached clients (tests that change the environment between cases). */
 export function resetAwsClients(): void {
   dynamo?.destroy();
   resetS3Client();
   secrets?.destroy();
-  dynamo = secrets = undefined;
+  sqs?.destroy();
+  dynamo = secrets = sqs = undefined;
 }

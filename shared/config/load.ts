@@ -53,6 +53,14 @@ function envValue(env: Env, name: string): string | undefined {
   return value ? value : undefined;
 }
 
+/**
+ * Whether the environment names tenants itself (TENANTS_FILE, TENANTS or the single-tenant variables). When it
+ * does not, the tenant registry in the state table is the source (shared/tenants).
+ */
+export function tenantsConfiguredIn(env: Env): boolean {
+  return ['TENANTS_FILE', 'TENANTS', ...SINGLE_TENANT_ENV_VARS].some((name) => envValue(env, name) !== undefined);
+}
+
 export async function loadTenants(options: LoadTenantsOptions = {}): Promise<TenantConfig[]> {
   const env = options.env ?? process.env;
   const file = envValue(env, 'TENANTS_FILE');
@@ -86,7 +94,7 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
   if (singleVars.length > 0) return [loadSingleTenantFromEnv(env)];
 
   throw new ConfigError('environment', [
-    `no tenant configured: set TENANTS_FILE, or TENANTS (AWS), or the single-tenant env vars (${requiredEnvVars().join(', ')})`,
+    `no tenant configured: add tenants to the registry (npm run cli -- tenants put <file.json>), or set TENANTS_FILE, or the single-tenant env vars (${requiredEnvVars().join(', ')})`,
   ]);
 }
 
@@ -170,13 +178,50 @@ interface EntriesContext {
 interface ParsedEntry {
   where: string;
   settings?: TenantSettings;
+  /** The settings as written (without secrets / secretName): what the tenant registry stores. */
+  input?: Record<string, unknown>;
   secrets?: TenantSecrets;
   secretName?: string;
 }
 
+/** One validated entry of a tenants file (or of `tenants put`): settings, and its secrets inline or by name. */
+export interface TenantEntry {
+  /** `tenants[1] (shop-b)`: how messages name the entry. */
+  where: string;
+  settings: TenantSettings;
+  input: Record<string, unknown>;
+  secrets?: TenantSecrets;
+  secretName?: string;
+}
+
+export interface ParseEntriesOptions {
+  /** Names the source in the ConfigError (`tenants put shop.json`). */
+  source: string;
+  /** How the array is called in messages. */
+  label: string;
+  inlineSecrets: boolean;
+  /** Accept one entry object as well as an array (tenants put). */
+  single?: boolean;
+  /** Entries may give neither secrets nor secretName (the registry then uses the default secret name). */
+  secretsOptional?: boolean;
+}
+
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 
-async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantConfig[]> {
+/**
+ * Validates tenant entries the way the tenants file is validated (same schema, same JSON paths in messages)
+ * without reading any secret. Throws one ConfigError naming every bad field, scrubbed of secret values.
+ */
+export function parseTenantEntries(data: unknown, options: ParseEntriesOptions): TenantEntry[] {
+  const parsed = parseEntries(options.single && data && typeof data === 'object' && !Array.isArray(data) ? [data] : data, options);
+  if (parsed.problems.length > 0) throw new ConfigError(options.source, scrub(parsed.problems, parsed.secretValues));
+  return parsed.entries as TenantEntry[];
+}
+
+function parseEntries(
+  data: unknown,
+  ctx: Pick<ParseEntriesOptions, 'source' | 'label' | 'inlineSecrets' | 'secretsOptional'>,
+): { entries: ParsedEntry[]; problems: string[]; secretValues: Set<string> } {
   if (!Array.isArray(data)) {
     throw new ConfigError(ctx.source, [`${ctx.label}: expected a JSON array of tenant entries, got ${showInput(data)}`]);
   }
@@ -193,7 +238,7 @@ async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantCo
     }
     const { secrets: inline, secretName, ...settingsInput } = raw as Record<string, unknown>;
     collectStrings(inline, secretValues);
-    const entry: ParsedEntry = { where };
+    const entry: ParsedEntry = { where, input: settingsInput };
 
     const parsed = tenantSettingsSchema.safeParse(settingsInput);
     if (parsed.success) entry.settings = parsed.data;
@@ -212,13 +257,18 @@ async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantCo
     } else if (secretName !== undefined) {
       if (typeof secretName === 'string' && SECRET_NAME.test(secretName)) entry.secretName = secretName;
       else problems.push(`${where}.secretName: expected a Secrets Manager secret name or ARN, got ${showInput(secretName)}`);
-    } else {
+    } else if (!ctx.secretsOptional) {
       problems.push(`${where}: secrets missing: give "secretName" (Secrets Manager)${ctx.inlineSecrets ? ' or "secrets" (inline, local use)' : ''}`);
     }
     return entry;
   });
 
   problems.push(...duplicateProblems(entries));
+  return { entries, problems, secretValues };
+}
+
+async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantConfig[]> {
+  const { entries, problems, secretValues } = parseEntries(data, ctx);
 
   await Promise.all(
     entries.map(async (entry) => {
@@ -232,18 +282,26 @@ async function loadEntries(data: unknown, ctx: EntriesContext): Promise<TenantCo
         return;
       }
       collectStrings(value, secretValues);
-      if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        problems.push(`${entry.where}: secret "${entry.secretName}" must be a JSON object with ${Object.keys(tenantSecretsSchema.shape).join(', ')}`);
-        return;
-      }
-      const secrets = tenantSecretsSchema.safeParse(value);
-      if (secrets.success) entry.secrets = secrets.data;
-      else problems.push(...renderSecretIssues(secrets.error.issues, `${entry.where} secret "${entry.secretName}"`));
+      const secrets = parseSecretValue(value, entry.where, entry.secretName);
+      if (Array.isArray(secrets)) problems.push(...secrets);
+      else entry.secrets = secrets;
     }),
   );
 
   if (problems.length > 0) throw new ConfigError(ctx.source, scrub(problems, secretValues));
   return entries.map((entry) => ({ ...(entry.settings as TenantSettings), secrets: entry.secrets as TenantSecrets }));
+}
+
+/**
+ * A secret's stored JSON as tenant secrets, or the value-free problems with it (`where` names the tenant).
+ * Used by the loader here and by the tenant registry, which reads one tenant's secret at a time.
+ */
+export function parseSecretValue(value: unknown, where: string, secretName: string): TenantSecrets | string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return [`${where}: secret "${secretName}" must be a JSON object with ${Object.keys(tenantSecretsSchema.shape).join(', ')}`];
+  }
+  const secrets = tenantSecretsSchema.safeParse(value);
+  return secrets.success ? secrets.data : renderSecretIssues(secrets.error.issues, `${where} secret "${secretName}"`);
 }
 
 function renderSecretIssues(issues: readonly Issue[], where: string): string[] {

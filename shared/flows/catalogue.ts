@@ -3,19 +3,21 @@ import type { TenantSettings } from '../config';
 import type { Flow, Need } from './context';
 
 /**
- * Every scheduled flow, once: the runner (schedule setting), the CDK stack (functions, rules, grants) and the
- * local host (handlers, intervals) read it. Adding a flow is one entry here, its use case and its handler.
+ * Every scheduled flow, once: the runner and the dispatcher (schedule setting, who takes part), the CDK stack
+ * (functions, rules, queues, grants) and the local host (intervals) read it. Adding a flow is one entry here, its use case and its handler.
  * Metadata only: each Lambda bundle imports just its own flow.
  */
 export interface FlowEntry {
-  /** Handler file, relative to the repository root (the Lambda entry; the local host loads it too). */
+  /** Dispatcher entry, relative to the repository root: the rule's target, one SQS message per due tenant. */
   handler: string;
+  /** Worker entry: one tenant-run per SQS message. */
+  worker: string;
   description: string;
-  /** Upper bound for the Lambda timeout, in minutes (the schedule interval caps it). */
+  /** The worker's Lambda timeout, in minutes: one tenant-run stops at its deadline before it and checkpoints. */
   maxTimeoutMinutes: number;
   /** The tenant setting that gives this flow's interval (`schedules.<flow>Minutes`). */
   schedule: keyof TenantSettings['schedules'];
-  /** Whether a tenant takes part (one that does not is left out of the function's tenants and grants). */
+  /** Whether a tenant takes part (the dispatcher queues only tenants that do). */
   takesPart: (tenant: TenantSettings) => boolean;
   /** Reads or writes shipping labels in S3. */
   labels: boolean;
@@ -32,6 +34,7 @@ export interface FlowEntry {
 export const CATALOGUE = {
   articles: {
     handler: 'functions/articles/handler.ts',
+    worker: 'functions/articles/worker.ts',
     description: 'BaseLinker products and variants -> Ongoing articles',
     maxTimeoutMinutes: 10,
     schedule: 'articlesMinutes',
@@ -42,6 +45,7 @@ export const CATALOGUE = {
   },
   stock: {
     handler: 'functions/stock/handler.ts',
+    worker: 'functions/stock/worker.ts',
     description: 'Ongoing stock levels -> BaseLinker inventory',
     maxTimeoutMinutes: 10,
     schedule: 'stockMinutes',
@@ -52,6 +56,7 @@ export const CATALOGUE = {
   },
   orders: {
     handler: 'functions/orders/handler.ts',
+    worker: 'functions/orders/worker.ts',
     description: 'BaseLinker orders -> Ongoing orders (and cancellations)',
     maxTimeoutMinutes: 5,
     schedule: 'ordersMinutes',
@@ -62,6 +67,7 @@ export const CATALOGUE = {
   },
   reconcile: {
     handler: 'functions/reconcile/handler.ts',
+    worker: 'functions/reconcile/worker.ts',
     description: 'Finds BaseLinker orders missing in Ongoing and heals them',
     maxTimeoutMinutes: 10,
     schedule: 'reconcileMinutes',
@@ -72,6 +78,7 @@ export const CATALOGUE = {
   },
   tracking: {
     handler: 'functions/tracking/handler.ts',
+    worker: 'functions/tracking/worker.ts',
     description: 'Finishes shipments: late tracking numbers and labels -> Ongoing',
     maxTimeoutMinutes: 5,
     schedule: 'trackingMinutes',

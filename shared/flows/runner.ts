@@ -5,6 +5,7 @@ import type { TenantConfig } from '../config';
 import { flowLogger, type Log } from '../log/logger';
 import { InMemoryMetrics, METRIC, type MetricsSink } from '../observability/metrics';
 import { CATALOGUE, type FlowName, type NeedsOf } from './catalogue';
+import { isDue } from './due';
 import { runKit, type Flow, type FlowContext, type FlowResult, type Need, type Needs, type Runtime, type ServicesFactory, type TenantServices } from './context';
 
 export interface RunOptions {
@@ -184,16 +185,11 @@ function contextFor(name: FlowName, services: TenantServices, basics: FlowContex
   return { ...basics, ...(picked as Needs) };
 }
 
-/** Ticks come a little early or late; a run due within this much counts as due. */
-const SCHEDULE_TOLERANCE_MS = 30_000;
-
 async function notDueReason(services: TenantServices, tenant: TenantConfig, name: FlowName, nowMs: number): Promise<string | undefined> {
   const minutes = tenant.schedules[CATALOGUE[name].schedule];
   const last = (await services.state.runs.all()).find((summary) => summary.flow === name);
-  if (!last || last.outcome === 'partial' || last.outcome === 'skipped') return undefined;
-  const sinceMs = nowMs - Date.parse(last.startedAt);
-  const intervalMs = minutes * 60_000;
-  if (!(sinceMs >= 0) || sinceMs >= intervalMs - Math.min(SCHEDULE_TOLERANCE_MS, intervalMs / 2)) return undefined;
+  if (isDue(last, minutes, nowMs)) return undefined;
+  const sinceMs = nowMs - Date.parse(last!.startedAt);
   return `not due yet: ${tenant.id} runs ${name} every ${minutes} min, the last run started ${Math.round(sinceMs / 60_000)} min ago`;
 }
 

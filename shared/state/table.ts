@@ -29,6 +29,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * | webhook event      | TENANT#<t>#EVENT           | <event id>             | remember once (conditional put), expires via TTL       |
  * | run summary        | TENANT#<t>#RUN             | <flow>                 | latest per flow; all for a tenant (status screen)      |
  * | run lease          | LEASE                      | <lease name>           | acquire/renew/release by name                          |
+ * | tenant registry    | TENANTS                    | <tenant id>            | all (Query, the dispatchers and the CLI); get by id    |
  * | request budget     | BUDGET                     | <token key (hash)>     | read, then conditional write on `version`              |
  *
  * `expiresAt` (epoch seconds) is the TTL attribute. TTL deletion lags by up to days and dynalite has none,

@@ -32,8 +32,8 @@ import { parseOrderWebhook } from './payload';
 export type WebhookServices = Pick<TenantServices, 'baselinker' | 'ongoing' | 'labels'> & { state: Pick<StatePorts, 'shipments' | 'inbox' | 'events'> };
 
 export interface ShipmentWebhookOptions {
-  /** The configured tenants (cache them: this runs on every request). */
-  tenants: () => Promise<readonly TenantConfig[]>;
+  /** The tenants this request may be for (cache them: this runs on every request); the route may name one. */
+  tenants: (event: APIGatewayProxyEvent) => Promise<readonly TenantConfig[]>;
   /** Clients and stores for one tenant; `maxBudgetWaitMs` keeps a BaseLinker budget wait inside the answer time. */
   services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive'; deadline?: number }) => WebhookServices;
   /** How long the request works before it answers 202 and leaves the rest to later. Default 20 s. */
@@ -158,7 +158,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
 
     let tenants: readonly TenantConfig[];
     try {
-      tenants = await options.tenants();
+      tenants = await options.tenants(event);
     } catch (err) {
       log.error('the tenants could not be loaded', { error: err instanceof Error ? err.message : String(err) });
       return reply(500, { status: 'error', message: `the integration's configuration could not be loaded; see its logs (request ${requestId})` });

@@ -6,7 +6,7 @@ import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/cli
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
 import type { FlowName } from '../../shared/flows/catalogue';
 import type { CatalogueFlow } from '../../shared/flows/catalogue';
-import { runBudgetMs as lambdaRunBudgetMs } from '../../shared/lambda/scheduled';
+import { runBudgetMs as lambdaRunBudgetMs } from '../../shared/lambda/worker';
 import { createOrdersFlow } from '../../shared/flows/orders';
 import { FLOWS } from '../../shared/flows/registry';
 import { runFlow, type TenantRunReport } from '../../shared/flows/runner';
@@ -39,16 +39,20 @@ export interface BenchSettings {
 
 export const DEFAULT_SETTINGS: BenchSettings = { blLatencyMs: 150, ongoingLatencyMs: 100, courierDelayMs: 500, quick: false };
 
-/** Lambda: the CDK stack's timeout per flow (infra/cdk/flows.ts); the scheduled handler keeps a margin back. */
+/**
+ * Lambda: the worker's timeout per flow (infra/cdk/flows.ts maxTimeout; one tenant-run per invocation); the
+ * worker keeps a margin back (shared/lambda/worker.ts runBudgetMs). The interval no longer caps it: the
+ * dispatcher queues a tenant only when its interval has passed, and the per-tenant lease keeps runs apart.
+ */
 export const LAMBDA_TIMEOUT_MS: Record<FlowName, (intervalMinutes: number) => number> = {
-  articles: (m) => Math.max(60, Math.min(600, m * 60)) * 1000,
-  stock: (m) => Math.max(60, Math.min(600, m * 60)) * 1000,
-  orders: (m) => Math.max(60, Math.min(300, m * 60)) * 1000,
-  reconcile: (m) => Math.max(60, Math.min(600, m * 60)) * 1000,
-  tracking: (m) => Math.max(60, Math.min(300, m * 60)) * 1000,
+  articles: () => 600_000,
+  stock: () => 600_000,
+  orders: () => 300_000,
+  reconcile: () => 600_000,
+  tracking: () => 300_000,
 };
 
-/** Run budget as scheduledHandler computes it from the remaining time. */
+/** Run budget as the worker computes it from the remaining time. */
 export function runBudgetMs(flow: FlowName, intervalMinutes: number): number {
   return lambdaRunBudgetMs(LAMBDA_TIMEOUT_MS[flow](intervalMinutes));
 }

@@ -5,6 +5,7 @@ import type { JournalResult, OrdersResult } from './orders.bench';
 import type { PeakResult } from './peak.bench';
 import type { ShipmentResult } from './shipment.bench';
 import type { StockResult } from './stock.bench';
+import type { TenantsResult } from './tenants.bench';
 
 export interface BenchResults {
   startedAt: string;
@@ -19,6 +20,7 @@ export interface BenchResults {
   peak: PeakResult[];
   shipment?: ShipmentResult;
   bundles?: BundlesResult;
+  tenants?: TenantsResult;
   targets: Target[];
   realSeconds: number;
 }
@@ -152,6 +154,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       pass: p.tokenBlocks === 0,
     });
   }
+  if (r.tenants) tenantTargets(r.tenants, t);
   if (r.shipment) {
     const s = r.shipment;
     const limit = 2000 + s.courierDelayMs;
@@ -287,6 +290,7 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     for (const l of levers) leverRows.push([l.lever, l.function, kib(l.savedBytes), `${f1(l.savedInitMs)} ms`, l.note]);
     out.push(table(leverRows, markdown));
   }
+  if (r.tenants) renderTenants(r.tenants, h, out, markdown);
   h('Targets');
   const rows = [['', 'target', 'measured', 'limit']];
   for (const t of r.targets) rows.push([t.pass ? 'PASS' : 'MISS', t.name, t.value, t.limit]);
@@ -297,4 +301,53 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     for (const m of misses) out.push(`- ${m.name}: ${m.value}${m.why ? ` — ${m.why}` : ''}`);
   }
   return out.join('\n');
+}
+
+// ---- many tenants (lane tenants) ---------------------------------------------------------------------------
+
+function tenantTargets(r: TenantsResult, t: Target[]): void {
+  for (const tick of r.ticks.filter((k) => k.runs > 0)) {
+    const interval = tick.flow === 'orders' ? 60 : 900;
+    t.push({
+      name: `${r.tenants} tenants, ${tick.flow} tick at minute ${tick.simMinute}: last due tenant's run starts after (workerConcurrency ${r.workerConcurrency})`,
+      value: `${f1(tick.lastStartS)} s (${tick.runs} runs, ${f1(tick.meanRunMs)} ms each; ${tick.minConcurrency} workers needed)`,
+      limit: `≤ ${interval} s`,
+      pass: tick.lastStartS <= interval,
+      why: tick.lastStartS > interval ? `at ${r.workerConcurrency} workers the queue drains in ${f1(tick.lastStartS)} s; workerConcurrency ${tick.minConcurrency} starts every run within the interval` : undefined,
+    });
+    t.push({ name: `${r.tenants} tenants, ${tick.flow} tick at minute ${tick.simMinute}: failed tenant-runs`, value: String(tick.failed), limit: '0', pass: tick.failed === 0 });
+  }
+  if (r.workerPeakRssMb !== undefined) {
+    t.push({ name: 'one orders worker run: peak RSS of its process', value: `${f1(r.workerPeakRssMb)} MB`, limit: `≤ ${MAX_RSS_MB} MB`, pass: r.workerPeakRssMb <= MAX_RSS_MB });
+  }
+}
+
+function renderTenants(r: TenantsResult, h: (s: string) => void, out: string[], markdown: boolean): void {
+  h(`Many tenants: ${r.tenants} in the registry, fan-out over SQS (fauxqs), one tenant-run per message`);
+  const rows = [['tick', 'due / sent', 'dispatch', 'dispatch requests (Query pages, BatchGets, SQS batches)', 'runs', 'failed', 'mean run', `last start at ${r.workerConcurrency} workers`, 'workers needed', 'per run: BL / Ongoing requests', 'per run: DynamoDB reads / writes, SQS']];
+  for (const k of r.ticks) {
+    rows.push([
+      `${k.flow} @ min ${k.simMinute}`,
+      `${k.dispatch.sent} of ${k.dispatch.tenants}`,
+      `${k.dispatch.ms} ms`,
+      `${k.dispatch.requests.dynamoQueryPages}, ${k.dispatch.requests.dynamoBatchGets}, ${k.dispatch.requests.sqsBatches}`,
+      String(k.runs),
+      String(k.failed),
+      `${f1(k.meanRunMs)} ms`,
+      `${f1(k.lastStartS)} s`,
+      String(k.minConcurrency),
+      `${f1(k.blRequests)} / ${f1(k.ongoingRequests)}`,
+      `${f1(k.perRun.dynamoReads)} / ${f1(k.perRun.dynamoWrites)}, ${f1(k.perRun.sqsRequests)}`,
+    ]);
+  }
+  out.push(table(rows, markdown));
+  out.push('', 'Run durations are modeled from the requests (BaseLinker and Ongoing at the latencies above, DynamoDB 10 ms, 50 ms per invocation): the runs share this machine\'s CPU, a Lambda has its own.');
+  out.push('', `Monthly AWS cost per tenant (on-demand, us-east-1; 1,000 orders and 5,000 articles a month; orders every minute, articles every 15 min; 512 MB ARM functions):`);
+  const names = Object.keys(r.cost[0]?.parts ?? {});
+  const costRows = [['', ...r.cost.map((c) => `${c.tenants} tenants`)]];
+  for (const name of names) costRows.push([name, ...r.cost.map((c) => `$${c.parts[name].toFixed(4)}`)]);
+  costRows.push(['total per tenant', ...r.cost.map((c) => `$${c.perTenantMonthUsd.toFixed(3)}`)]);
+  costRows.push(['total deployment', ...r.cost.map((c) => `$${(c.perTenantMonthUsd * c.tenants).toFixed(2)}`)]);
+  out.push(table(costRows, markdown));
+  out.push('', 'Not in these figures: CloudWatch (custom metrics carry a tenant dimension, priced per metric; logs), stock/reconcile/tracking runs, storage, data transfer.');
 }

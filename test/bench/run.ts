@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--markdown] [--in-process] [--only=articles,stock,orders,journal,peak,shipment,bundles]
+// `npm run bench [-- --quick] [--markdown] [--in-process] [--only=articles,stock,orders,journal,peak,shipment,bundles,tenants]
 //   [--bl-latency=150] [--ongoing-latency=100] [--courier-delay=500]`; env BENCH_BL_LATENCY_MS,
 //   BENCH_ONGOING_LATENCY_MS, BENCH_COURIER_DELAY_MS do the same. Results: .bench/results.json and a table.
 import './env.bench';
@@ -14,6 +14,7 @@ import { peakScenario } from './peak.bench';
 import { evaluateTargets, renderReport, type BenchResults } from './report.bench';
 import { shipmentScenario } from './shipment.bench';
 import { stockScenario } from './stock.bench';
+import { tenantsScenario } from './tenants.bench';
 
 const REPO = resolve(__dirname, '..', '..');
 const OUT = join(REPO, '.bench');
@@ -21,10 +22,10 @@ const OUT = join(REPO, '.bench');
 const MAX_OLD_SPACE_MB = 256;
 
 const SIZES = {
-  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, peak: { minutes: 60, ordersPerMinute: 60, sendsPerMinute: 2 }, sends: 20, bundleRepeats: 7 },
-  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: [5, 50] }, peak: { minutes: 5, ordersPerMinute: 10, sendsPerMinute: 2 }, sends: 3, bundleRepeats: 0 },
+  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, peak: { minutes: 60, ordersPerMinute: 60, sendsPerMinute: 2 }, sends: 20, bundleRepeats: 3, tenants: 500 },
+  quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: [5, 50] }, peak: { minutes: 5, ordersPerMinute: 10, sendsPerMinute: 2 }, sends: 3, bundleRepeats: 0, tenants: 20 },
 };
-const ALL = ['articles', 'stock', 'orders', 'journal', 'peak', 'shipment', 'bundles'] as const;
+const ALL = ['articles', 'stock', 'orders', 'journal', 'peak', 'shipment', 'bundles', 'tenants'] as const;
 
 function flag(name: string): string | undefined {
   const arg = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -111,6 +112,10 @@ async function main(): Promise<void> {
     if (only.has('shipment')) {
       progress(`shipment: ${sizes.sends} sends`);
       results.shipment = await shipmentScenario(settings, sizes.sends);
+    }
+    if (only.has('tenants')) {
+      progress(`tenants: ${sizes.tenants} in the registry, fan-out over SQS`);
+      results.tenants = await tenantsScenario(exec, settings, sizes.tenants);
     }
     if (only.has('bundles') && sizes.bundleRepeats > 0) {
       progress('Lambda bundles');

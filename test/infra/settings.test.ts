@@ -19,11 +19,10 @@ function problemsOf(values: Record<string, unknown>, cwd?: string): string[] {
 }
 
 describe('deployment settings from CDK context', () => {
-  it('falls back to the example tenant, which passes the project schema', () => {
+  it('needs no tenant (they live in the registry) and has sensible defaults', () => {
     const settings = readDeploymentSettings(context({}));
-    expect(settings.usingExampleTenant).toBe(true);
-    expect(settings.tenants.map((t) => [t.settings.id, t.secretName])).toEqual([['example-shop', 'ongoing-baselinker/example-shop']]);
-    expect(settings).toMatchObject({ labelsExpiryDays: 90, labelsVersioning: false, logRetentionDays: 30, logLevel: 'INFO', reserveConcurrency: true, webhookPath: 'webhook/ongoing', orderLagAlarmSeconds: 3600 });
+    expect(settings.tenants).toEqual([]);
+    expect(settings).toMatchObject({ labelsExpiryDays: 90, labelsVersioning: false, logRetentionDays: 30, logLevel: 'INFO', reserveConcurrency: true, workerConcurrency: 5, webhookPath: 'webhook/ongoing', orderLagAlarmSeconds: 3600 });
     expect(settings.alarmEmail).toBeUndefined();
   });
 
@@ -35,7 +34,7 @@ describe('deployment settings from CDK context', () => {
     writeFileSync(join(dir, 'tenants.json'), JSON.stringify(entries));
     const fromFile = readDeploymentSettings(context({ tenantsFile: 'tenants.json' }), dir);
     for (const settings of [fromJson, fromText, fromFile]) {
-      expect(settings.usingExampleTenant).toBe(false);
+      expect(settings.tenants.length).toBeGreaterThan(0);
       expect(settings.tenants.map((t) => t.secretName)).toEqual(['ongoing-baselinker/shop-a', 'custom/b']);
       // Defaults applied for the stack's decisions; the input kept as written for TENANTS.
       expect(settings.tenants[0].settings.schedules.ordersMinutes).toBe(15);

@@ -1,26 +1,18 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../shared/state/table';
 import { STATE_TABLE_ACTIONS } from '../../infra/cdk/constructs/flow-function';
-import { flat, functionId, functionProps, removeTempDirs, roleStatements, synthesize, tenantEntry, tenantsEnv, type Synthesized } from './support';
+import { flat, functionId, functionProps, removeTempDirs, roleStatements, synthesize, tenantEntry, type Synthesized } from './support';
 
 afterAll(removeTempDirs);
 
 const SCHEDULED = ['articles', 'stock', 'orders', 'reconcile', 'tracking'] as const;
 
-/** Two tenants: shop-a syncs stock and has the journal on; shop-b has neither and slower articles. */
-const twoTenants = () => [
-  tenantEntry('shop-a', 42, {
-    secretName: 'prod/ob/shop-a',
-    baselinker: { inventoryId: 7, orderStatusIds: [101], journal: true },
-    stock: { enabled: true, warehouseKey: 'bl_1' },
-    schedules: { articlesMinutes: 20, trackingMinutes: 10 },
-  }),
-  tenantEntry('shop-b', 43, { schedules: { articlesMinutes: 30 } }),
-];
+const WORKERS = SCHEDULED.map((f) => `${f}-worker`);
 
 let synth: Synthesized;
 beforeAll(() => {
-  synth = synthesize({ tenants: twoTenants(), alarmEmail: 'ops@example.com', labelsExpiryDays: 30 });
+  // No tenant in the template: they live in the registry.
+  synth = synthesize({ alarmEmail: 'ops@example.com', labelsExpiryDays: 30, workerConcurrency: 7 });
 });
 
 describe('state table', () => {
@@ -64,7 +56,7 @@ describe('labels bucket', () => {
   });
 
   it('keeps labels 90 days by default and versions objects when asked', () => {
-    const { template } = synthesize({ tenants: twoTenants(), labelsVersioning: 'true' });
+    const { template } = synthesize({ labelsVersioning: 'true' });
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] },
@@ -72,78 +64,94 @@ describe('labels bucket', () => {
   });
 });
 
-describe('schedules', () => {
-  const rate = (flow: string) => {
+describe('fan-out: rule -> dispatcher -> queue -> worker, per flow', () => {
+  const ruleOf = (flow: string) => {
     const rules = Object.values(synth.template.findResources('AWS::Events::Rule')).filter(
       (r: any) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === functionId(synth.template, flow),
     );
     expect(rules).toHaveLength(1);
-    return (rules[0] as any).Properties.ScheduleExpression;
+    return (rules[0] as any).Properties;
   };
+  const queues = () => synth.template.findResources('AWS::SQS::Queue') as Record<string, any>;
+  const queueOf = (flow: string) => Object.entries(queues()).find(([id]) => new RegExp(`^Flow${flow}Queue[0-9A-F]+$`).test(id))!;
 
-  it('runs each flow on one rule at the shortest interval its tenants ask for', () => {
-    expect(Object.keys(synth.template.findResources('AWS::Events::Rule'))).toHaveLength(5);
-    expect(rate('articles')).toBe('rate(20 minutes)');
-    expect(rate('stock')).toBe('rate(15 minutes)');
-    expect(rate('orders')).toBe('rate(1 minute)'); // shop-a's journal is on
-    expect(rate('reconcile')).toBe('rate(1 hour)');
-    expect(rate('tracking')).toBe('rate(10 minutes)');
+  it('ticks every flow\'s dispatcher each minute: the dispatcher picks the due tenants', () => {
+    expect(Object.keys(synth.template.findResources('AWS::Events::Rule'))).toHaveLength(SCHEDULED.length);
+    for (const flow of SCHEDULED) expect(ruleOf(flow).ScheduleExpression).toBe('rate(1 minute)');
   });
 
-  it('says so when a tenant asked for a slower schedule than the shared rule', () => {
-    Annotations.fromStack(synth.stack).hasWarning('*', Match.stringLikeRegexp('articles schedule .* every 20 minute.*shop-b asked for 30'));
+  it('gives each flow a queue whose messages go to its own dead-letter queue after 3 receives', () => {
+    for (const flow of SCHEDULED) {
+      const [, queue] = queueOf(flow);
+      expect(flat(queue.Properties.RedrivePolicy.deadLetterTargetArn)).toMatch(new RegExp(`^<Flow${flow}DeadLetters[0-9A-F]+\\.Arn>$`));
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
+      // Six times the worker's timeout, as AWS advises for a Lambda event source.
+      expect(queue.Properties.VisibilityTimeout).toBe(6 * functionProps(synth.template, `${flow}-worker`).Timeout);
+    }
   });
 
-  it('leaves out a flow no tenant enables, and keeps each flow function to its tenants', () => {
-    const { template } = synthesize({ tenants: [tenantEntry('solo', 9)] });
-    expect(() => functionId(template, 'stock')).toThrow('expected one stock function, found 0');
-    expect(Object.keys(template.findResources('AWS::Events::Rule'))).toHaveLength(4);
-    expect(rateOf(template, 'orders')).toBe('rate(15 minutes)');
-    expect(tenantsEnv(synth.template, 'stock').map((t) => t.id)).toEqual(['shop-a']);
-    expect(tenantsEnv(synth.template, 'orders').map((t) => t.id)).toEqual(['shop-a', 'shop-b']);
+  it('feeds each worker from its queue one message at a time, at most workerConcurrency at once, reporting item failures', () => {
+    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as any[];
+    expect(mappings).toHaveLength(SCHEDULED.length);
+    for (const flow of SCHEDULED) {
+      const mapping = mappings.find((m) => m.Properties.FunctionName.Ref === functionId(synth.template, `${flow}-worker`));
+      expect(mapping.Properties).toMatchObject({ BatchSize: 1, ScalingConfig: { MaximumConcurrency: 7 }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+      expect(flat(mapping.Properties.EventSourceArn)).toBe(`<${queueOf(flow)[0]}.Arn>`);
+    }
   });
-});
 
-function rateOf(template: Synthesized['template'], flow: string): string {
-  const rule = Object.values(template.findResources('AWS::Events::Rule')).find((r: any) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === functionId(template, flow));
-  return (rule as any).Properties.ScheduleExpression;
-}
+  it('tells the dispatcher and the worker their queue, and no function carries a tenant list', () => {
+    for (const flow of SCHEDULED) {
+      for (const fn of [flow, `${flow}-worker`]) {
+        const vars = functionProps(synth.template, fn).Environment.Variables;
+        expect(flat(vars.QUEUE_URL)).toBe(`<${queueOf(flow)[0]}>`);
+        expect(vars.TENANTS).toBeUndefined();
+      }
+    }
+    expect(functionProps(synth.template, 'shipment').Environment.Variables.TENANTS).toBeUndefined();
+  });
 
-describe('asynchronous paths', () => {
-  it('sends every failed scheduled invocation to the failed-runs queue, with no Lambda retries', () => {
+  it('sends failed dispatches to the failed-runs queue with no Lambda retries, and undelivered ticks to their queue', () => {
     const configs = Object.values(synth.template.findResources('AWS::Lambda::EventInvokeConfig')) as any[];
     expect(configs.map((c) => c.Properties.FunctionName.Ref).sort()).toEqual(SCHEDULED.map((f) => functionId(synth.template, f)).sort());
     for (const config of configs) {
       expect(config.Properties.MaximumRetryAttempts).toBe(0);
       expect(flat(config.Properties.DestinationConfig.OnFailure.Destination)).toMatch(/^<FailedRuns[0-9A-F]+\.Arn>$/);
-      expect(config.Properties.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
     }
+    for (const flow of SCHEDULED) expect(flat(ruleOf(flow).Targets[0].DeadLetterConfig.Arn)).toMatch(/^<UndeliveredTicks[0-9A-F]+\.Arn>$/);
   });
 
-  it('gives every schedule target a dead-letter queue', () => {
-    const rules = Object.values(synth.template.findResources('AWS::Events::Rule')) as any[];
-    for (const rule of rules) {
-      for (const target of rule.Properties.Targets) expect(flat(target.DeadLetterConfig.Arn)).toMatch(/^<UndeliveredTicks[0-9A-F]+\.Arn>$/);
-    }
-  });
-
-  it('lets at most one instance of each scheduled flow run', () => {
+  it('lets one dispatcher instance run per flow; workers are bounded by the event source instead', () => {
     for (const flow of SCHEDULED) expect(functionProps(synth.template, flow).ReservedConcurrentExecutions).toBe(1);
-    expect(functionProps(synth.template, 'shipment').ReservedConcurrentExecutions).toBeUndefined();
+    for (const flow of [...WORKERS, 'shipment']) expect(functionProps(synth.template, flow).ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('encrypts the dead-letter queues and refuses non-TLS access to them', () => {
-    synth.template.resourceCountIs('AWS::SQS::Queue', 2);
-    synth.template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  it('encrypts every queue and refuses non-TLS access to it', () => {
+    synth.template.resourceCountIs('AWS::SQS::Queue', 2 + 2 * SCHEDULED.length);
+    synth.template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     synth.template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
   });
+
+  it('warns when the CDK context still lists tenants, pointing at the one-off import', () => {
+    const { stack } = synthesize({ tenants: [tenantEntry('shop-a', 42)] });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('tenants import --cdk'));
+    Annotations.fromStack(synth.stack).hasNoWarning('*', Match.stringLikeRegexp('tenants import --cdk'));
+  });
 });
 
 describe('functions', () => {
-  it('run on Node.js 22 ARM64 with explicit timeouts that end before the next tick', () => {
-    const expected: Record<string, number> = { articles: 600, stock: 600, orders: 60, reconcile: 600, tracking: 300, shipment: 29 };
+  it('run on Node.js 22 ARM64 with explicit timeouts', () => {
+    const expected: Record<string, number> = {
+      ...Object.fromEntries(SCHEDULED.map((f) => [f, 60])),
+      'articles-worker': 600,
+      'stock-worker': 600,
+      'orders-worker': 300,
+      'reconcile-worker': 600,
+      'tracking-worker': 300,
+      shipment: 29,
+    };
     for (const [flow, timeout] of Object.entries(expected)) {
       const props = functionProps(synth.template, flow);
       expect(props).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: timeout, Handler: 'index.handler' });
@@ -151,107 +159,113 @@ describe('functions', () => {
   });
 
   it('expire the raw payloads of set-aside items after setAsideRawDays (default 30, the operator may change it)', () => {
-    for (const flow of [...SCHEDULED, 'shipment']) expect(functionProps(synth.template, flow).Environment.Variables).toMatchObject({ SET_ASIDE_RAW_DAYS: '30' });
-    const { template } = synthesize({ tenants: twoTenants(), setAsideRawDays: 7 });
-    expect(functionProps(template, 'orders').Environment.Variables.SET_ASIDE_RAW_DAYS).toBe('7');
+    for (const fn of [...SCHEDULED.map((f) => `${f}-worker`), 'shipment']) expect(functionProps(synth.template, fn).Environment.Variables).toMatchObject({ SET_ASIDE_RAW_DAYS: '30' });
+    const { template } = synthesize({ setAsideRawDays: 7 });
+    expect(functionProps(template, 'orders-worker').Environment.Variables.SET_ASIDE_RAW_DAYS).toBe('7');
   });
 
-  it('get the tenant settings with a secret name and no secret, plus table, bucket and Powertools settings', () => {
+  it('get table, bucket and Powertools settings, and no secret', () => {
     const vars = functionProps(synth.template, 'shipment').Environment.Variables;
     expect(flat(vars.TABLE_NAME)).toMatch(/^<State[0-9A-F]+>$/);
     expect(flat(vars.LABELS_BUCKET)).toMatch(/^<Labels[0-9A-F]+>$/);
     expect(vars).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'ongoing-baselinker', POWERTOOLS_METRICS_NAMESPACE: 'OngoingBaseLinker', POWERTOOLS_LOG_LEVEL: 'INFO', LOG_LEVEL: 'INFO' });
-    const tenants = tenantsEnv(synth.template, 'shipment');
-    expect(tenants.map((t) => [t.id, t.secretName])).toEqual([
-      ['shop-a', 'prod/ob/shop-a'],
-      ['shop-b', 'ongoing-baselinker/shop-b'],
-    ]);
-    expect(tenants.every((t) => !('secrets' in t))).toBe(true);
     synth.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 });
 
 describe('least privilege', () => {
-  const secretArn = (name: string) => `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-??????`;
+  const tenantSecrets = 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:ongoing-baselinker/*';
   const bySid = (flow: string) => Object.fromEntries(roleStatements(synth.template, flow).filter((s) => s.Sid).map((s) => [s.Sid, s]));
 
-  it('grants each function single-item and Query actions on the state table only', () => {
-    for (const flow of [...SCHEDULED, 'shipment']) {
-      const statement = bySid(flow).StateTable;
-      expect(statement.Action).toEqual([...STATE_TABLE_ACTIONS]);
-      expect(flat(statement.Resource)).toMatch(/^<State[0-9A-F]+\.Arn>$/);
+  it('grants each function single-item and Query actions on the state table only (the dispatcher BatchGetItem too)', () => {
+    for (const flow of [...WORKERS, 'shipment']) expect(bySid(flow).StateTable.Action).toEqual([...STATE_TABLE_ACTIONS]);
+    for (const flow of SCHEDULED) expect(bySid(flow).StateTable.Action).toEqual([...STATE_TABLE_ACTIONS, 'dynamodb:BatchGetItem']);
+    for (const flow of [...SCHEDULED, ...WORKERS, 'shipment']) expect(flat(bySid(flow).StateTable.Resource)).toMatch(/^<State[0-9A-F]+\.Arn>$/);
+  });
+
+  it('lets workers and the shipment function read tenant secrets (GetSecretValue under the prefix only); dispatchers none', () => {
+    for (const flow of [...WORKERS, 'shipment']) {
+      expect(bySid(flow).TenantSecrets).toMatchObject({ Action: 'secretsmanager:GetSecretValue' });
+      expect(flat(bySid(flow).TenantSecrets.Resource)).toBe(tenantSecrets);
     }
+    for (const flow of SCHEDULED) expect(JSON.stringify(roleStatements(synth.template, flow))).not.toContain('secretsmanager');
   });
 
-  it('lets each function read only the secrets of the tenants it serves', () => {
-    const resources = (flow: string) => [bySid(flow).TenantSecrets.Resource].flat().map(flat).sort();
-    expect(bySid('stock').TenantSecrets.Action).toBe('secretsmanager:GetSecretValue');
-    expect(resources('stock')).toEqual([secretArn('prod/ob/shop-a')]);
-    expect(resources('orders')).toEqual([secretArn('ongoing-baselinker/shop-b'), secretArn('prod/ob/shop-a')]);
-    expect(resources('shipment')).toEqual(resources('orders'));
-  });
-
-  it('lets only the shipment and tracking functions reach labels, and only under labels/', () => {
-    for (const flow of ['shipment', 'tracking']) {
+  it('lets only the shipment function and the tracking worker reach labels, and only under labels/', () => {
+    for (const flow of ['shipment', 'tracking-worker']) {
       const { LabelsObjects, LabelsList } = bySid(flow);
       expect(LabelsObjects.Action).toEqual(['s3:GetObject', 's3:PutObject']);
       expect(flat(LabelsObjects.Resource)).toMatch(/^<Labels[0-9A-F]+\.Arn>\/labels\/\*$/);
       expect(LabelsList.Action).toBe('s3:ListBucket');
     }
-    for (const flow of ['articles', 'stock', 'orders', 'reconcile']) {
+    for (const flow of [...SCHEDULED, 'articles-worker', 'stock-worker', 'orders-worker', 'reconcile-worker']) {
       expect(JSON.stringify(roleStatements(synth.template, flow))).not.toContain('s3:');
     }
   });
 
-  it('grants nothing else: own log group, the failure queue, and no wildcard actions', () => {
-    for (const flow of [...SCHEDULED, 'shipment']) {
+  it('grants nothing else: own log group, its queue, the failure queue, and no wildcard actions', () => {
+    for (const flow of [...SCHEDULED, ...WORKERS, 'shipment']) {
       const statements = roleStatements(synth.template, flow);
       const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
       const other = statements.filter((s) => !s.Sid);
       const logs = other.find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
       expect(flat(logs!.Resource)).toBe(`<${functionProps(synth.template, flow).LoggingConfig.LogGroup.Ref}.Arn>`);
-      const rest = other.filter((s) => s !== logs);
+      const rest = other.filter((s) => s !== logs).map((s) => `${[s.Action].flat().join(',')} ${flat(s.Resource)}`);
       if (flow === 'shipment') expect(rest).toEqual([]);
-      else expect(rest.map((s) => flat(s.Resource))).toEqual([expect.stringMatching(/^<FailedRuns[0-9A-F]+\.Arn>$/)]);
+      else if (flow.endsWith('-worker')) {
+        expect(rest).toEqual([expect.stringMatching(/^sqs:ReceiveMessage,sqs:ChangeMessageVisibility,sqs:GetQueueUrl,sqs:DeleteMessage,sqs:GetQueueAttributes <Flow[a-z]+Queue[0-9A-F]+\.Arn>$/)]);
+        expect(bySid(flow).RetryBackOff.Action).toBe('sqs:ChangeMessageVisibility');
+      } else {
+        expect(rest.sort()).toEqual([
+          expect.stringMatching(/^sqs:SendMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl <FailedRuns[0-9A-F]+\.Arn>$/),
+          expect.stringMatching(/^sqs:SendMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl <Flow[a-z]+Queue[0-9A-F]+\.Arn>$/),
+        ]);
+      }
     }
   });
 });
 
 describe('webhook', () => {
-  it('routes POST /webhook/ongoing to the shipment function and requires the secret header', () => {
+  it('routes POST /webhook/ongoing/{tenant} to the shipment function and requires an API key at the gateway', () => {
     const resources = synth.template.findResources('AWS::ApiGateway::Resource') as Record<string, any>;
-    const ongoing = Object.entries(resources).find(([, r]) => r.Properties.PathPart === 'ongoing')!;
-    const webhook = resources[ongoing[1].Properties.ParentId.Ref];
-    expect(webhook.Properties.PathPart).toBe('webhook');
+    const tenant = Object.entries(resources).find(([, r]) => r.Properties.PathPart === '{tenant}')!;
+    const ongoing = resources[tenant[1].Properties.ParentId.Ref];
+    expect(ongoing.Properties.PathPart).toBe('ongoing');
     synth.template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'POST',
-      ResourceId: { Ref: ongoing[0] },
-      RequestParameters: { 'method.request.header.x-webhook-secret': true },
+      ResourceId: { Ref: tenant[0] },
+      ApiKeyRequired: true,
+      RequestParameters: { 'method.request.path.tenant': true },
       Integration: Match.objectLike({ Type: 'AWS_PROXY', Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [functionId(synth.template, 'shipment'), 'Arn'] }])]) }) }),
     });
-    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_PARAMETERS', StatusCode: '401' });
+    synth.template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'HEADER' });
+    // An unknown key is refused before any Lambda runs, as the function refuses a wrong secret: 401.
+    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'INVALID_API_KEY', StatusCode: '401' });
   });
 
-  it('publishes the webhook URL as a stack output', () => {
+  it('throttles each tenant\'s key on its own through one usage plan, and publishes the plan and the URL', () => {
+    synth.template.resourceCountIs('AWS::ApiGateway::UsagePlan', 1);
+    synth.template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10, BurstLimit: 20 } });
+    // No key in the template: `tenants put --aws` adds them at run time.
+    synth.template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    expect(flat(synth.template.findOutputs('WebhookUsagePlanId').WebhookUsagePlanId.Value)).toMatch(/^<WebhookApiTenants[0-9A-F]+>$/);
     const output = synth.template.findOutputs('WebhookUrl').WebhookUrl;
-    expect(flat(output.Value)).toMatch(/^https:\/\/<WebhookApi[0-9A-F]+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<WebhookApiDeploymentStagev1[0-9A-F]+>\/webhook\/ongoing$/);
+    expect(flat(output.Value)).toMatch(/^https:\/\/<WebhookApi[0-9A-F]+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<WebhookApiDeploymentStagev1[0-9A-F]+>\/webhook\/ongoing\/\{tenant\}$/);
   });
 
-  it('throttles the stage and writes access logs without headers', () => {
+  it('writes access logs without headers, and counts 401s from them', () => {
     const stage = Object.values(synth.template.findResources('AWS::ApiGateway::Stage'))[0] as any;
-    expect(stage.Properties.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/header/i);
+    synth.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.status = 401 }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'WebhookUnauthorized', MetricNamespace: 'OngoingBaseLinker', MetricValue: '1' })],
+    });
   });
 
-  it('takes a custom path, and requires no header at the gateway when tenants use different ones', () => {
-    const { template, stack } = synthesize({
-      webhookPath: '/hooks/send/',
-      tenants: [tenantEntry('a', 1), tenantEntry('b', 2, { shipment: { webhookHeader: 'X-Auth-Token' } })],
-    });
-    expect(flat(template.findOutputs('WebhookUrl').WebhookUrl.Value)).toMatch(/\/hooks\/send$/);
-    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', RequestParameters: Match.absent() });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('different shipment.webhookHeader'));
+  it('takes a custom path', () => {
+    const { template } = synthesize({ webhookPath: '/hooks/send/' });
+    expect(flat(template.findOutputs('WebhookUrl').WebhookUrl.Value)).toMatch(/\/hooks\/send\/\{tenant\}$/);
   });
 });
 
@@ -263,10 +277,15 @@ describe('monitoring', () => {
     return found[0].Properties;
   };
 
-  it('alarms on function errors, webhook 5xx and dead-letter queue depth', () => {
-    for (const flow of [...SCHEDULED, 'shipment']) {
-      expect(alarm(`${flow}-errors`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1, Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(synth.template, flow) } }] });
+  it('alarms on dispatcher and shipment errors, webhook 5xx, failed tenant-runs and dead-letter queue depth', () => {
+    for (const flow of SCHEDULED) {
+      expect(alarm(`${flow}-dispatch-errors`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1, Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(synth.template, flow) } }] });
+      const failed = alarm(`${flow}-failed-tenant-runs`);
+      expect(failed).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+      expect(flat(failed.Dimensions[0].Value)).toMatch(new RegExp(`^<Flow${flow}DeadLetters[0-9A-F]+\\.QueueName>$`));
+      expect(alarm(`${flow}-worker-throttles`)).toMatchObject({ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(synth.template, `${flow}-worker`) } }] });
     }
+    expect(alarm('shipment-errors')).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
     expect(alarm('webhook-5xx')).toMatchObject({ MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
     for (const queue of ['FailedRuns', 'UndeliveredTicks']) {
       const props = alarm(`${queue}-depth`);
@@ -275,49 +294,22 @@ describe('monitoring', () => {
     }
   });
 
-  it('alarms per tenant on order lag over the threshold, stalled orders runs and a blocked BaseLinker token', () => {
-    for (const tenant of ['shop-a', 'shop-b']) {
-      expect(alarm(`${tenant}-order-lag`)).toMatchObject({
-        Namespace: 'OngoingBaseLinker',
-        MetricName: 'OrderLagSeconds',
-        Statistic: 'Maximum',
-        Threshold: 3600,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Dimensions: expect.arrayContaining([{ Name: 'tenant', Value: tenant }, { Name: 'flow', Value: 'orders' }, { Name: 'service', Value: 'ongoing-baselinker' }]),
-      });
-      expect(alarm(`${tenant}-orders-not-running`)).toMatchObject({ MetricName: 'RunDurationMs', TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold' });
-      const blocked = alarm(`${tenant}-token-blocked`);
-      const metrics = blocked.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
-      expect(metrics.every((m: any) => m.MetricName === 'TokenBlocked' && m.Dimensions.some((d: any) => d.Name === 'tenant' && d.Value === tenant))).toBe(true);
-      expect(metrics.map((m: any) => m.Dimensions.find((d: any) => d.Name === 'flow').Value).sort()).toEqual([...SCHEDULED, 'shipment'].sort());
-    }
+  it('alarms per tenant, whoever is in the registry: one Metrics Insights query grouped by tenant names the tenant', () => {
+    const query = (suffix: string) => {
+      const props = alarm(suffix);
+      expect(props.Metrics).toHaveLength(1);
+      return props.Metrics[0].Expression as string;
+    };
+    expect(query('tenant-run-failed')).toBe(
+      "SELECT SUM(RunFailed) FROM SCHEMA(\"OngoingBaseLinker\", flow, service, tenant) WHERE service = 'ongoing-baselinker' GROUP BY tenant ORDER BY SUM() DESC LIMIT 500",
+    );
+    expect(query('tenant-order-lag')).toMatch(/^SELECT MAX\(OrderLagSeconds\) .* WHERE service = 'ongoing-baselinker' AND flow = 'orders' GROUP BY tenant/);
+    expect(alarm('tenant-order-lag')).toMatchObject({ Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(query('tenant-token-blocked')).toMatch(/^SELECT SUM\(TokenBlocked\) .* GROUP BY tenant/);
   });
 
-  it('has a heartbeat for every flow and tenant at the tenant\'s own interval (three intervals of silence, at least 30 min)', () => {
-    for (const tenant of ['shop-a', 'shop-b']) {
-      for (const flow of ['articles', 'orders', 'reconcile', 'tracking']) {
-        expect(alarm(`${tenant}-${flow}-not-running`)).toMatchObject({
-          MetricName: 'RunDurationMs',
-          Statistic: 'SampleCount',
-          TreatMissingData: 'breaching',
-          ComparisonOperator: 'LessThanThreshold',
-          Dimensions: expect.arrayContaining([{ Name: 'tenant', Value: tenant }, { Name: 'flow', Value: flow }]),
-        });
-      }
-    }
-    // Stock runs for shop-a only.
-    expect(alarm('shop-a-stock-not-running')).toMatchObject({ MetricName: 'RunDurationMs' });
-    expect(alarms().filter((a) => a.Properties.AlarmName.endsWith('-shop-b-stock-not-running'))).toHaveLength(0);
-    // One articles rule ticks every 20 min for both; shop-b's heartbeat still follows its own 30 minutes.
-    expect(alarm('shop-a-articles-not-running')).toMatchObject({ Period: 3 * 20 * 60, EvaluationPeriods: 1 });
-    expect(alarm('shop-b-articles-not-running')).toMatchObject({ Period: 3 * 30 * 60, EvaluationPeriods: 1 });
-    expect(alarm('shop-a-tracking-not-running')).toMatchObject({ Period: 30 * 60 });
-  });
-
-  it('splits a heartbeat longer than a day into daily periods that must all be silent', () => {
-    const { template } = synthesize({ tenants: [tenantEntry('daily', 44, { schedules: { reconcileMinutes: 1440 } })] });
-    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties).filter((p: any) => p.AlarmName.endsWith('-daily-reconcile-not-running'));
-    expect(found).toEqual([expect.objectContaining({ Period: 86_400, EvaluationPeriods: 3, TreatMissingData: 'breaching' })]);
+  it('alarms on a rate of 401s at the webhook', () => {
+    expect(alarm('webhook-401-rate')).toMatchObject({ MetricName: 'WebhookUnauthorized', Namespace: 'OngoingBaseLinker', Statistic: 'Sum', Period: 300, Threshold: 20 });
   });
 
   it('alarms once per flow, for all tenants, on items set aside, the oldest pending order and shipment, and failures after a 202', () => {
@@ -348,26 +340,14 @@ describe('monitoring', () => {
     });
   });
 
-  it('has a dashboard with a row per flow (runs, items, set aside, requests), order lag and the webhook', () => {
+  it('has a dashboard with a row per flow (dispatches and tenant-runs, items, set aside, requests per tenant), order lag and the webhook', () => {
     const dashboard = Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
     const body = flat(dashboard.Properties.DashboardBody);
     for (const flow of SCHEDULED) {
-      for (const title of [`${flow}: runs`, `${flow}: items`, `${flow}: set aside`, `${flow}: API requests`]) expect(body).toContain(`"title":"${title}`);
+      for (const title of [`${flow}: dispatches and tenant-runs`, `${flow}: items written per tenant`, `${flow}: set aside per tenant`, `${flow}: BaseLinker requests per tenant`]) expect(body).toContain(`"title":"${title}`);
     }
-    for (const metric of ['ItemsSynced', 'ItemsSetAside', 'ItemsSeen', 'RunFailed', 'OrderLagSeconds', 'TokenBlocked', 'BaseLinkerRequests']) expect(body).toContain(`"${metric}"`);
-    expect(body).toContain('"title":"orders: lag (seconds)"');
+    for (const metric of ['ItemsSynced', 'ItemsSetAside', 'RunFailed', 'OrderLagSeconds', 'TokenBlocked', 'BaseLinkerRequests']) expect(body).toContain(`SUM(${metric})`.replace('SUM(OrderLagSeconds)', 'MAX(OrderLagSeconds)'));
+    expect(body).toContain('"title":"orders: lag per tenant (seconds)"');
     expect(body).toContain('"title":"Send webhook: requests"');
-  });
-});
-
-describe('without tenants', () => {
-  it('synthesizes with the example tenant and warns', () => {
-    const { stack, template } = synthesize();
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('No tenants configured'));
-    expect(tenantsEnv(template, 'orders').map((t) => t.id)).toEqual(['example-shop']);
-  });
-
-  it('does not warn once tenants are configured', () => {
-    Annotations.fromStack(synth.stack).hasNoWarning('*', Match.stringLikeRegexp('No tenants configured'));
   });
 });

@@ -70,10 +70,6 @@ export function roleStatements(template: Template, flow: string): Record<string,
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
-export function tenantsEnv(template: Template, flow: string): Record<string, any>[] {
-  return JSON.parse(functionProps(template, flow).Environment.Variables.TENANTS);
-}
-
 /** Renders CloudFormation intrinsics into a readable string, enough to compare ARNs in tests. */
 export function flat(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -1,6 +1,6 @@
 import { parseTenantSettings, type TenantConfig } from '../../shared/config';
 import { StateStore } from '../../shared/state';
-import { main, type CliIo } from '../../infra/local/cli';
+import { main, type CliIo } from '../../infra/cli/main';
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
 
 /**

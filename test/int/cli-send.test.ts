@@ -1,5 +1,5 @@
 import { OngoingClient } from '../../shared/ongoing/client';
-import { main, type CliIo } from '../../infra/local/cli';
+import { main, type CliIo } from '../../infra/cli/main';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, type World } from '../support/world';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tokenKey } from '../../shared/baselinker/budget';
 import type { Flow } from '../../shared/flows/context';
 import { DynamoBudget, StateStore } from '../../shared/state';
-import { main, type CliIo } from '../../infra/local/cli';
+import { main, type CliIo } from '../../infra/cli/main';
 import { testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
@@ -17,6 +17,8 @@ import { startWorld, type World } from '../support/world';
 let world: World;
 let store: StateStore;
 const blockedUntil = new Date(Date.now() + 10 * 60_000);
+/** When the token was blocked: the JSON test reads the budget at that instant, so no token has refilled yet however slow the machine. */
+let blockedAt = 0;
 
 function io(extra: Partial<CliIo> = {}): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -47,6 +49,7 @@ beforeAll(async () => {
   const report = await world.run('orders', ordersFlow);
   expect(report.outcome).toBe('ok');
 
+  blockedAt = Date.now();
   await new DynamoBudget(testDocumentClient(), world.tableName).block(tokenKey(world.tenant.secrets.baselinkerToken), blockedUntil);
 
   await store.claimShipment('test', 'ON-77', 'run-x', 60_000);
@@ -77,7 +80,7 @@ describe('npm run cli -- status', () => {
   });
 
   it('gives the same facts as JSON with --json', async () => {
-    const cli = io();
+    const cli = io({ now: () => blockedAt });
     expect(await main(['status', '--json'], cli)).toBe(0);
     const doc = JSON.parse(cli.stdout.join('\n'));
     const [tenant] = doc.tenants;

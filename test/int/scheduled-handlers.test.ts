@@ -1,14 +1,22 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../../shared/aws/clients';
+import { parseTenantSettings } from '../../shared/config';
+import type { FlowName } from '../../shared/flows/catalogue';
+import { DynamoTenantRegistry } from '../../shared/tenants';
+import { startSqsEmulator, type SqsEmulator } from '../../infra/emulators';
+import { startSqsPoller, type SqsWorkerHandler } from '../../infra/local/sqs-poller';
 import { DEFAULT_SIM_TOKEN, seedDemoCatalog, seedDemoOrders } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER } from '../../infra/simulators/ongoing';
-import { uniqueName } from '../support/emulators';
-import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
+import { testDocumentClient, uniqueName } from '../support/emulators';
+import { startWorld, type World } from '../support/world';
 
 /**
- * The deployed scheduled entry points themselves (functions/<flow>/handler.ts), configured exactly as the
- * CDK stack configures them: TENANTS (settings + secretName), secrets read from Secrets Manager (the fake one
- * the test setup runs), TABLE_NAME and LABELS_BUCKET; invoked with an EventBridge scheduled event.
+ * The deployed entry points themselves, configured only the way the CDK stack configures them (TABLE_NAME,
+ * LABELS_BUCKET, QUEUE_URL; the tenant in the registry, its secret in Secrets Manager, the fake one the test
+ * setup runs): functions/<flow>/handler.ts takes the EventBridge event and queues the due tenant,
+ * functions/<flow>/worker.ts takes the SQS message (the in-repo poller stands in for the event source).
  */
 
 const event: ScheduledEvent = {
@@ -22,74 +30,99 @@ const event: ScheduledEvent = {
   resources: ['arn:aws:events:eu-north-1:000000000000:rule/test'],
   detail: {},
 };
-const context = { getRemainingTimeInMillis: () => 120_000 };
 
 let world: World;
+let sqsEmulator: SqsEmulator;
+let sqs: SQSClient;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  world = await startWorld();
+  [world, sqsEmulator] = await Promise.all([startWorld(), startSqsEmulator()]);
+  sqs = createSqsClient({ endpoint: sqsEmulator.endpoint });
   const catalog = seedDemoCatalog(world.bl);
   seedDemoOrders(world.bl, catalog);
-  const secretName = uniqueName('tenant-secret');
+  const secretName = uniqueName('ongoing-baselinker/deployed');
   const sm = new SecretsManagerClient({});
   await sm.send(
     new CreateSecretCommand({
       Name: secretName,
-      SecretString: JSON.stringify({ baselinkerToken: DEFAULT_SIM_TOKEN, ongoingUser: DEMO_API_USER.user, ongoingPassword: DEMO_API_USER.password, webhookSecret: TEST_WEBHOOK_SECRET }),
+      SecretString: JSON.stringify({ baselinkerToken: DEFAULT_SIM_TOKEN, ongoingUser: DEMO_API_USER.user, ongoingPassword: DEMO_API_USER.password, webhookSecret: 's'.repeat(40) }),
     }),
   );
   sm.destroy();
-  const toFulfil = world.bl.state.statuses[1].id;
+  const input = {
+    id: 'deployed',
+    baselinker: { url: world.bl.url, inventoryId: catalog.inventoryId, orderStatusIds: [world.bl.state.statuses[1].id], requestsPerMinute: 100 },
+    ongoing: { url: world.ongoing.baseUrl, goodsOwnerId: 42 },
+    stock: { enabled: true, warehouseKey: catalog.warehouseKey },
+    shipment: { courierCode: 'dpd' },
+  };
+  await new DynamoTenantRegistry(testDocumentClient(), world.tableName).put({ input, settings: parseTenantSettings(input), secretName });
   Object.assign(process.env, {
-    TENANTS: JSON.stringify([
-      {
-        id: 'deployed',
-        secretName,
-        baselinker: { url: world.bl.url, inventoryId: catalog.inventoryId, orderStatusIds: [toFulfil], requestsPerMinute: 100 },
-        ongoing: { url: world.ongoing.baseUrl, goodsOwnerId: 42 },
-        stock: { enabled: true, warehouseKey: catalog.warehouseKey },
-        shipment: { courierCode: 'dpd' },
-      },
-    ]),
     TABLE_NAME: world.tableName,
     LABELS_BUCKET: world.labelsBucket,
+    AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
 });
 
 afterAll(async () => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  await world.close();
+  Object.assign(process.env, saved);
+  sqs?.destroy();
+  await Promise.all([world?.close(), sqsEmulator?.stop()]);
 });
 
-it.each([
-  ['articles', () => import('../../functions/articles/handler')],
-  ['orders', () => import('../../functions/orders/handler')],
-  ['stock', () => import('../../functions/stock/handler')],
-  ['reconcile', () => import('../../functions/reconcile/handler')],
-  ['tracking', () => import('../../functions/tracking/handler')],
-] as const)('the %s Lambda runs its flow for the configured tenant from a scheduled event', async (flow, load) => {
-  const { handler } = await load();
-  const reports = await handler(event, context);
-  expect(reports).toHaveLength(1);
-  expect(reports[0]).toMatchObject({ flow, tenant: 'deployed', outcome: 'ok' });
+async function runTick(flow: FlowName): Promise<{ due: string[]; outcome?: string; baselinkerRequests?: number }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(flow) }));
+  process.env.QUEUE_URL = QueueUrl;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const dispatcher = require(`../../functions/${flow}/handler`).handler as (e: ScheduledEvent) => Promise<{ due: string[] }>;
+  const worker = require(`../../functions/${flow}/worker`).handler as SqsWorkerHandler;
+  const report = await dispatcher(event);
+  let handled = 0;
+  const poller = await startSqsPoller({ sqs, queueUrl: QueueUrl!, timeoutMs: 120_000, handler: async (e, c) => {
+    const response = await worker(e, c);
+    handled += 1;
+    return response;
+  } });
+  const deadline = Date.now() + 60_000;
+  while (handled < report.due.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await poller.stop();
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  expect(Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
+  const summary = (await world.store.getRunSummaries('deployed')).find((s) => s.flow === flow);
+  return { due: report.due, outcome: summary?.outcome, baselinkerRequests: summary?.counts?.baselinkerRequests };
+}
+
+it.each(['articles', 'orders', 'stock', 'reconcile', 'tracking'] as const)('the %s rule queues the registry tenant and its worker runs the flow', async (flow) => {
+  const tick = await runTick(flow);
+  expect(tick).toMatchObject({ due: ['deployed'], outcome: 'ok' });
   if (flow === 'articles') expect(world.ongoing.state.articles.size).toBe(8);
   if (flow === 'orders') expect(world.ongoing.state.orders.size).toBeGreaterThanOrEqual(2);
-  if (flow === 'stock') expect(reports[0].baselinkerRequests).toBeGreaterThan(0);
+  if (flow === 'stock') expect(tick.baselinkerRequests).toBeGreaterThan(0);
 });
 
-it('skips a tenant whose own interval has not passed since its last run (one rule serves every tenant)', async () => {
-  const { handler } = await import('../../functions/orders/handler');
-  const [report] = await handler(event, context);
-  expect(report).toMatchObject({ outcome: 'skipped', error: expect.stringContaining('runs orders every 15 min'), baselinkerRequests: 0 });
+it('queues nobody while a tenant\'s own interval has not passed since its last run (one rule serves every tenant)', async () => {
+  const { due } = await runTick('orders');
+  expect(due).toEqual([]);
 });
 
-it('fails the invocation when a tenant run fails, so the function error alarm and failure destination see it', async () => {
-  const { handler } = await import('../../functions/orders/handler');
+it('a failing tenant-run fails its message only, so SQS retries it (the dead-letter queue after the last try)', async () => {
   // The last orders run was long ago: this tick is due.
   await world.store.putRunSummary('deployed', 'orders', { startedAt: new Date(Date.now() - 3_600_000).toISOString(), outcome: 'ok' });
   world.bl.injectFault({ method: 'getOrders', kind: 'http500', times: 20 });
-  await expect(handler(event, context)).rejects.toThrow(/deployed: .*getOrders/);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('orders-fail') }));
+  process.env.QUEUE_URL = QueueUrl;
+  const dispatcher = require('../../functions/orders/handler').handler as (e: ScheduledEvent) => Promise<{ due: string[] }>;
+  const worker = require('../../functions/orders/worker').handler as SqsWorkerHandler;
+  expect((await dispatcher(event)).due).toEqual(['deployed']);
+  const poller = await startSqsPoller({ sqs, queueUrl: QueueUrl!, handler: worker });
+  const deadline = Date.now() + 60_000;
+  while (poller.stats.failedItems < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await poller.stop();
   world.bl.clearFaults();
+  expect(poller.stats).toMatchObject({ failedItems: 1, deleted: 0 });
+  const summary = (await world.store.getRunSummaries('deployed')).find((s) => s.flow === 'orders');
+  expect(summary).toMatchObject({ outcome: 'failed', message: expect.stringContaining('getOrders') });
 });

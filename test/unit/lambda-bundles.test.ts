@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,14 +10,19 @@ import { lambdaEsbuildOptions } from '../../infra/cdk/bundling';
  * esbuild's metafile: a function carries only what it runs.
  */
 const REPO = resolve(__dirname, '..', '..');
-const FUNCTIONS = readdirSync(join(REPO, 'functions'));
+/** Every entry: functions/<flow>/handler.ts (a dispatcher, or the shipment webhook) and functions/<flow>/worker.ts. */
+const ENTRIES = readdirSync(join(REPO, 'functions')).flatMap((dir) => [
+  [dir, join(REPO, 'functions', dir, 'handler.ts')],
+  ...(existsSync(join(REPO, 'functions', dir, 'worker.ts')) ? [[`${dir}-worker`, join(REPO, 'functions', dir, 'worker.ts')]] : []),
+]);
+const FUNCTIONS = ENTRIES.map(([name]) => name);
 const bundles = new Map<string, Metafile['outputs'][string]['inputs']>();
 
 beforeAll(() => {
-  for (const name of FUNCTIONS) {
+  for (const [name, entry] of ENTRIES) {
     const result = buildSync({
       ...lambdaEsbuildOptions(),
-      entryPoints: [join(REPO, 'functions', name, 'handler.ts')],
+      entryPoints: [entry],
       outfile: join(REPO, '.bench', 'test-bundles', `${name}.js`),
       write: false,
       metafile: true,
@@ -39,16 +44,23 @@ function bytesFrom(name: string, pattern: RegExp): number {
 
 const S3 = /node_modules\/@aws-sdk\/client-s3\//;
 
-it('has the six functions the stack deploys', () => {
-  expect([...bundles.keys()].sort()).toEqual(['articles', 'orders', 'reconcile', 'shipment', 'stock', 'tracking']);
+const FLOWS = ['articles', 'orders', 'reconcile', 'stock', 'tracking'];
+
+it('has the eleven functions the stack deploys: per flow a dispatcher and a worker, and the webhook', () => {
+  expect([...bundles.keys()].sort()).toEqual([...FLOWS, ...FLOWS.map((f) => `${f}-worker`), 'shipment'].sort());
 });
 
-it.each(['articles', 'orders', 'reconcile', 'stock'])('bundles no S3 client into the %s function, which handles no labels', (name) => {
+it.each([...FLOWS, 'articles-worker', 'orders-worker', 'reconcile-worker', 'stock-worker'])('bundles no S3 client into the %s function, which handles no labels', (name) => {
   expect(bytesFrom(name, S3)).toBe(0);
   expect(bytesFrom(name, /shared\/labels\/store\.ts$/)).toBeLessThan(2_000);
 });
 
-it.each(['tracking', 'shipment'])('bundles the S3 client into the %s function, which stores labels', (name) => {
+it.each(FLOWS)('bundles no flow code into the %s dispatcher: it only queues tenants', (name) => {
+  expect(bytesFrom(name, /shared\/flows\/(articles|orders|reconcile|stock|tracking|shipment)\.ts$/)).toBe(0);
+  expect(bytesFrom(name, /shared\/(baselinker|ongoing)\//)).toBe(0);
+});
+
+it.each(['tracking-worker', 'shipment'])('bundles the S3 client into the %s function, which stores labels', (name) => {
   expect(bytesFrom(name, S3)).toBeGreaterThan(10_000);
 });
 
@@ -69,7 +81,6 @@ it.each(FUNCTIONS)('bundles the ES module builds of the AWS SDK into the %s func
 
 it.each(FUNCTIONS)('bundles axios without form-data, mime-db or follow-redirects into the %s function', (name) => {
   expect(bytesFrom(name, /node_modules\/(form-data|mime-types|mime-db|follow-redirects|combined-stream)\//)).toBe(0);
-  expect(bytesFrom(name, /node_modules\/axios\//)).toBeGreaterThan(10_000);
 });
 
 it('runs the Ongoing client, bundled with the axios aliases, against an HTTP server', async () => {

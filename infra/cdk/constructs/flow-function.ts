@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -7,12 +7,12 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { labelKey } from '../../../shared/labels';
+import { DEFAULT_SECRET_PREFIX } from '../../../shared/tenants/registry';
 import { LAMBDA_BUNDLING } from '../bundling';
-import type { DeployedTenant, DeploymentSettings } from '../settings';
+import type { DeploymentSettings } from '../settings';
 
 /** Repository root: NodejsFunction entries are given relative to it. */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -36,10 +36,12 @@ export interface FlowFunctionProps {
   description: string;
   timeout: Duration;
   settings: DeploymentSettings;
-  /** The tenants this function serves: they go into TENANTS, and only their secrets are readable. */
-  tenants: DeployedTenant[];
-  /** Each tenant's secret, by tenant id (made once per stack, shared by the functions). */
-  secrets: ReadonlyMap<string, ISecret>;
+  /** Reads tenant secrets (GetSecretValue under the tenants' secret prefix): workers and the shipment function. */
+  readsSecrets: boolean;
+  /** More variables (QUEUE_URL). No function gets a tenant list: tenants come from the registry in the table. */
+  environment?: Record<string, string>;
+  /** State actions beyond STATE_TABLE_ACTIONS (the dispatcher's BatchGetItem over the tenants' last runs). */
+  extraStateActions?: string[];
   table: ITable;
   labelsBucket: IBucket;
   /** Grant read/write on the labels prefix (shipment, tracking). */
@@ -52,7 +54,7 @@ export interface FlowFunctionProps {
 /**
  * One Lambda function of the integration: bundled and minified by esbuild with the tested SDK versions inside,
  * ARM64, Node.js 22, its own log group and its own role. The same code that hands the function a resource's name
- * (TABLE_NAME, LABELS_BUCKET, each tenant's secretName in TENANTS) grants exactly the access that name needs.
+ * (TABLE_NAME, LABELS_BUCKET, QUEUE_URL) grants exactly the access that name needs.
  */
 export class FlowFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -72,9 +74,8 @@ export class FlowFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    const tenantsJson = JSON.stringify(props.tenants.map((t) => ({ ...t.input, secretName: t.secretName })));
     const environment: Record<string, string> = {
-      TENANTS: tenantsJson,
+      ...props.environment,
       TABLE_NAME: props.table.tableName,
       // The scheduled handler requires it even for flows that never touch labels; access is granted separately.
       LABELS_BUCKET: props.labelsBucket.bucketName,
@@ -121,26 +122,21 @@ export class FlowFunction extends Construct {
       },
     });
 
-    this.grantState(props.table);
-    this.grantSecrets(props.tenants, props.secrets);
+    this.grantState(props.table, props.extraStateActions ?? []);
+    if (props.readsSecrets) this.grantSecrets();
     if (props.labelsAccess) this.grantLabels(props.labelsBucket);
   }
 
-  private grantState(table: ITable): void {
+  private grantState(table: ITable, extra: readonly string[]): void {
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'StateTable', actions: [...STATE_TABLE_ACTIONS], resources: [table.tableArn] }),
+      new iam.PolicyStatement({ sid: 'StateTable', actions: [...STATE_TABLE_ACTIONS, ...extra], resources: [table.tableArn] }),
     );
   }
 
-  private grantSecrets(tenants: readonly DeployedTenant[], secrets: ReadonlyMap<string, ISecret>): void {
-    if (tenants.length === 0) return;
-    const arns = tenants.map((t) => {
-      const secret = secrets.get(t.settings.id);
-      if (!secret) throw new Error(`No secret reference for tenant ${t.settings.id}`);
-      return secretArnForPolicy(secret);
-    });
-    // GetSecretValue only: the loader never describes, lists or writes secrets.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TenantSecrets', actions: ['secretsmanager:GetSecretValue'], resources: arns }));
+  private grantSecrets(): void {
+    // GetSecretValue only, under the tenants' prefix: tenants are added at run time (the registry), so their
+    // secrets cannot be listed at synth time; nothing outside the prefix is readable.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TenantSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [TENANT_SECRETS_ARN] }));
   }
 
   private grantLabels(bucket: IBucket): void {
@@ -153,17 +149,8 @@ export class FlowFunction extends Construct {
   }
 }
 
-/** A secret referenced by name matches any of its versions' ARNs: Secrets Manager appends 6 random characters. */
-export function secretArnForPolicy(secret: ISecret): string {
-  return `${secret.secretArn}-??????`;
-}
-
-/** One reference per tenant, by name: the template never holds a secret value, the operator stores the JSON. */
-export function tenantSecrets(scope: Construct, tenants: readonly DeployedTenant[]): Map<string, ISecret> {
-  const secrets = new Map<string, ISecret>();
-  for (const t of tenants) secrets.set(t.settings.id, Secret.fromSecretNameV2(scope, `Secret-${t.settings.id}`, t.secretName));
-  return secrets;
-}
+/** Every tenant secret of this account and region: `ongoing-baselinker/<tenant>` plus Secrets Manager's 6-character suffix. */
+export const TENANT_SECRETS_ARN = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${DEFAULT_SECRET_PREFIX}*`;
 
 function checkEnvironmentSize(flow: string, environment: Record<string, string>): void {
   const size = Object.entries(environment).reduce(
@@ -172,8 +159,7 @@ function checkEnvironmentSize(flow: string, environment: Record<string, string>)
   );
   if (size > LAMBDA_ENV_LIMIT) {
     throw new Error(
-      `The ${flow} function's environment would be about ${size} bytes, over Lambda's 4 KB limit: the tenant settings are too long. ` +
-        'Leave out settings that repeat their defaults, or split the tenants over two deployments (stacks).',
+      `The ${flow} function's environment would be about ${size} bytes, over Lambda's 4 KB limit.`,
     );
   }
 }

@@ -9,40 +9,26 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, type MetricName } from '../../../shared/observability/metrics';
-import type { FlowPlan } from '../flows';
-import type { DeployedTenant, DeploymentSettings } from '../settings';
+import type { ScheduledFlowSpec } from '../flows';
+import type { DeploymentSettings } from '../settings';
 
 export interface MonitoredFlow {
-  plan: FlowPlan;
-  fn: IFunction;
+  spec: ScheduledFlowSpec;
+  dispatcher: IFunction;
+  worker: IFunction;
+  /** The flow's dead-letter queue: tenant-runs that failed every try (message attributes tenant, flow). */
+  deadLetters: IQueue;
 }
 
 export interface MonitoringProps {
   settings: DeploymentSettings;
-  tenants: readonly DeployedTenant[];
   flows: readonly MonitoredFlow[];
   shipment: IFunction;
   api: RestApi;
+  /** Calls the webhook turned away as unauthorized (401: unknown API key or wrong secret), from the access log. */
+  webhookUnauthorized: cw.Metric;
   /** Dead-letter queues, by what they collect. */
   deadLetterQueues: readonly { name: string; queue: IQueue; what: string }[];
-}
-
-/** The metric flows emit through the runner (EMF via Powertools: dimensions service, flow, tenant). */
-export function flowMetric(
-  settings: Pick<DeploymentSettings, 'metricsNamespace' | 'serviceName'>,
-  name: MetricName,
-  flow: string,
-  tenant: string,
-  options: { statistic?: string; period?: Duration; label?: string } = {},
-): cw.Metric {
-  return new cw.Metric({
-    namespace: settings.metricsNamespace,
-    metricName: name,
-    dimensionsMap: { service: settings.serviceName, flow, tenant },
-    statistic: options.statistic ?? cw.Stats.SUM,
-    period: options.period ?? Duration.minutes(5),
-    ...(options.label && { label: options.label }),
-  });
 }
 
 const WIDTH = 6;
@@ -61,7 +47,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { settings, tenants } = props;
+    const { settings } = props;
     this.prefix = Stack.of(this).stackName;
 
     this.topic = new sns.Topic(this, 'Alarms', { displayName: 'ongoing-baselinker alarms', enforceSSL: true });
@@ -81,12 +67,12 @@ export class Monitoring extends Construct {
     );
     if (settings.alarmEmail) this.topic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
-    // Function errors: a scheduled function fails when a tenant's run failed; the shipment function on a bug.
-    for (const { plan, fn } of props.flows) {
-      this.alarm(`${plan.spec.name}-errors`, {
-        metric: fn.metricErrors({ period: Duration.minutes(Math.max(15, plan.minutes)), statistic: cw.Stats.SUM }),
+    // A dispatcher fails when it cannot read the registry or SQS refused messages; the next tick asks again.
+    for (const { spec, dispatcher } of props.flows) {
+      this.alarm(`${spec.name}-dispatch-errors`, {
+        metric: dispatcher.metricErrors({ period: Duration.minutes(15), statistic: cw.Stats.SUM }),
         threshold: 1,
-        description: `The ${plan.spec.name} run failed for at least one tenant. Read the function's log (level ERROR, key "tenant") and the tenant's run summary (npm run status).`,
+        description: `The ${spec.name} dispatcher failed (no tenant-runs were queued by that tick). Read the dispatcher's log; the next tick, a minute later, tries again.`,
       });
     }
     this.alarm('shipment-errors', {
@@ -107,33 +93,10 @@ export class Monitoring extends Construct {
         description: `Messages in the ${dlq.name} queue: ${dlq.what} Read them, fix the cause, then purge the queue (the next scheduled run is the retry).`,
       });
     }
+    this.fanOutAlarms(props.flows);
+    this.tenantAlarms(settings);
+    this.webhookUnauthorizedAlarm(props.webhookUnauthorized);
 
-    const orders = props.flows.find((f) => f.plan.spec.name === 'orders');
-    const metricFlows = [...props.flows.map((f) => f.plan.spec.name as string), 'shipment'];
-    for (const tenant of tenants) {
-      const id = tenant.settings.id;
-      if (orders) {
-        this.alarm(`${id}-order-lag`, {
-          metric: flowMetric(settings, METRIC.orderLag, 'orders', id, { statistic: cw.Stats.MAXIMUM, period: Duration.minutes(Math.max(5, orders.plan.minutes)) }),
-          threshold: settings.orderLagAlarmSeconds,
-          comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          description: `Orders of tenant ${id} wait longer than ${settings.orderLagAlarmSeconds} s to reach Ongoing. Check the orders runs (failures, set-aside orders, BaseLinker budget).`,
-        });
-      }
-      const blocked = new cw.MathExpression({
-        expression: `SUM([${metricFlows.map((_, i) => `m${i}`).join(',')}])`,
-        usingMetrics: Object.fromEntries(metricFlows.map((flow, i) => [`m${i}`, flowMetric(settings, METRIC.tokenBlocked, flow, id, { period: Duration.minutes(15) })])),
-        period: Duration.minutes(15),
-        label: `${id} TokenBlocked`,
-      });
-      this.alarm(`${id}-token-blocked`, {
-        metric: blocked,
-        threshold: 1,
-        description: `BaseLinker blocked the API token of tenant ${id} (too many requests). Runs stand down until the block ends; lower baselinker.requestsPerMinute or look for another program using the same token.`,
-      });
-    }
-
-    this.heartbeatAlarms(settings, props.flows);
     this.stuckItemAlarms(settings, props.flows);
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -149,43 +112,20 @@ export class Monitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
-    for (const { plan, fn } of props.flows) this.dashboard.addWidgets(...this.flowRow(settings, plan, fn));
-    this.dashboard.addWidgets(...this.tokenRow(settings, tenants, metricFlows, orders?.plan));
-    this.dashboard.addWidgets(...this.shipmentRow(settings, tenants, props.shipment, props.api));
+    for (const flow of props.flows) this.dashboard.addWidgets(...this.flowRow(settings, flow));
+    this.dashboard.addWidgets(...this.tokenRow(settings));
+    this.dashboard.addWidgets(...this.shipmentRow(settings, props.shipment, props.api, props.webhookUnauthorized));
     this.dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Dead-letter queues (messages)',
-        left: props.deadLetterQueues.map((d) => d.queue.metricApproximateNumberOfMessagesVisible({ statistic: cw.Stats.MAXIMUM, label: d.name })),
+        left: [
+          ...props.deadLetterQueues.map((d) => d.queue.metricApproximateNumberOfMessagesVisible({ statistic: cw.Stats.MAXIMUM, label: d.name })),
+          ...props.flows.map((f) => f.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: cw.Stats.MAXIMUM, label: `${f.spec.name} failed tenant-runs` })),
+        ],
         width: 24,
         height: HEIGHT,
       }),
     );
-  }
-
-  /**
-   * A heartbeat for every flow and tenant, at the tenant's own interval: a run writes RunDurationMs whatever its
-   * outcome, and a tenant that is not due is skipped without writing it, so silence for three of the tenant's
-   * intervals (at least 30 minutes) means its runs stopped (schedule, throttling, a crash at start).
-   */
-  private heartbeatAlarms(settings: DeploymentSettings, flows: readonly MonitoredFlow[]): void {
-    for (const { plan } of flows) {
-      for (const tenant of plan.tenants) {
-        const id = tenant.settings.id;
-        const flow = plan.spec.name;
-        const windowMinutes = Math.min(7 * 1440, Math.max(30, plan.spec.minutes(tenant.settings) * 3));
-        // One period up to a day; longer windows are several daily periods that must all be silent.
-        const periods = Math.ceil(windowMinutes / 1440);
-        const periodMinutes = Math.ceil(windowMinutes / periods);
-        this.alarm(`${id}-${flow}-not-running`, {
-          metric: flowMetric(settings, METRIC.runDuration, flow, id, { statistic: cw.Stats.SAMPLE_COUNT, period: Duration.minutes(periodMinutes) }),
-          threshold: 1,
-          evaluationPeriods: periods,
-          comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
-          treatMissingData: cw.TreatMissingData.BREACHING,
-          description: `No ${flow} run for tenant ${id} in ${windowMinutes} minutes (it runs every ${plan.spec.minutes(tenant.settings)} min). Check the ${flow} schedule (EventBridge rule enabled?), throttles and the function log.`,
-        });
-      }
-    }
   }
 
   /**
@@ -195,7 +135,7 @@ export class Monitoring extends Construct {
    * flow-only dimension set): the cost does not grow with the tenants; the dashboard and the CLI name the tenant.
    */
   private stuckItemAlarms(settings: DeploymentSettings, flows: readonly MonitoredFlow[]): void {
-    const deployed = new Set(flows.map((f) => f.plan.spec.name as string));
+    const deployed = new Set(flows.map((f) => f.spec.name as string));
     const fleet = (name: MetricName, flow: string, statistic: string, minutes: number) =>
       new cw.Metric({ namespace: settings.metricsNamespace, metricName: name, dimensionsMap: { service: settings.serviceName, flow }, statistic, period: Duration.minutes(minutes) });
     for (const [flow, what] of [
@@ -252,63 +192,56 @@ export class Monitoring extends Construct {
     return alarm;
   }
 
-  private flowRow(settings: DeploymentSettings, plan: FlowPlan, fn: IFunction): cw.IWidget[] {
-    const flow = plan.spec.name;
-    const period = Duration.minutes(Math.max(5, plan.minutes));
-    const perTenant = (name: MetricName, label: string) =>
-      plan.tenants.map((t) => flowMetric(settings, name, flow, t.settings.id, { period, label: `${t.settings.id} ${label}` }));
+  private flowRow(settings: DeploymentSettings, { spec, dispatcher, worker }: MonitoredFlow): cw.IWidget[] {
+    const flow = spec.name;
+    const period = Duration.minutes(5);
     return [
       new cw.GraphWidget({
-        title: `${flow}: runs (every ${plan.minutes} min)`,
+        title: `${flow}: dispatches and tenant-runs`,
         left: [
-          fn.metricInvocations({ period, statistic: cw.Stats.SUM, label: 'invocations' }),
-          fn.metricErrors({ period, statistic: cw.Stats.SUM, label: 'errors' }),
-          fn.metricThrottles({ period, statistic: cw.Stats.SUM, label: 'throttles' }),
+          dispatcher.metricInvocations({ period, statistic: cw.Stats.SUM, label: 'dispatches' }),
+          dispatcher.metricErrors({ period, statistic: cw.Stats.SUM, label: 'dispatch errors' }),
+          worker.metricInvocations({ period, statistic: cw.Stats.SUM, label: 'tenant-runs' }),
+          worker.metricThrottles({ period, statistic: cw.Stats.SUM, label: 'worker throttles' }),
         ],
-        right: perTenant(METRIC.runFailed, 'failed runs'),
+        right: [perTenant(settings, METRIC.runFailed, flow, 'SUM', period, 'failed runs')],
         width: WIDTH,
         height: HEIGHT,
       }),
-      new cw.GraphWidget({ title: `${flow}: items`, left: [...perTenant(METRIC.itemsSeen, 'seen'), ...perTenant(METRIC.itemsSynced, 'written')], width: WIDTH, height: HEIGHT }),
-      new cw.GraphWidget({ title: `${flow}: set aside`, left: perTenant(METRIC.itemsSetAside, 'set aside'), width: WIDTH, height: HEIGHT }),
+      new cw.GraphWidget({ title: `${flow}: items written per tenant`, left: [perTenant(settings, METRIC.itemsSynced, flow, 'SUM', period, 'written')], width: WIDTH, height: HEIGHT }),
+      new cw.GraphWidget({ title: `${flow}: set aside per tenant`, left: [perTenant(settings, METRIC.itemsSetAside, flow, 'SUM', period, 'set aside')], width: WIDTH, height: HEIGHT }),
       new cw.GraphWidget({
-        title: `${flow}: API requests`,
-        left: [...perTenant(METRIC.baselinkerRequests, 'BaseLinker'), ...perTenant(METRIC.ongoingRequests, 'Ongoing')],
+        title: `${flow}: BaseLinker requests per tenant`,
+        left: [perTenant(settings, METRIC.baselinkerRequests, flow, 'SUM', period, 'BaseLinker')],
         width: WIDTH,
         height: HEIGHT,
       }),
     ];
   }
 
-  private tokenRow(settings: DeploymentSettings, tenants: readonly DeployedTenant[], flows: readonly string[], orders: FlowPlan | undefined): cw.IWidget[] {
-    const widgets: cw.IWidget[] = [];
-    if (orders) {
-      widgets.push(
-        new cw.GraphWidget({
-          title: 'orders: lag (seconds)',
-          left: tenants.map((t) => flowMetric(settings, METRIC.orderLag, 'orders', t.settings.id, { statistic: cw.Stats.MAXIMUM, label: t.settings.id })),
-          leftAnnotations: [{ value: settings.orderLagAlarmSeconds, label: 'alarm' }],
-          width: 12,
-          height: HEIGHT,
-        }),
-      );
-    }
-    widgets.push(
+  private tokenRow(settings: DeploymentSettings): cw.IWidget[] {
+    return [
       new cw.GraphWidget({
-        title: 'BaseLinker token blocked',
-        left: tenants.flatMap((t) => flows.map((flow) => flowMetric(settings, METRIC.tokenBlocked, flow, t.settings.id, { label: `${t.settings.id} ${flow}` }))),
-        width: orders ? 12 : 24,
+        title: 'orders: lag per tenant (seconds)',
+        left: [perTenant(settings, METRIC.orderLag, 'orders', 'MAX', Duration.minutes(5), 'lag')],
+        leftAnnotations: [{ value: settings.orderLagAlarmSeconds, label: 'alarm' }],
+        width: 12,
         height: HEIGHT,
       }),
-    );
-    return widgets;
+      new cw.GraphWidget({ title: 'BaseLinker token blocked per tenant', left: [perTenant(settings, METRIC.tokenBlocked, undefined, 'SUM', Duration.minutes(15), 'blocked')], width: 12, height: HEIGHT }),
+    ];
   }
 
-  private shipmentRow(settings: DeploymentSettings, tenants: readonly DeployedTenant[], fn: IFunction, api: RestApi): cw.IWidget[] {
+  private shipmentRow(settings: DeploymentSettings, fn: IFunction, api: RestApi, unauthorized: cw.Metric): cw.IWidget[] {
     return [
       new cw.GraphWidget({
         title: 'Send webhook: requests',
-        left: [api.metricCount({ statistic: cw.Stats.SUM, label: 'requests' }), api.metricClientError({ statistic: cw.Stats.SUM, label: '4xx' }), api.metricServerError({ statistic: cw.Stats.SUM, label: '5xx' })],
+        left: [
+          api.metricCount({ statistic: cw.Stats.SUM, label: 'requests' }),
+          api.metricClientError({ statistic: cw.Stats.SUM, label: '4xx' }),
+          api.metricServerError({ statistic: cw.Stats.SUM, label: '5xx' }),
+          unauthorized.with({ label: '401 unauthorized' }),
+        ],
         width: WIDTH,
         height: HEIGHT,
       }),
@@ -326,14 +259,89 @@ export class Monitoring extends Construct {
         height: HEIGHT,
       }),
       new cw.GraphWidget({
-        title: 'shipment: items',
-        left: [
-          ...tenants.map((t) => flowMetric(settings, METRIC.itemsSynced, 'shipment', t.settings.id, { label: `${t.settings.id} shipped` })),
-          ...tenants.map((t) => flowMetric(settings, METRIC.itemsSetAside, 'shipment', t.settings.id, { label: `${t.settings.id} set aside` })),
-        ],
+        title: 'shipment: shipped per tenant',
+        left: [perTenant(settings, METRIC.itemsSynced, 'shipment', 'SUM', Duration.minutes(5), 'shipped'), perTenant(settings, METRIC.itemsSetAside, 'shipment', 'SUM', Duration.minutes(5), 'set aside')],
         width: WIDTH,
         height: HEIGHT,
       }),
     ];
   }
+
+  // ---- fan-out and per-tenant alarms (lane tenants) ------------------------------------------------------
+
+  /** Per flow: tenant-runs that failed every try, and tenant-runs that waited in the queue past a tick. */
+  private fanOutAlarms(flows: readonly MonitoredFlow[]): void {
+    for (const { spec, deadLetters } of flows) {
+      this.alarm(`${spec.name}-failed-tenant-runs`, {
+        metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cw.Stats.MAXIMUM }),
+        threshold: 1,
+        description: `${spec.name} tenant-runs failed every try and sit in the ${spec.name} dead-letter queue; each message names its tenant and flow (message attributes). Fix the tenant (npm run cli -- status --tenant <id>), then purge the queue: the next tick runs it again.`,
+      });
+    }
+    for (const { spec, worker } of flows) {
+      // Throttles mean MaximumConcurrency (or the account's limit) is holding tenant-runs back.
+      this.alarm(`${spec.name}-worker-throttles`, {
+        metric: worker.metricThrottles({ period: Duration.minutes(15), statistic: cw.Stats.SUM }),
+        threshold: 10,
+        description: `The ${spec.name} worker was throttled: tenant-runs wait for a free slot. Raise the workerConcurrency setting or the account's Lambda concurrency.`,
+      });
+    }
+  }
+
+  /**
+   * One alarm per condition for every tenant at once: a Metrics Insights query grouped by tenant makes each tenant
+   * a contributor of the alarm, so the alarm names the tenant and a goods owner added at run time is watched
+   * without a deploy (up to 500 series per query; 100 contributors in ALARM at once).
+   */
+  private tenantAlarms(settings: DeploymentSettings): void {
+    this.alarm('tenant-run-failed', {
+      metric: perTenant(settings, METRIC.runFailed, undefined, 'SUM', Duration.minutes(15), 'failed runs'),
+      threshold: 1,
+      description: 'A tenant\'s run failed (the contributor names the tenant; the metric has the flow too). Read the worker log (key "tenant") and npm run cli -- status --tenant <id>. Other tenants are not affected.',
+    });
+    this.alarm('tenant-order-lag', {
+      metric: perTenant(settings, METRIC.orderLag, 'orders', 'MAX', Duration.minutes(5), 'order lag'),
+      threshold: settings.orderLagAlarmSeconds,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Orders of a tenant (the contributor) wait longer than ${settings.orderLagAlarmSeconds} s to reach Ongoing. Check its orders runs (failures, set-aside orders, BaseLinker budget).`,
+    });
+    this.alarm('tenant-token-blocked', {
+      metric: perTenant(settings, METRIC.tokenBlocked, undefined, 'SUM', Duration.minutes(15), 'token blocked'),
+      threshold: 1,
+      description: 'BaseLinker blocked the API token of a tenant (the contributor): too many requests. Its runs stand down until the block ends; lower its baselinker.requestsPerMinute or look for another program using the same token.',
+    });
+  }
+
+  /** A rate of 401s at the webhook: someone without the tenant's key or secret is calling it. */
+  private webhookUnauthorizedAlarm(unauthorized: cw.IMetric): void {
+    this.alarm('webhook-401-rate', {
+      metric: unauthorized,
+      threshold: WEBHOOK_401_ALARM_PER_5_MIN,
+      description: `The Send webhook refused ${WEBHOOK_401_ALARM_PER_5_MIN} or more calls in 5 minutes as unauthorized (unknown API key, or a secret that does not match the tenant). A tenant's Ongoing webhook may carry an old secret after a change, or someone is probing the endpoint. The access log (status 401) has the source IPs.`,
+    });
+  }
+}
+
+/** 401s in 5 minutes that raise the alarm: a mistyped secret retried by Ongoing stays below, a probe does not. */
+export const WEBHOOK_401_ALARM_PER_5_MIN = 20;
+
+/**
+ * A flow metric of every tenant, one series per tenant (Metrics Insights, GROUP BY tenant): tenants come from the
+ * registry at run time, so the template cannot list them.
+ */
+export function perTenant(
+  settings: Pick<DeploymentSettings, 'metricsNamespace' | 'serviceName'>,
+  name: MetricName,
+  flow: string | undefined,
+  aggregate: 'SUM' | 'MAX',
+  period: Duration,
+  label: string,
+): cw.MathExpression {
+  const where = [`service = '${settings.serviceName}'`, ...(flow ? [`flow = '${flow}'`] : [])].join(' AND ');
+  return new cw.MathExpression({
+    expression: `SELECT ${aggregate}(${name}) FROM SCHEMA("${settings.metricsNamespace}", flow, service, tenant) WHERE ${where} GROUP BY tenant ORDER BY ${aggregate}() DESC LIMIT 500`,
+    usingMetrics: {},
+    period,
+    label,
+  });
 }

@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createDynamoDocumentClient, createS3Client } from '../../../shared/aws/clients';
-import { loadRuntime, type Env } from '../../../shared/config';
-import { openEmbeddedState } from '../embedded';
+import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients';
+import { loadRuntime, type Env } from '../../shared/config';
+import { openEmbeddedState } from '../local/embedded';
 import { CliError } from './errors';
 
 /** The table the CLI reads and writes; tests inject their own (a fresh emulator table). */

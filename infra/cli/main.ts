@@ -5,12 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env, type TenantConfig } from '../../shared/config';
-import { loadLocalTenants } from './tenants';
+import { loadLocalTenants } from '../local/tenants';
 import { StateStore } from '../../shared/state';
 import { DataDirInUseError } from '../emulators';
-import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './cli/commands';
-import { CliError } from './cli/errors';
-import { injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './cli/state';
+import { dismissCommand, exceptionsCommand, parseExceptionId, retryCommand, sendCommand, statusCommand, type CommandContext } from './commands';
+import { CliError } from './errors';
+import { chooseMode, injectedState, openCliState, type CliState, type CliStateInput, type StateMode } from './state';
+import type { WebhookKeys } from '../../shared/tenants';
+import { TENANTS_USAGE, tenantsCommand } from './tenants';
 
 export interface CliIo {
   out?: (text: string) => void;
@@ -21,6 +23,8 @@ export interface CliIo {
   tenants?: TenantConfig[];
   /** A table to use instead of opening one (tests: a fresh emulator table). */
   state?: CliStateInput;
+  /** The webhook keys at the edge instead of API Gateway's (tests of tenants --aws). */
+  webhookKeys?: WebhookKeys;
   now?: () => number;
 }
 
@@ -49,6 +53,7 @@ Commands:
   retry <id|all>       put set-aside items back into the next cycle
   dismiss <id> --note  dismiss a set-aside item, with a note why
   send <order id>      ship one Ongoing order now (the shipment flow, without the webhook)
+  tenants <verb>       the tenant registry: put, list, show, disable, enable, remove, import
 
 Options for every command:
   --json       machine-readable output on stdout
@@ -56,7 +61,8 @@ ${COMMON_OPTIONS}
 
 ${STATE_HELP}
 
-Tenants come from the same configuration as npm run sync (TENANTS_FILE, TENANTS or the single-tenant env vars).
+Tenants come from the same configuration as npm run sync: TENANTS_FILE, TENANTS or the single-tenant env vars,
+and with none of them set, the tenant registry in the state (npm run cli -- tenants --help).
 Exit codes: 0 done; 2 usage, configuration, unknown id or state not reachable; 1 unexpected failure.
 Run npm run cli -- <command> --help for a command's options.`;
 
@@ -120,8 +126,15 @@ ${COMMON_OPTIONS}`,
   positionals: [1, 1],
 };
 
+COMMANDS.tenants = {
+  usage: TENANTS_USAGE,
+  options: ['json', 'aws', 'local', 'cdk'],
+  positionals: [0, 2],
+};
+
 const OPTION_DEFS = {
   json: { type: 'boolean' },
+  cdk: { type: 'boolean' },
   all: { type: 'boolean' },
   aws: { type: 'boolean' },
   local: { type: 'boolean' },
@@ -215,15 +228,6 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       if (values[option] !== undefined && !values[option]?.trim()) throw new CliError(`--${option} needs a value`, name);
     }
 
-    let tenants: TenantConfig[];
-    try {
-      tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data'));
-    } catch (e) {
-      if (e instanceof ConfigError) throw new CliError(e.message);
-      throw e;
-    }
-    const selected = selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send');
-
     const mode: StateMode = values.aws ? 'aws' : values.local ? 'local' : 'auto';
     try {
       state = io.state ? injectedState(io.state) : await openCliState(mode, env);
@@ -231,6 +235,20 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       if (e instanceof ConfigError || e instanceof DataDirInUseError) throw new CliError(e.message);
       throw e;
     }
+    if (name === 'tenants') {
+      const [verb, ...rest] = args;
+      return await tenantsCommand({ state, mode: chooseMode(mode, env), env, json: Boolean(values.json), cdk: Boolean(values.cdk), out, now, webhookKeys: io.webhookKeys }, verb, rest);
+    }
+
+    let tenants: TenantConfig[];
+    try {
+      tenants = io.tenants ?? (await loadLocalTenants(env, env.DATA_DIR || '.data', { dynamo: state.dynamo, tableName: state.tableName, mode: chooseMode(mode, env) }, err));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new CliError(e.message);
+      throw e;
+    }
+    const selected = selectTenants(tenants, values.tenant, name === 'retry' || name === 'dismiss' || name === 'send');
+
     const ctx: CommandContext = {
       tenants: selected,
       state,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { bucketParams, tokenKey } from '../../../shared/baselinker/budget';
-import type { TenantConfig } from '../../../shared/config';
-import { FLOW_NAMES } from '../../../shared/flows/registry';
-import { createTenantServices } from '../../../shared/lambda/wiring';
-import { shipOrder } from '../../../shared/flows/shipment';
-import { flowLogger } from '../../../shared/log/logger';
-import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../../shared/state';
+import { bucketParams, tokenKey } from '../../shared/baselinker/budget';
+import type { TenantConfig } from '../../shared/config';
+import { FLOW_NAMES } from '../../shared/flows/registry';
+import { createTenantServices } from '../../shared/lambda/wiring';
+import { shipOrder } from '../../shared/flows/shipment';
+import { flowLogger } from '../../shared/log/logger';
+import { DynamoBudget, type CursorRecord, type SetAsideItem, type StateStore } from '../../shared/state';
 import { CliError } from './errors';
 import { compactJson, duration, num, short, table, when } from './format';
 import type { CliState } from './state';

@@ -1,0 +1,141 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CATALOGUE, type FlowName } from '../flows/catalogue';
+import { isDue } from '../flows/due';
+import type { RunSummaryRecord } from '../state';
+import { keys } from '../state/table';
+import type { TenantRegistry } from '../tenants/registry';
+
+/**
+ * The fan-out of one scheduled flow: its EventBridge rule ticks this flow's dispatcher, which puts one SQS
+ * message per due tenant on the flow's queue; the flow's worker takes one tenant-run per message (see
+ * worker.ts). The dispatcher reads no secret and runs no flow, so it stays small and fast however many
+ * tenants there are: one paged Query for the registry, one BatchGetItem per 100 tenants for their last runs,
+ * one SendMessageBatch per 10 due tenants.
+ */
+
+/** What one message asks: run `flow` for `tenant`. `dispatchedAt` lets a worker recognise a duplicate delivery. */
+export interface TenantRunMessage {
+  tenant: string;
+  flow: FlowName;
+  /** Epoch ms of the tick that asked for this run. */
+  dispatchedAt: number;
+}
+
+export interface DispatchReport {
+  flow: FlowName;
+  /** Enabled tenants in the registry. */
+  tenants: number;
+  due: string[];
+  sent: number;
+  notDue: number;
+  notTakingPart: number;
+  disabled: number;
+  /** Registry entries whose settings no longer validate: named here, and left out. */
+  invalid: { id: string; problem: string }[];
+  /** Messages SQS refused (the next tick asks again). */
+  failedToSend: string[];
+  /** Requests made, for the benchmark's cost of a tick. */
+  requests: { dynamoQueryPages: number; dynamoBatchGets: number; sqsBatches: number };
+}
+
+export interface DispatchOptions {
+  flow: FlowName;
+  registry: TenantRegistry;
+  dynamo: DynamoDBDocumentClient;
+  tableName: string;
+  sqs: SQSClient;
+  queueUrl: string;
+  now?: () => number;
+}
+
+const BATCH_GET_MAX = 100;
+const SQS_BATCH_MAX = 10;
+
+export async function dispatchDueTenants(options: DispatchOptions): Promise<DispatchReport> {
+  const now = options.now ?? Date.now;
+  const tick = now();
+  const flowEntry = CATALOGUE[options.flow];
+  const entries = await options.registry.list();
+  const report: DispatchReport = {
+    flow: options.flow,
+    tenants: 0,
+    due: [],
+    sent: 0,
+    notDue: 0,
+    notTakingPart: 0,
+    disabled: 0,
+    invalid: [],
+    failedToSend: [],
+    requests: { dynamoQueryPages: Math.max(1, Math.ceil(entries.length / 1000)), dynamoBatchGets: 0, sqsBatches: 0 },
+  };
+  const taking: { id: string; minutes: number }[] = [];
+  for (const entry of entries) {
+    if (!entry.enabled) {
+      report.disabled += 1;
+      continue;
+    }
+    report.tenants += 1;
+    if (!entry.settings) {
+      report.invalid.push({ id: entry.id, problem: entry.problem ?? 'invalid settings' });
+      continue;
+    }
+    if (!flowEntry.takesPart(entry.settings)) report.notTakingPart += 1;
+    else taking.push({ id: entry.id, minutes: entry.settings.schedules[flowEntry.schedule] });
+  }
+
+  const last = await lastRuns(options, taking.map((t) => t.id), report);
+  for (const tenant of taking) {
+    if (isDue(last.get(tenant.id), tenant.minutes, tick)) report.due.push(tenant.id);
+    else report.notDue += 1;
+  }
+
+  for (let i = 0; i < report.due.length; i += SQS_BATCH_MAX) {
+    const batch = report.due.slice(i, i + SQS_BATCH_MAX);
+    report.requests.sqsBatches += 1;
+    const result = await options.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: batch.map((tenant, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify({ tenant, flow: options.flow, dispatchedAt: tick } satisfies TenantRunMessage),
+          // Attributes survive the move to the dead-letter queue: whoever reads it sees tenant and flow at once.
+          MessageAttributes: {
+            tenant: { DataType: 'String', StringValue: tenant },
+            flow: { DataType: 'String', StringValue: options.flow },
+          },
+        })),
+      }),
+    );
+    report.sent += result.Successful?.length ?? 0;
+    for (const failed of result.Failed ?? []) report.failedToSend.push(batch[Number(failed.Id)]);
+  }
+  return report;
+}
+
+/** Each tenant's last run of the flow (eventually consistent reads: a tick is a minute apart). */
+async function lastRuns(options: DispatchOptions, tenants: readonly string[], report: DispatchReport): Promise<Map<string, RunSummaryRecord>> {
+  const out = new Map<string, RunSummaryRecord>();
+  for (let i = 0; i < tenants.length; i += BATCH_GET_MAX) {
+    let requestKeys: Record<string, unknown>[] | undefined = tenants.slice(i, i + BATCH_GET_MAX).map((tenant) => keys.run(tenant, options.flow));
+    for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      report.requests.dynamoBatchGets += 1;
+      const result: BatchGetCommandOutput = await options.dynamo.send(
+        new BatchGetCommand({ RequestItems: { [options.tableName]: { Keys: requestKeys, ProjectionExpression: 'pk, startedAt, outcome' } } }),
+      );
+      for (const item of result.Responses?.[options.tableName] ?? []) {
+        const tenant = tenantOfRunPk(String(item.pk));
+        if (tenant) out.set(tenant, item as unknown as RunSummaryRecord);
+      }
+      requestKeys = result.UnprocessedKeys?.[options.tableName]?.Keys;
+      if (attempt > 8 && requestKeys?.length) throw new Error(`DynamoDB left ${requestKeys.length} run summaries unread after 9 attempts`);
+    }
+  }
+  return out;
+}
+
+function tenantOfRunPk(pk: string): string | undefined {
+  const match = /^TENANT#(.+)#RUN$/.exec(pk);
+  return match?.[1];
+}

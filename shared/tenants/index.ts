@@ -1,0 +1,4 @@
+export * from './registry';
+export * from './secrets-store';
+export * from './admin';
+export * from './webhook-keys';
