@@ -163,6 +163,7 @@ export class ChaosSeed {
       falseAlarms: 0,
       rewrittenLevels: 0,
       missingTracking: 0,
+      wrongLinks: 0,
       blocks: 0,
       injectedBlocks: 0,
       sentIntoBlock: 0,
