@@ -183,7 +183,9 @@ describe('slow courier and crashed work', () => {
 
   it('counts a shipment that fails after the webhook answered 202 (ShipmentFailedAfterAccept), which nobody else would see', async () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
-    world.bl.config.latencyMs = BUDGET_MS;
+    // Only the courier is slow, so createPackage is the step in flight when the webhook answers 202 (the work
+    // stops at its next step after that): its refusal comes when nobody waits for the answer any more.
+    world.bl.config.methodLatencyMs = { createPackage: BUDGET_MS * 2 };
     world.bl.refusePackages('Paczka za ciężka dla kuriera', blOrderId);
     useRoute(SLOW_ROUTE);
     const before = world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' });
@@ -193,6 +195,7 @@ describe('slow courier and crashed work', () => {
       await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'failed', 'the shipment to be refused');
       await until(async () => world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' }), (n) => n === before + 1, 'the metric');
     } finally {
+      world.bl.config.methodLatencyMs = {};
       world.bl.clearPackageRefusals();
     }
   });
