@@ -465,7 +465,7 @@ const getOrderPackages: Handler = (sim, p) => {
         courier_package_nr: x.package_number,
         courier_inner_number: x.courier_inner_number,
         courier_code: x.courier_code,
-        courier_other_name: '',
+        courier_other_name: sim.state.couriers.find((c) => c.code === x.courier_code)?.carrier_name ?? '',
         // The C# client models these as strings; some answers have them so.
         account_id: String(x.account_id),
         tracking_status_date: x.tracking_status_date,
