@@ -8,7 +8,7 @@ import { samePattern, type LinkPattern } from '../mapping/shipment';
  * - its form (getCourierFields) changes when the seller edits the courier's settings, not per order: kept
  *   for a day. A form that cannot be read fails the shipment (retried), never books with guessed keys.
  * - how its tracking links are made from the tracking number, as BaseLinker listed them after earlier
- *   bookings: trusted once two packages agreed, for an hour after the latest lookup that agreed; any lookup
+ *   bookings with the same account and fixed fields (`linkPatternKey`): trusted once two packages agreed, for an hour after the latest lookup that agreed; any lookup
  *   that disagrees (or shows createPackage's number was not final) forgets it. While trusted, a Send whose
  *   createPackage answered a number writes the link without asking getOrderPackages.
  */
@@ -31,15 +31,15 @@ export async function courierForm(baselinker: BaseLinkerClient, courierCode: str
   return form;
 }
 
-/** The courier's link pattern while it is trusted; undefined means: look the link up. */
-export function trustedLinkPattern(baselinker: BaseLinkerClient, courierCode: string, now: number): LinkPattern | undefined {
-  const known = links.get(keyOf(baselinker, courierCode));
+/** The link pattern of bookings under `patternKey` while it is trusted; undefined means: look the link up. */
+export function trustedLinkPattern(baselinker: BaseLinkerClient, patternKey: string, now: number): LinkPattern | undefined {
+  const known = links.get(keyOf(baselinker, patternKey));
   return known && known.agreed >= LINK_AGREEMENTS && now - known.confirmedAt < LINK_TRUST_MS ? known.pattern : undefined;
 }
 
 /** What a lookup after a booking showed: the pattern of the listed link, or undefined when it has none we can use. */
-export function noteLinkPattern(baselinker: BaseLinkerClient, courierCode: string, seen: LinkPattern | undefined, now: number): void {
-  const key = keyOf(baselinker, courierCode);
+export function noteLinkPattern(baselinker: BaseLinkerClient, patternKey: string, seen: LinkPattern | undefined, now: number): void {
+  const key = keyOf(baselinker, patternKey);
   if (!seen) {
     links.delete(key);
     return;

@@ -11,6 +11,7 @@ import {
   labelFileType,
   linkFrom,
   linkPatternAfterBooking,
+  linkPatternKey,
   listedTracking,
   mayShip,
   ongoingTracking,
@@ -18,6 +19,7 @@ import {
   parcelsFor,
   printingInfoFor,
   type CourierSelection,
+  type ListedTracking,
   type PackageRef,
   type Parcel,
 } from '../mapping/shipment';
@@ -119,7 +121,7 @@ export async function packageTracking(
   baselinker: BaseLinkerClient,
   blOrderId: number,
   packageId: ShipmentRecord['packageId'],
-): Promise<{ found: boolean; trackingNumber: string; trackingUrl: string }> {
+): Promise<ListedTracking> {
   return listedTracking(await baselinker.getOrderPackages(blOrderId), packageId);
 }
 
@@ -298,7 +300,8 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     //    createPackage answered a number and the courier's link pattern, learned from earlier lookups, is trusted.
     const booked = pkg;
     const createdNumber = booked.reused ? '' : booked.trackingNumber;
-    const pattern = createdNumber && !booked.trackingUrl ? trustedLinkPattern(deps.baselinker, booked.courierCode, deps.now()) : undefined;
+    const patternKey = linkPatternKey(courier);
+    const pattern = createdNumber && !booked.trackingUrl ? trustedLinkPattern(deps.baselinker, patternKey, deps.now()) : undefined;
     const patternLink = pattern && linkFrom(pattern, createdNumber);
     if (patternLink !== undefined) booked.trackingUrl = patternLink;
     const lookUp = !booked.trackingNumber || (!booked.reused && !booked.trackingUrl && patternLink === undefined);
@@ -312,7 +315,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     if (listed) {
       if (createdNumber) {
         const seen = linkPatternAfterBooking(createdNumber, listed, [blOrder.delivery_postcode, booked.packageId, blOrder.order_id]);
-        noteLinkPattern(deps.baselinker, booked.courierCode, seen, deps.now());
+        noteLinkPattern(deps.baselinker, patternKey, seen, deps.now());
       }
       booked.trackingNumber = listed.trackingNumber || booked.trackingNumber;
       booked.trackingUrl = listed.trackingUrl || booked.trackingUrl;

@@ -198,10 +198,18 @@ export function outgoingPackage(packages: readonly OrderPackage[], courierCode: 
   };
 }
 
+export interface ListedTracking {
+  found: boolean;
+  trackingNumber: string;
+  trackingUrl: string;
+  /** The carrier that really carries it when booked through a broker courier (`courier_other_name`), else ''. */
+  carrier: string;
+}
+
 /** The package's tracking number and link as getOrderPackages lists them (the link is only listed there). */
-export function listedTracking(packages: readonly OrderPackage[], packageId: number | string | undefined): { found: boolean; trackingNumber: string; trackingUrl: string } {
+export function listedTracking(packages: readonly OrderPackage[], packageId: number | string | undefined): ListedTracking {
   const pkg = packages.find((p) => String(p.package_id) === String(packageId));
-  return { found: Boolean(pkg), trackingNumber: pkg?.courier_package_nr ?? '', trackingUrl: pkg?.tracking_url ?? '' };
+  return { found: Boolean(pkg), trackingNumber: pkg?.courier_package_nr ?? '', trackingUrl: pkg?.tracking_url ?? '', carrier: pkg?.courier_other_name?.trim() ?? '' };
 }
 
 export interface EarlierWork {
@@ -326,14 +334,20 @@ export function linkFrom(pattern: LinkPattern, trackingNumber: string): string |
 
 /**
  * What the lookup right after a booking shows of the courier's links. Undefined (learn nothing, forget what was
- * known) when BaseLinker lists another number than createPackage answered: at this courier that number is not
- * final, so its links are always looked up.
+ * known) when BaseLinker lists another number than createPackage answered (at this courier that number is not
+ * final), or when a broker courier handed the package to a carrier of its choice (`courier_other_name`: the next
+ * package may go with another carrier and its links): then the links are always looked up.
  */
-export function linkPatternAfterBooking(
-  createdNumber: string,
-  listed: { found: boolean; trackingNumber: string; trackingUrl: string },
-  others: ReadonlyArray<string | number>,
-): LinkPattern | undefined {
-  if (!listed.found || listed.trackingNumber.trim() !== createdNumber.trim()) return undefined;
+export function linkPatternAfterBooking(createdNumber: string, listed: ListedTracking, others: ReadonlyArray<string | number>): LinkPattern | undefined {
+  if (!listed.found || listed.carrier !== '' || listed.trackingNumber.trim() !== createdNumber.trim()) return undefined;
   return linkPatternOf(listed.trackingNumber, listed.trackingUrl, others);
+}
+
+/**
+ * Which bookings share one link pattern: the same courier, account and fixed form fields (a service field may
+ * choose the carrier or the product, and with it the tracking page).
+ */
+export function linkPatternKey(courier: Pick<CourierSelection, 'courierCode' | 'accountId' | 'fields'>): string {
+  const fields = [...courier.fields].map((f) => `${f.id}=${f.value}`).sort();
+  return JSON.stringify([courier.courierCode, courier.accountId ?? null, fields]);
 }

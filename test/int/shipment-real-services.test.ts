@@ -288,6 +288,25 @@ describe("6. the tracking link from the courier's pattern: no lookup once two bo
     }
   });
 
+  it('a package a broker courier handed to a carrier of its choice (courier_other_name) teaches no pattern: looked up at every Send', async () => {
+    glsCourier().carrier_name = 'DPD';
+    try {
+      world.bl.resetCounters();
+      const gls = deps(tenant({ courierCode: 'gls' }));
+      for (let i = 0; i < 3; i++) expect((await ship((await sentOrder()).ongoingOrderId, gls)).kind).toBe('done');
+      expect(world.bl.calls('getOrderPackages')).toBe(3);
+    } finally {
+      delete glsCourier().carrier_name;
+    }
+  });
+
+  it('bookings with another account or service of the courier do not share its pattern', async () => {
+    for (let i = 0; i < 2; i++) await ship((await sentOrder()).ongoingOrderId);
+    world.bl.resetCounters();
+    await ship((await sentOrder()).ongoingOrderId, deps(tenant({ service: 'next_day' })));
+    expect(world.bl.calls('getOrderPackages')).toBe(1);
+  });
+
   it('an hour after the last lookup that agreed, the link is looked up again; a link of a new shape is written and the old pattern forgotten', async () => {
     for (let i = 0; i < 2; i++) await ship((await sentOrder()).ongoingOrderId);
     const dpd = world.bl.state.couriers.find((c) => c.code === 'dpd')!;

@@ -1,4 +1,4 @@
-import { cancelledProblem, linkFrom, linkPatternAfterBooking, linkPatternOf, packageMayExist, samePattern } from '../../shared/mapping/shipment';
+import { cancelledProblem, linkFrom, linkPatternAfterBooking, linkPatternKey, linkPatternOf, packageMayExist, samePattern } from '../../shared/mapping/shipment';
 
 /** The pure decisions of a Send about BaseLinker: may a package exist already, is the order cancelled, how a courier's links are made. */
 
@@ -59,9 +59,22 @@ describe("a courier's link pattern", () => {
   });
 
   it('is learned from a booking only when BaseLinker lists the number createPackage answered (else that number is not final)', () => {
-    const listed = { found: true, trackingNumber: '0044010001', trackingUrl: 'https://t.example.invalid/0044010001' };
+    const listed = { found: true, trackingNumber: '0044010001', trackingUrl: 'https://t.example.invalid/0044010001', carrier: '' };
     expect(linkPatternAfterBooking('0044010001', listed, [])).toEqual({ kind: 'around-number', prefix: 'https://t.example.invalid/', suffix: '' });
     expect(linkPatternAfterBooking('00440100', listed, [])).toBeUndefined();
     expect(linkPatternAfterBooking('0044010001', { ...listed, found: false }, [])).toBeUndefined();
+  });
+
+  it('is not learned from a package a broker courier handed to a carrier of its choice (courier_other_name)', () => {
+    const listed = { found: true, trackingNumber: '0044010001', trackingUrl: 'https://t.example.invalid/0044010001', carrier: 'DPD' };
+    expect(linkPatternAfterBooking('0044010001', listed, [])).toBeUndefined();
+  });
+
+  it('is kept per courier, account and fixed fields (a service field may choose the carrier), whatever their order', () => {
+    const dpd = { courierCode: 'dpd', accountId: 61, fields: [{ id: 'service', value: 'classic' }, { id: 'package_description', value: 'Clothes' }] };
+    expect(linkPatternKey(dpd)).toBe(linkPatternKey({ ...dpd, fields: [...dpd.fields].reverse() }));
+    expect(linkPatternKey(dpd)).not.toBe(linkPatternKey({ ...dpd, accountId: 62 }));
+    expect(linkPatternKey(dpd)).not.toBe(linkPatternKey({ ...dpd, fields: [{ id: 'service', value: 'next_day' }] }));
+    expect(linkPatternKey(dpd)).not.toBe(linkPatternKey({ ...dpd, courierCode: 'gls' }));
   });
 });
