@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bucketParams, tokenKey } from '../../shared/baselinker/budget';
 import { BaseLinkerClient } from '../../shared/baselinker/client';
-import { DEFAULT_BASELINKER_URL, SINGLE_TENANT_ENV_VARS, readSingleTenantEnv, type ConfigError, type Env, type TenantConfig } from '../../shared/config';
+import { DEFAULT_BASELINKER_URL, flowSettingProblems, SINGLE_TENANT_ENV_VARS, readSingleTenantEnv, type ConfigError, type Env, type TenantConfig } from '../../shared/config';
 import { FLOW_NAMES } from '../../shared/flows/registry';
 import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { shipOrder } from '../../shared/flows/shipment';
@@ -505,7 +505,8 @@ export function discoveryTargets(ctx: CommandContext, env: Env, problem: ConfigE
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
         settings: tenant,
         naming: usesEnv ? 'env' : 'json',
-        open: [],
+        // Settings only some flows need (the order statuses): open until set, though the others run without them.
+        open: flowSettingProblems(tenant, FLOW_NAMES, (doc) => (usesEnv && doc.env ? doc.env : doc.path)),
       };
     });
   }
@@ -532,7 +533,7 @@ export function discoveryTargets(ctx: CommandContext, env: Env, problem: ConfigE
       goodsOwnerId,
       settings,
       naming: 'env',
-      open: [...problem.problems],
+      open: [...problem.problems, ...flowSettingProblems(raw.settings, FLOW_NAMES, (doc) => doc.env ?? doc.path)],
     },
   ];
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadTenants, type TenantConfig } from '../../shared/config';
+import { loadTenants, MIN_WEBHOOK_SECRET_LENGTH, type TenantConfig } from '../../shared/config';
 import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
 import { FLOWS } from '../../shared/flows/registry';
 import { runFlow, summaryLine, type TenantRunReport } from '../../shared/flows/runner';
@@ -319,7 +319,12 @@ async function startDemoSimulators(
   }
 
   const demoFile = join(dataDir, 'demo.json');
-  const demo: DemoFile = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile) : { webhookSecret: `demo-${randomBytes(16).toString('hex')}` };
+  const saved = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as DemoFile) : undefined;
+  // A demo folder from an older version may hold a shorter secret, which the configuration now refuses: replace it.
+  const demo: DemoFile =
+    saved && typeof saved.webhookSecret === 'string' && saved.webhookSecret.length >= MIN_WEBHOOK_SECRET_LENGTH
+      ? saved
+      : { ...saved, webhookSecret: `demo-${randomBytes(16).toString('hex')}` };
   writeFileSync(demoFile, JSON.stringify(demo, null, 2));
 
   const inventoryId = baselinker.state.inventories[0].inventory_id;

@@ -53,8 +53,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     let served;
     try {
-      served = await loadServedTenants(process.env, runtime.dataDir, { dynamo: state.dynamo, tableName: state.tableName, mode: 'local' });
-      if (served.source === 'none') await loadTenants({ env: process.env }); // throws, naming every configuration source
+      // Only what this flow needs is asked for: an articles-only tenant gives no order statuses.
+      served = await loadServedTenants(process.env, runtime.dataDir, { dynamo: state.dynamo, tableName: state.tableName, mode: 'local' }, [name]);
+      if (served.source === 'none') await loadTenants({ env: process.env, flows: [name] }); // throws, naming every configuration source
     } catch (err) {
       if (err instanceof ConfigError) {
         console.error(err.message);

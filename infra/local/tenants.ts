@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AwsSecretsProvider, ConfigError, loadTenants, tenantsConfiguredIn, type TenantConfig } from '../../shared/config';
+import { AwsSecretsProvider, ConfigError, flowSettingProblems, loadTenants, tenantsConfiguredIn, type TenantConfig } from '../../shared/config';
 import { DynamoTenantRegistry, LocalSecretsStore, loadRegistryTenants } from '../../shared/tenants';
 
 /** Tenant configuration sources; anything else (DATA_DIR, PORT, LOG_LEVEL, ...) does not leave demo mode. */
@@ -35,17 +35,25 @@ export interface ServedTenants {
  * left under DATA_DIR (so `npm run cli -- status` works right after the demo). One tenant that cannot load
  * never keeps the others from running.
  */
-export async function loadServedTenants(env: NodeJS.ProcessEnv, dataDir: string, registry?: RegistryAccess): Promise<ServedTenants> {
-  if (isConfigured(env)) return { tenants: await loadTenants({ env }), failures: [], source: 'configuration' };
+export async function loadServedTenants(env: NodeJS.ProcessEnv, dataDir: string, registry?: RegistryAccess, flows: readonly string[] = []): Promise<ServedTenants> {
+  if (isConfigured(env)) return { tenants: await loadTenants({ env, flows }), failures: [], source: 'configuration' };
   if (registry) {
     const secrets = registry.mode === 'aws' ? new AwsSecretsProvider() : new LocalSecretsStore(dataDir);
     const loaded = await loadRegistryTenants(new DynamoTenantRegistry(registry.dynamo, registry.tableName), secrets);
     if (loaded.tenants.length > 0 || loaded.failures.length > 0 || loaded.disabled.length > 0) {
-      return { tenants: loaded.tenants, failures: loaded.failures, source: 'registry' };
+      // A registry tenant that lacks a setting of the flow about to run fails alone, naming it.
+      const tenants: TenantConfig[] = [];
+      const failures = [...loaded.failures];
+      for (const tenant of loaded.tenants) {
+        const missing = flowSettingProblems(tenant, flows, (doc) => doc.path);
+        if (missing.length > 0) failures.push({ id: tenant.id, problem: missing.join('; ') });
+        else tenants.push(tenant);
+      }
+      return { tenants, failures, source: 'registry' };
     }
   }
   if (existsSync(demoTenantsFile(dataDir))) {
-    return { tenants: await loadTenants({ env: { ...env, TENANTS_FILE: demoTenantsFile(dataDir) } }), failures: [], source: 'demo' };
+    return { tenants: await loadTenants({ env: { ...env, TENANTS_FILE: demoTenantsFile(dataDir) }, flows }), failures: [], source: 'demo' };
   }
   return { tenants: [], failures: [], source: 'none' };
 }

@@ -15,8 +15,13 @@ export interface SettingDoc {
   /** The single-tenant env var, when the setting has one. */
   env?: string;
   envKind?: EnvKind;
-  /** `true`, or the condition under which it is required. Absent: optional. */
+  /** `true`, or the condition under which it is required. Absent: optional (or see `requiredBy`). */
   required?: true | string;
+  /**
+   * Required only by these flows (names as `npm run sync` takes them): a run of another flow does not ask for it
+   * (an articles-only tenant has no order statuses to give). The README's "required" cell says which.
+   */
+  requiredBy?: readonly string[];
   /** The value used when the setting is absent (checked against the schema by a test). */
   default?: unknown;
   /** Shown instead of `default` when the default depends on something else. */
@@ -38,7 +43,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'baselinker.url', env: 'BASELINKER_URL', envKind: 'string', default: DEFAULT_BASELINKER_URL, meaning: 'BaseLinker API endpoint (point it at the simulator for local runs).' },
   { path: 'secrets.baselinkerToken', env: 'BASELINKER_TOKEN', envKind: 'string', required: true, secret: true, meaning: 'BaseLinker API token (My account → API).' },
   { path: 'baselinker.inventoryId', env: 'BASELINKER_INVENTORY_ID', envKind: 'int', required: true, meaning: 'BaseLinker inventory (catalog) whose products become Ongoing articles and receive stock.' },
-  { path: 'baselinker.orderStatusIds', env: 'BASELINKER_ORDER_STATUS_IDS', envKind: 'intList', required: true, meaning: 'BaseLinker order statuses whose orders are sent to Ongoing (env: comma separated, e.g. "1051,1052").' },
+  { path: 'baselinker.orderStatusIds', env: 'BASELINKER_ORDER_STATUS_IDS', envKind: 'intList', requiredBy: ['orders', 'reconcile'], meaning: 'BaseLinker order statuses whose orders are sent to Ongoing (env: comma separated, e.g. "1051,1052"). Unset: the tenant transfers no orders (an articles- or stock-only setup); only the orders and reconcile flows ask for it.' },
   { path: 'baselinker.cancelledStatusIds', env: 'BASELINKER_CANCELLED_STATUS_IDS', envKind: 'intList', default: [], meaning: 'BaseLinker statuses that mean "cancelled": such orders are cancelled in Ongoing while not yet in work.' },
   { path: 'baselinker.statusAfterImport', env: 'BASELINKER_STATUS_AFTER_IMPORT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once it exists in Ongoing (once; unset = leave it).' },
   { path: 'baselinker.statusAfterShipment', env: 'BASELINKER_STATUS_AFTER_SHIPMENT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once its shipment is created (unset = leave it).' },
@@ -76,7 +81,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
   { path: 'shipment.printing.userId', env: 'ONGOING_PRINT_USER_ID', envKind: 'int', meaning: 'Print as this Ongoing user (printingInfo.printAsUser).' },
   { path: 'shipment.printing.workstationId', env: 'ONGOING_PRINT_WORKSTATION_ID', envKind: 'int', meaning: 'Print at this Ongoing workstation (printingInfo.printAsWorkstation).' },
   { path: 'shipment.webhookHeader', env: 'WEBHOOK_HEADER', envKind: 'string', default: 'x-webhook-secret', meaning: 'Header in which Ongoing sends the webhook secret (set the same name on the Ongoing webhook).' },
-  { path: 'secrets.webhookSecret', env: 'WEBHOOK_SECRET', envKind: 'string', required: 'for the Send webhook', secret: true, meaning: 'Value Ongoing must send in the webhook header (use a long random string).' },
+  { path: 'secrets.webhookSecret', env: 'WEBHOOK_SECRET', envKind: 'string', required: 'for the Send webhook', secret: true, meaning: 'Value Ongoing must send in the webhook header: at least 32 characters (e.g. openssl rand -hex 32); on AWS it is also the tenant\'s API key, so letters and digits only.' },
 
   { path: 'schedules.articlesMinutes', env: 'SCHEDULE_ARTICLES_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between article runs.' },
   { path: 'schedules.stockMinutes', env: 'SCHEDULE_STOCK_MINUTES', envKind: 'int', default: 15, meaning: 'Minutes between stock runs.' },
@@ -107,8 +112,15 @@ function defaultCell(doc: SettingDoc): string {
   return typeof doc.default === 'string' ? doc.default : JSON.stringify(doc.default);
 }
 
+/** "the orders flow", "the orders and reconcile flows". */
+export function flowsPhrase(flows: readonly string[]): string {
+  const list = flows.length > 1 ? `${flows.slice(0, -1).join(', ')} and ${flows[flows.length - 1]}` : (flows[0] ?? '');
+  return `the ${list} flow${flows.length > 1 ? 's' : ''}`;
+}
+
 function requiredCell(doc: SettingDoc): string {
   if (doc.required === true) return 'yes';
+  if (doc.requiredBy) return `for ${flowsPhrase(doc.requiredBy)}`;
   return doc.required ?? '';
 }
 
@@ -138,7 +150,7 @@ export function settingsHelp(): string {
   for (const doc of TENANT_SETTINGS) {
     const head = [doc.env ?? '(file only)', doc.path].join('  /  ');
     const notes = [
-      doc.required === true ? 'required' : doc.required ? `required ${doc.required}` : '',
+      requiredCell(doc) === 'yes' ? 'required' : requiredCell(doc) ? `required ${requiredCell(doc)}` : '',
       defaultCell(doc) ? `default ${defaultCell(doc)}` : '',
       doc.secret ? 'secret' : '',
     ].filter(Boolean);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type * as z from 'zod';
-import { SINGLE_TENANT_ENV_VARS, TENANT_SETTINGS, type SettingDoc } from './describe';
+import { flowsPhrase, SINGLE_TENANT_ENV_VARS, TENANT_SETTINGS, type SettingDoc } from './describe';
 import {
   showInput,
   tenantSecretsSchema,
@@ -45,6 +45,11 @@ export interface LoadTenantsOptions {
   secrets?: SecretsProvider;
   /** Base for a relative TENANTS_FILE. Defaults to process.cwd(). */
   cwd?: string;
+  /**
+   * The flows about to run (`npm run sync -- orders`: ['orders']): their own settings (describe.ts `requiredBy`)
+   * are required too, named with the rest. Absent: only what every flow needs.
+   */
+  flows?: readonly string[];
 }
 
 /** Reads an env var; blank counts as unset (compose files and shells often export empty values). */
@@ -85,17 +90,40 @@ export async function loadTenants(options: LoadTenantsOptions = {}): Promise<Ten
       const code = (error as NodeJS.ErrnoException).code ?? 'read error';
       throw new ConfigError(source, [`TENANTS_FILE: cannot read ${path} (${code})`]);
     }
-    return loadEntries(parseJsonText(text, 'TENANTS_FILE', source), { source, label: 'tenants', inlineSecrets: true, getSecrets });
+    return loadEntries(parseJsonText(text, 'TENANTS_FILE', source), { source, label: 'tenants', inlineSecrets: true, getSecrets, flows: options.flows });
   }
   if (tenantsJson) {
     const source = 'TENANTS env var';
-    return loadEntries(parseJsonText(tenantsJson, 'TENANTS', source), { source, label: 'TENANTS', inlineSecrets: false, getSecrets });
+    return loadEntries(parseJsonText(tenantsJson, 'TENANTS', source), { source, label: 'TENANTS', inlineSecrets: false, getSecrets, flows: options.flows });
   }
-  if (singleVars.length > 0) return [loadSingleTenantFromEnv(env)];
+  if (singleVars.length > 0) return [loadSingleTenantFromEnv(env, options.flows)];
 
   throw new ConfigError('environment', [
-    `no tenant configured: add tenants to the registry (npm run cli -- tenants put <file.json>), or set TENANTS_FILE, or the single-tenant env vars (${requiredEnvVars().join(', ')})`,
+    `no tenant configured: add tenants to the registry (npm run cli -- tenants put <file.json>), or set TENANTS_FILE, or the single-tenant env vars (${requiredEnvVars(options.flows).join(', ')})`,
   ]);
+}
+
+/** The settings only some flows need, that the named flows need. */
+function flowSettings(flows: readonly string[]): SettingDoc[] {
+  return TENANT_SETTINGS.filter((doc) => doc.requiredBy?.some((flow) => flows.includes(flow)));
+}
+
+function getPath(input: unknown, path: string): unknown {
+  let node = input;
+  for (const key of path.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+const isUnset = (value: unknown) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+
+/**
+ * What the named flows need that these settings (as written, or validated) leave unset: "required for the orders
+ * flow", each named by `name` (the env var, or the JSON path under the entry). Wrong values are the schema's.
+ */
+export function flowSettingProblems(settings: unknown, flows: readonly string[], name: (doc: SettingDoc) => string): string[] {
+  return flowSettings(flows)
+    .filter((doc) => isUnset(getPath(settings, doc.path)))
+    .map((doc) => `${name(doc)}: required for ${flowsPhrase((doc.requiredBy ?? []).filter((flow) => flows.includes(flow)))}`);
 }
 
 /**
@@ -113,8 +141,8 @@ function withRequiredGroups(input: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-function requiredEnvVars(): string[] {
-  return TENANT_SETTINGS.filter((doc) => doc.required === true && doc.env).map((doc) => doc.env as string);
+function requiredEnvVars(flows: readonly string[] = []): string[] {
+  return TENANT_SETTINGS.filter((doc) => (doc.required === true || flowSettings(flows).includes(doc)) && doc.env).map((doc) => doc.env as string);
 }
 
 function lazyProvider(given: SecretsProvider | undefined): () => SecretsProvider {
@@ -188,6 +216,8 @@ interface EntriesContext {
   label: string;
   inlineSecrets: boolean;
   getSecrets: () => SecretsProvider;
+  /** The flows about to run: their own settings are required too. */
+  flows?: readonly string[];
 }
 
 interface ParsedEntry {
@@ -235,7 +265,7 @@ export function parseTenantEntries(data: unknown, options: ParseEntriesOptions):
 
 function parseEntries(
   data: unknown,
-  ctx: Pick<ParseEntriesOptions, 'source' | 'label' | 'inlineSecrets' | 'secretsOptional'>,
+  ctx: Pick<ParseEntriesOptions, 'source' | 'label' | 'inlineSecrets' | 'secretsOptional'> & { flows?: readonly string[] },
 ): { entries: ParsedEntry[]; problems: string[]; secretValues: Set<string> } {
   if (!Array.isArray(data)) {
     throw new ConfigError(ctx.source, [`${ctx.label}: expected a JSON array of tenant entries, got ${showInput(data)}`]);
@@ -258,6 +288,7 @@ function parseEntries(
     const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settingsInput));
     if (parsed.success) entry.settings = parsed.data;
     else problems.push(...renderIssues(parsed.error.issues, (path) => joinPath(where, path), (path) => path));
+    problems.push(...flowSettingProblems(settingsInput, ctx.flows ?? [], (doc) => joinPath(where, doc.path.split('.'))));
 
     if (inline !== undefined && secretName !== undefined) {
       problems.push(`${where}: give either "secrets" or "secretName", not both`);
@@ -438,7 +469,7 @@ export function readSingleTenantEnv(env: Env): { settings: Record<string, unknow
   return { settings, secrets, problems, secretValues };
 }
 
-export function loadSingleTenantFromEnv(env: Env): TenantConfig {
+export function loadSingleTenantFromEnv(env: Env, flows: readonly string[] = []): TenantConfig {
   const { settings, secrets, problems, secretValues } = readSingleTenantEnv(env);
 
   const parsed = tenantSettingsSchema.safeParse(withRequiredGroups(settings));
@@ -448,6 +479,9 @@ export function loadSingleTenantFromEnv(env: Env): TenantConfig {
     for (const problem of renderIssues(parsed.error.issues, envNameFor, envRef)) {
       if (!reported.has(problem.slice(0, problem.indexOf(':')))) problems.push(problem);
     }
+  }
+  for (const problem of flowSettingProblems(settings, flows, (doc) => doc.env ?? doc.path)) {
+    if (!reported.has(problem.slice(0, problem.indexOf(':')))) problems.push(problem);
   }
   const parsedSecrets = tenantSecretsSchema.safeParse(secrets);
   if (!parsedSecrets.success) {

@@ -92,9 +92,8 @@ const baselinkerSettings = z
   .strictObject({
     url: httpUrl('an http(s) URL of the BaseLinker connector').default(DEFAULT_BASELINKER_URL),
     inventoryId: positiveInt('a positive integer inventory (catalog) id'),
-    orderStatusIds: statusIdList('a list of BaseLinker order status ids').refine((ids) => ids.length >= 1, {
-      error: 'needs at least one BaseLinker order status id',
-    }),
+    /** Only the flows that transfer orders need it (describe.ts `requiredBy`); an articles- or stock-only tenant leaves it out. */
+    orderStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
     cancelledStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
     statusAfterImport: positiveInt('a positive integer BaseLinker status id').optional(),
     statusAfterShipment: positiveInt('a positive integer BaseLinker status id').optional(),
@@ -248,6 +247,17 @@ export const tenantSettingsSchema = z
 const secretString = (what: string) => z.string(expectedSecret(what)).min(1, expectedSecret(what));
 
 /**
+ * API Gateway takes the webhook secret as the tenant's API key, and anyone who can guess it can book labels:
+ * shorter secrets are refused wherever a tenant's secrets are read (env, tenants file, Secrets Manager, registry).
+ */
+export const MIN_WEBHOOK_SECRET_LENGTH = 32;
+
+const webhookSecret = () =>
+  secretString('a non-empty webhook secret').refine((value) => value.length === 0 || value.length >= MIN_WEBHOOK_SECRET_LENGTH, {
+    error: `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
+  });
+
+/**
  * The secrets of one tenant: one JSON secret in Secrets Manager, or inline in a local tenants file. The webhook
  * secret is only for the Send webhook: a tenant that only syncs articles, stock or orders need not invent one
  * (without it the webhook refuses that tenant's Sends, and says why in its log).
@@ -256,7 +266,7 @@ export const tenantSecretsSchema = z.object({
   baselinkerToken: secretString('a non-empty BaseLinker API token'),
   ongoingUser: secretString('a non-empty Ongoing API user name'),
   ongoingPassword: secretString('a non-empty Ongoing API password'),
-  webhookSecret: secretString('a non-empty webhook secret').optional(),
+  webhookSecret: webhookSecret().optional(),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;

@@ -60,7 +60,8 @@ export const CATALOGUE = {
     description: 'BaseLinker orders -> Ongoing orders (and cancellations)',
     maxTimeoutMinutes: 5,
     schedule: 'ordersMinutes',
-    takesPart: () => true,
+    // A tenant that chose no order statuses (articles or stock only) has no orders to transfer.
+    takesPart: (t) => t.baselinker.orderStatusIds.length > 0,
     labels: false,
     needs: ['orders', 'cursors', 'checkpoints'],
     budgetPriority: 'orders',
@@ -71,7 +72,7 @@ export const CATALOGUE = {
     description: 'Finds BaseLinker orders missing in Ongoing and heals them',
     maxTimeoutMinutes: 10,
     schedule: 'reconcileMinutes',
-    takesPart: () => true,
+    takesPart: (t) => t.baselinker.orderStatusIds.length > 0,
     labels: false,
     needs: ['orders', 'cursors'],
     budgetPriority: 'bulk',

@@ -17,7 +17,7 @@ import type { OrderInput } from '../ongoing/client';
 import type { GetOrder } from '../ongoing/schemas';
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
-import type { Flow, FlowContext, Tally } from './context';
+import { emptyResult, type Flow, type FlowContext, type Tally } from './context';
 import { ClaimLostError, UnreadableStateError, type SetAsideItem } from './ports';
 
 /**
@@ -661,9 +661,13 @@ export class OrderSync {
 }
 
 /** The orders flow; options are for tests and tuning. */
+/** The orders and reconcile flows' answer for a tenant that chose no order statuses (an articles- or stock-only setup). */
+export const NO_ORDER_STATUSES = 'no BaseLinker order statuses chosen (baselinker.orderStatusIds): no orders to transfer for this tenant';
+
 export function createOrdersFlow(options: OrdersFlowOptions = {}): Flow<NeedsOf<'orders'>> {
   const opts = { ...DEFAULTS, ...options };
   return async (ctx) => {
+    if (ctx.tenant.baselinker.orderStatusIds.length === 0) return { ...emptyResult(), message: NO_ORDER_STATUSES };
     const sync = new OrderSync(ctx, opts);
     const { baselinker: settings } = ctx.tenant;
     const now = ctx.now();

@@ -3,9 +3,9 @@ import { blOrderIdOf } from '../mapping/order';
 import type { GetOrder } from '../ongoing/schemas';
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
-import type { Flow } from './context';
+import { emptyResult, type Flow } from './context';
 import { scanOrders } from '../baselinker/order-pages';
-import { ORDERS_CURSOR, OrderSync, ordersCursorSchema, scanWindowStart, type OrdersFlowOptions } from './orders';
+import { NO_ORDER_STATUSES, ORDERS_CURSOR, OrderSync, ordersCursorSchema, scanWindowStart, type OrdersFlowOptions } from './orders';
 
 export interface ReconcileOptions extends OrdersFlowOptions {
   /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */
@@ -37,6 +37,7 @@ export function createReconcileFlow(options: ReconcileOptions = {}): Flow<NeedsO
   const deletionChecksPerRun = options.deletionChecksPerRun ?? 50;
   const confirmAfterMs = options.confirmDeletionAfterMs ?? 10 * 60_000;
   return async (ctx) => {
+    if (ctx.tenant.baselinker.orderStatusIds.length === 0) return { ...emptyResult(), message: NO_ORDER_STATUSES };
     const sync = new OrderSync(ctx, options);
     const { baselinker: settings } = ctx.tenant;
     const cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema);

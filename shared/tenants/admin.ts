@@ -1,4 +1,4 @@
-import { ConfigError, type SecretsProvider, parseSecretValue, parseTenantEntries, SecretReadError, type TenantConfig, type TenantSecrets } from '../config';
+import { ConfigError, MIN_WEBHOOK_SECRET_LENGTH, type SecretsProvider, parseSecretValue, parseTenantEntries, SecretReadError, type TenantConfig, type TenantSecrets } from '../config';
 import { defaultSecretName, type RegistryEntry, type TenantRegistry } from './registry';
 import type { SecretsStore } from './secrets-store';
 import { API_KEY_HEADER, API_KEY_VALUE, type WebhookKeys } from './webhook-keys';
@@ -7,9 +7,6 @@ import { API_KEY_HEADER, API_KEY_VALUE, type WebhookKeys } from './webhook-keys'
  * What the operator's `tenants` verbs do to the registry and the secrets store. Every write is validated
  * first, in full: an invalid entry is refused naming its field, and then nothing at all is stored.
  */
-
-/** API Gateway takes the webhook secret as the tenant's API key; shorter secrets are guessable by a flood. */
-export const MIN_WEBHOOK_SECRET_LENGTH = 32;
 
 export interface PutResult {
   stored: RegistryEntry[];
@@ -39,11 +36,9 @@ function secretProblems(secrets: TenantSecrets | string[], where: string, edge: 
   // Optional for a flow run from a file or env (only the webhook needs it); a registered tenant always has the webhook.
   const webhookSecret = secrets.webhookSecret;
   if (webhookSecret === undefined) return [`${where}.webhookSecret: required: the Send webhook's secret (e.g. openssl rand -hex 32)`];
-  if (webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-    return [`${where}.webhookSecret: must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`];
-  }
+  // Its length the schema checked when the secrets were parsed (shared/config, MIN_WEBHOOK_SECRET_LENGTH).
   if (edge && !API_KEY_VALUE.test(webhookSecret)) {
-    return [`${where}.webhookSecret: must be 32 to 128 letters and digits only: it is the tenant's API Gateway key (e.g. openssl rand -hex 32)`];
+    return [`${where}.webhookSecret: must be ${MIN_WEBHOOK_SECRET_LENGTH} to 128 letters and digits only: it is the tenant's API Gateway key (e.g. openssl rand -hex 32)`];
   }
   return [];
 }

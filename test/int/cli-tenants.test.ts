@@ -124,6 +124,15 @@ describe('tenants put', () => {
     expect(ok.text()).toBe('stored shop-a (version 1, enabled; secret vault/shop-a)');
   });
 
+  test('a stored secret (the tenants of a CDK context or a tenants file by secretName) with a short webhook secret is refused, never shown', async () => {
+    await new LocalSecretsStore(dataDir).putSecretJson('vault/shop-a', { ...secretsA, webhookSecret: 'stored-short-secret' });
+    const put = await cli('tenants', 'put', file('named.json', { ...entry('shop-a', 101), secretName: 'vault/shop-a' }));
+    expect(put.code).toBe(2);
+    expect(put.errors()).toContain('tenants[0] (shop-a) secret "vault/shop-a".webhookSecret: must be at least 32 characters');
+    expect(put.errors()).not.toContain('stored-short-secret');
+    expect(await rawRegistryItems()).toEqual([]);
+  });
+
   test('a goods owner that belongs to another tenant is refused; a second put of the same tenant is a new version', async () => {
     expect((await cli('tenants', 'put', file('a.json', { ...entry('shop-a', 101), secrets: secretsA }))).code).toBe(0);
     const clash = await cli('tenants', 'put', file('b.json', { ...entry('shop-b', 101), secrets: secretsB }));

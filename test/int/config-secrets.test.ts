@@ -9,7 +9,7 @@ import { ConfigError, loadTenants } from '../../shared/config/load';
  */
 
 const stored: Record<string, string> = {
-  'obl/tenants/shop-a': JSON.stringify({ baselinkerToken: 'tok-int-4e1a', ongoingUser: 'WSI-int', ongoingPassword: 'pw-int-9b2c', webhookSecret: 'hook-int-7d3e' }),
+  'obl/tenants/shop-a': JSON.stringify({ baselinkerToken: 'tok-int-4e1a', ongoingUser: 'WSI-int', ongoingPassword: 'pw-int-9b2c', webhookSecret: 'hook-int-7d3e-0123456789abcdef01234567' }),
 };
 const requests: { target: string | undefined; secretId: unknown }[] = [];
 

@@ -6,7 +6,7 @@ import { AwsSecretsProvider, SecretReadError } from '../../shared/config/secrets
 
 const secretsManager = mockClient(SecretsManagerClient);
 
-const stored = { baselinkerToken: 'tok-aws-6b1f2e90', ongoingUser: 'WSI-aws-user', ongoingPassword: 'pw-aws-c4d8a1', webhookSecret: 'hook-aws-e7f3b5' };
+const stored = { baselinkerToken: 'tok-aws-6b1f2e90', ongoingUser: 'WSI-aws-user', ongoingPassword: 'pw-aws-c4d8a1', webhookSecret: 'hook-aws-e7f3b5-0123456789abcdef0123' };
 
 const settings = {
   id: 'shop-a',

@@ -7,7 +7,7 @@ const SECRETS = {
   BASELINKER_TOKEN: '3001-12345-TOKENVALUE-abcdef',
   ONGOING_USER: 'WSI-user-9c1e',
   ONGOING_PASSWORD: 'pa55-word-7f3b',
-  WEBHOOK_SECRET: 'hook-secret-5d2a91',
+  WEBHOOK_SECRET: 'hook-secret-5d2a91-0123456789abcdef',
 };
 
 const REQUIRED = {
@@ -24,10 +24,10 @@ const noSecretsManager: SecretsProvider = {
   },
 };
 
-const load = (env: Record<string, string | undefined>) => loadTenants({ env, secrets: noSecretsManager });
+const load = (env: Record<string, string | undefined>, flows?: string[]) => loadTenants({ env, secrets: noSecretsManager, flows });
 
-async function problemsOf(env: Record<string, string | undefined>): Promise<readonly string[]> {
-  const error = await load(env).then(
+async function problemsOf(env: Record<string, string | undefined>, flows?: string[]): Promise<readonly string[]> {
+  const error = await load(env, flows).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -188,7 +188,6 @@ describe('single-tenant configuration from env vars', () => {
     expect([...problems].sort()).toEqual(
       [
         'BASELINKER_INVENTORY_ID: required',
-        'BASELINKER_ORDER_STATUS_IDS: required',
         'ONGOING_GOODS_OWNER_ID: required',
         'ONGOING_PASSWORD: required',
         'ONGOING_URL: required',
@@ -196,6 +195,53 @@ describe('single-tenant configuration from env vars', () => {
       ].sort(),
     );
     expect(problems.join('\n')).not.toMatch(/expected object/);
+  });
+
+  it("names every missing variable of the flow being run, its own settings with the rest", async () => {
+    const problems = await problemsOf({ BASELINKER_TOKEN: SECRETS.BASELINKER_TOKEN }, ['orders']);
+    expect([...problems].sort()).toEqual(
+      [
+        'BASELINKER_INVENTORY_ID: required',
+        'BASELINKER_ORDER_STATUS_IDS: required for the orders flow',
+        'ONGOING_GOODS_OWNER_ID: required',
+        'ONGOING_PASSWORD: required',
+        'ONGOING_URL: required',
+        'ONGOING_USER: required',
+      ].sort(),
+    );
+    const { BASELINKER_ORDER_STATUS_IDS: _statuses, ...noStatuses } = REQUIRED;
+    expect(await problemsOf(noStatuses, ['reconcile'])).toEqual(['BASELINKER_ORDER_STATUS_IDS: required for the reconcile flow']);
+    expect(await problemsOf({ ...noStatuses, BASELINKER_ORDER_STATUS_IDS: ' , ' }, ['orders'])).toEqual(['BASELINKER_ORDER_STATUS_IDS: required for the orders flow']);
+    // A bad value is named once, as a bad value, not also as missing.
+    expect(await problemsOf({ ...noStatuses, BASELINKER_ORDER_STATUS_IDS: 'new' }, ['orders'])).toEqual([
+      'BASELINKER_ORDER_STATUS_IDS: expected comma-separated numeric status ids, got "new"',
+    ]);
+  });
+
+  it('does not ask an articles-only or stock-only setup for order statuses', async () => {
+    const { BASELINKER_ORDER_STATUS_IDS: _statuses, WEBHOOK_SECRET: _hook, ...articlesOnly } = REQUIRED;
+    const [articles] = await load(articlesOnly, ['articles']);
+    expect(articles.baselinker.orderStatusIds).toEqual([]);
+    const [stock] = await load({ ...articlesOnly, ARTICLES_SYNC: 'off', STOCK_SYNC: 'on', BASELINKER_STOCK_WAREHOUSE: 'bl_31' }, ['stock']);
+    expect(stock.stock).toMatchObject({ enabled: true, warehouseKey: 'bl_31' });
+    // What stock needs it still asks for.
+    expect(await problemsOf({ ...articlesOnly, STOCK_SYNC: 'on' }, ['stock'])).toEqual([expect.stringMatching(/^BASELINKER_STOCK_WAREHOUSE: required when STOCK_SYNC is on/)]);
+  });
+
+  it('says which variables the flow needs when nothing is set', async () => {
+    expect((await problemsOf({}, ['orders']))[0]).toMatch(/^no tenant configured: .*BASELINKER_ORDER_STATUS_IDS/);
+    expect((await problemsOf({}, ['articles']))[0]).not.toContain('BASELINKER_ORDER_STATUS_IDS');
+  });
+
+  it('refuses a webhook secret shorter than 32 characters, naming the variable and never the value', async () => {
+    const short = 'hook-31-characters-long-0123456';
+    expect(short).toHaveLength(31);
+    const error = await load({ ...REQUIRED, WEBHOOK_SECRET: short }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['WEBHOOK_SECRET: must be at least 32 characters (e.g. openssl rand -hex 32)']);
+    expect((error as ConfigError).message).not.toContain(short);
+    const [tenant] = await load({ ...REQUIRED, WEBHOOK_SECRET: `${short}7` });
+    expect(tenant.secrets.webhookSecret).toHaveLength(32);
   });
 
   it('does not ask for the webhook secret, which only the Send webhook needs', async () => {

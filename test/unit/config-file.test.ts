@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ConfigError, loadTenants } from '../../shared/config/load';
 import { StaticSecretsProvider, type SecretsProvider } from '../../shared/config/secrets';
 
-const secretsA = { baselinkerToken: 'tok-A-8f2c91d0', ongoingUser: 'WSI-a-user', ongoingPassword: 'pw-A-77e1b2', webhookSecret: 'hook-A-3c9d0e' };
-const secretsB = { baselinkerToken: 'tok-B-1a7e44c3', ongoingUser: 'WSI-b-user', ongoingPassword: 'pw-B-09fa6d', webhookSecret: 'hook-B-5b2f7a' };
+const secretsA = { baselinkerToken: 'tok-A-8f2c91d0', ongoingUser: 'WSI-a-user', ongoingPassword: 'pw-A-77e1b2', webhookSecret: 'hook-A-3c9d0e-0123456789abcdef0123456' };
+const secretsB = { baselinkerToken: 'tok-B-1a7e44c3', ongoingUser: 'WSI-b-user', ongoingPassword: 'pw-B-09fa6d', webhookSecret: 'hook-B-5b2f7a-fedcba9876543210fedcba9' };
 const ALL_SECRET_VALUES = [...Object.values(secretsA), ...Object.values(secretsB)];
 
 const shopA = {
@@ -107,6 +107,29 @@ describe('tenants file (TENANTS_FILE)', () => {
     ]);
   });
 
+  it("asks for a flow's own settings only when that flow runs, naming each entry's JSON path", async () => {
+    const articlesOnly = { ...shopA, baselinker: { inventoryId: 7 } };
+    const path = await tenantsFile([
+      { ...articlesOnly, secrets: secretsA },
+      { ...shopB, baselinker: { inventoryId: 8, orderStatusIds: [] }, secrets: secretsB },
+    ]);
+    const tenants = await loadTenants({ env: { TENANTS_FILE: path }, flows: ['articles'] });
+    expect(tenants.map((t) => t.baselinker.orderStatusIds)).toEqual([[], []]);
+    expect(await problemsOf(loadTenants({ env: { TENANTS_FILE: path }, flows: ['orders'] }))).toEqual([
+      'tenants[0] (shop-a).baselinker.orderStatusIds: required for the orders flow',
+      'tenants[1] (shop-b).baselinker.orderStatusIds: required for the orders flow',
+    ]);
+  });
+
+  it('refuses a webhook secret shorter than 32 characters, naming the entry and never the value', async () => {
+    const short = 'too-short-hook-secret';
+    const path = await tenantsFile([{ ...shopA, secrets: secretsA }, { ...shopB, secrets: { ...secretsB, webhookSecret: short } }]);
+    const error = await loadTenants({ env: { TENANTS_FILE: path } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['tenants[1] (shop-b).secrets.webhookSecret: must be at least 32 characters (e.g. openssl rand -hex 32)']);
+    expect((error as ConfigError).message).not.toContain(short);
+  });
+
   it('rejects duplicate tenant ids', async () => {
     const path = await tenantsFile([
       { ...shopA, secrets: secretsA },
@@ -197,6 +220,15 @@ describe('TENANTS env var (AWS)', () => {
         'TENANTS[1] (shop-b) secret "obl/shop-b".webhookSecret: expected a non-empty webhook secret',
       ].sort(),
     );
+  });
+
+  it('refuses a stored webhook secret shorter than 32 characters, without showing it', async () => {
+    const short = 'stored-but-short';
+    const provider = recordingProvider({ 'obl/shop-a': { ...secretsA, webhookSecret: short } });
+    const TENANTS = JSON.stringify([{ ...shopA, secretName: 'obl/shop-a' }]);
+    const error = await loadTenants({ env: { TENANTS }, secrets: provider }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual(['TENANTS[0] (shop-a) secret "obl/shop-a".webhookSecret: must be at least 32 characters (e.g. openssl rand -hex 32)']);
+    expect((error as ConfigError).message).not.toContain(short);
   });
 
   it('rejects a secret that is not a JSON object', async () => {

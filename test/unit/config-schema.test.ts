@@ -1,6 +1,7 @@
 import { TENANT_SETTINGS, settingsHelp, settingsMarkdown } from '../../shared/config/describe';
 import { ConfigError, parseTenantSettings, tenantByGoodsOwnerId } from '../../shared/config/load';
 import { DEFAULT_BASELINKER_URL, tenantSettingsSchema } from '../../shared/config/schema';
+import { FLOW_NAMES } from '../../shared/flows/catalogue';
 
 const minimal = {
   id: 'shop-a',
@@ -105,12 +106,11 @@ describe('tenant settings schema', () => {
       expect.arrayContaining([
         expect.stringMatching(/^tenant\.id: expected a lowercase slug .*got "Shop A"$/),
         'tenant.baselinker.inventoryId: expected a positive integer inventory (catalog) id, got -3',
-        'tenant.baselinker.orderStatusIds: needs at least one BaseLinker order status id',
         expect.stringMatching(/^tenant\.ongoing\.url: expected the Ongoing REST base URL ending in \/api\/v1 .*got "https:\/\/ongoing\.example\/wh"$/),
         'tenant.ongoing.goodsOwnerId: expected a positive integer, got "42"',
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(4);
   });
 
   it('says "required" for a missing required setting', () => {
@@ -188,6 +188,19 @@ describe('settings description', () => {
     for (const doc of TENANT_SETTINGS) expect(markdown).toContain(`\`${doc.path}\``);
     expect(markdown).toContain('| `STOCK_SYNC` | `stock.enabled` |  | `false` |');
     expect(markdown).toContain('| `DATA_DIR` | `.data` |');
+  });
+
+  it('names only real flows as the ones a setting is required by, and says so in the table and the help', () => {
+    const byFlow = TENANT_SETTINGS.filter((doc) => doc.requiredBy);
+    expect(byFlow.map((doc) => doc.path)).toEqual(['baselinker.orderStatusIds']);
+    for (const doc of byFlow) for (const flow of doc.requiredBy!) expect(FLOW_NAMES).toContain(flow);
+    expect(settingsMarkdown()).toContain('| `BASELINKER_ORDER_STATUS_IDS` | `baselinker.orderStatusIds` | for the orders and reconcile flows |');
+    expect(settingsHelp()).toContain('BASELINKER_ORDER_STATUS_IDS  /  baselinker.orderStatusIds  [required for the orders and reconcile flows]');
+  });
+
+  it('lets an articles- or stock-only tenant leave the order statuses out', () => {
+    const { orderStatusIds: _left, ...baselinker } = minimal.baselinker;
+    expect(parseTenantSettings({ ...minimal, baselinker }).baselinker.orderStatusIds).toEqual([]);
   });
 
   it('renders help text naming every env var', () => {

@@ -10,7 +10,7 @@ describe('tenants for the local commands', () => {
     id: 'demo',
     baselinker: { url: 'http://127.0.0.1:9/connector.php', inventoryId: 1, orderStatusIds: [2] },
     ongoing: { url: 'http://127.0.0.1:9/demo/api/v1', goodsOwnerId: 42 },
-    secrets: { baselinkerToken: 'placeholder', ongoingUser: 'u', ongoingPassword: 'p', webhookSecret: 'placeholder' },
+    secrets: { baselinkerToken: 'placeholder', ongoingUser: 'u', ongoingPassword: 'p', webhookSecret: 'placeholder-webhook-secret-0123456789' },
   };
 
   it('counts only tenant settings as configuration, not DATA_DIR or PORT', () => {
