@@ -42,6 +42,10 @@ export interface DeploymentSettings {
   alarmEmail?: string;
   /** The order-lag alarm fires when a tenant's OrderLagSeconds exceeds this. */
   orderLagAlarmSeconds: number;
+  /** The oldest-pending-shipment alarm fires when a shipment has been pending longer than this. */
+  shipmentPendingAlarmSeconds: number;
+  /** Raw payloads kept with set-aside items expire this many days after the item was last seen (0: never). */
+  setAsideRawDays: number;
   /** Reserve concurrency 1 for each scheduled function (off only for accounts with a concurrency limit of 10). */
   reserveConcurrency: boolean;
   /** Tenant-runs of one flow at once: the worker's SQS event source MaximumConcurrency (2 to 1000). */
@@ -66,6 +70,8 @@ export const CONTEXT_KEYS = [
   'logLevel',
   'alarmEmail',
   'orderLagAlarmSeconds',
+  'shipmentPendingAlarmSeconds',
+  'setAsideRawDays',
   'reserveConcurrency',
   'workerConcurrency',
   'memoryMb',
@@ -111,6 +117,8 @@ const deploymentSchema = z.object({
   ),
   alarmEmail: z.email({ error: 'expected an e-mail address' }).optional(),
   orderLagAlarmSeconds: intSetting(60, 7 * 24 * 3600, 3600),
+  shipmentPendingAlarmSeconds: intSetting(300, 14 * 24 * 3600, 4 * 3600),
+  setAsideRawDays: intSetting(0, 3650, 30),
   reserveConcurrency: boolSetting(true),
   // Lambda's SQS event source accepts 2 to 1000; 5 keeps a handful of BaseLinker tokens and Ongoing writers busy.
   workerConcurrency: intSetting(2, 1000, 5),

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import S3rver from 's3rver';
 
 export interface S3Emulator {
   /** Always http://127.0.0.1:<port>. */
@@ -18,6 +17,9 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
  * lists objects.
  */
 export async function startS3rver(options: { directory: string; port?: number }): Promise<S3Emulator> {
+  // Loaded here, not at the top: s3rver is a dev dependency (local mode), absent from a production install.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const S3rver = require('s3rver') as typeof import('s3rver');
   mkdirSync(options.directory, { recursive: true });
   const server = new S3rver({
     address: '127.0.0.1',

@@ -1,8 +1,11 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { observeServerDate } from './clock';
+import { resetS3Client } from './s3';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+
+export { createS3Client, s3Client } from './s3';
 
 /**
  * One place that makes the AWS SDK clients, once per process (a Lambda container reuses them across
@@ -14,6 +17,21 @@ import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 /** Plain JS objects in, plain objects out; `undefined` fields are dropped instead of failing the write. */
 export function createDynamoDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   const base = new DynamoDBClient(config);
+  // Every answer (errors too) tells how far this machine's clock is from AWS's: claims and the budget need it.
+  base.middlewareStack.add(
+    (next) => async (args) => {
+      const sentAt = Date.now();
+      try {
+        const result = await next(args);
+        observeServerDate((result.response as { headers?: Record<string, string> } | undefined)?.headers?.date, sentAt, Date.now());
+        return result;
+      } catch (err) {
+        observeServerDate((err as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.date, sentAt, Date.now());
+        throw err;
+      }
+    },
+    { step: 'finalizeRequest', name: 'observeServerClock' },
+  );
   const doc = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
@@ -23,38 +41,16 @@ export function createDynamoDocumentClient(config: DynamoDBClientConfig = {}): D
   return doc;
 }
 
-function s3EndpointOverride(config: S3ClientConfig): boolean {
-  return Boolean(config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-}
-
-/**
- * With an emulator (an endpoint override) use path-style URLs (no `bucket.localhost` lookups) and send
- * checksums only when an operation requires them: s3rver stores aws-chunked stream bodies verbatim,
- * framing included, otherwise.
- */
-export function createS3Client(config: S3ClientConfig = {}): S3Client {
-  const local = s3EndpointOverride(config);
-  return new S3Client({
-    ...(local ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-    ...config,
-  });
-}
-
 export function createSecretsManagerClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
   return new SecretsManagerClient(config);
 }
 
 let dynamo: DynamoDBDocumentClient | undefined;
-let s3: S3Client | undefined;
 let secrets: SecretsManagerClient | undefined;
 let sqs: SQSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return (dynamo ??= createDynamoDocumentClient());
-}
-
-export function s3Client(): S3Client {
-  return (s3 ??= createS3Client());
 }
 
 export function secretsManagerClient(): SecretsManagerClient {
@@ -77,8 +73,8 @@ export function sqsClient(): SQSClient {
 /** Drops the cached clients (tests that change the environment between cases). */
 export function resetAwsClients(): void {
   dynamo?.destroy();
-  s3?.destroy();
+  resetS3Client();
   secrets?.destroy();
   sqs?.destroy();
-  dynamo = s3 = secrets = sqs = undefined;
+  dynamo = secrets = sqs = undefined;
 }

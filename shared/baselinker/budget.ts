@@ -70,17 +70,31 @@ export function reserveFor(priority: BudgetPriority, params: BucketParams): numb
   return Math.min(BUDGET_RESERVES[priority], Math.max(0, params.capacity - 1));
 }
 
-/** One step of the bucket: take a token now, or say how long until one is free (or the block ends). */
+/**
+ * A refill time this far ahead of the reader's clock is a writer's wrong clock, not a refill: it is read as
+ * "now" so one bad write cannot starve every process (writers that far off are refused anyway, shared/aws/clock).
+ */
+export const MAX_REFILL_AHEAD_MS = 60_000;
+
+/**
+ * One step of the bucket: take a token now, or say how long until one is free (or the block ends).
+ *
+ * Every process uses its own clock. The refill time never moves backwards: a writer whose clock is behind
+ * refills nothing and leaves the time as it found it, so the next writer cannot count the gap twice; a writer
+ * whose clock is ahead refills at most the gap once (no more than the burst) and the others then refill nothing
+ * until their clocks pass its time. So a clock off by d over-fills by at most d of refill, once.
+ */
 export function takeToken(state: BucketState | undefined, nowMs: number, params: BucketParams, priority: BudgetPriority = 'bulk'): TakeResult {
   const current: BucketState = state ?? { tokens: params.capacity, refilledAtMs: nowMs, blockedUntilMs: 0 };
   if (current.blockedUntilMs > nowMs) {
     return { taken: false, waitMs: current.blockedUntilMs - nowMs, blocked: true };
   }
-  const elapsed = Math.max(0, nowMs - current.refilledAtMs);
+  const refilledAtMs = current.refilledAtMs > nowMs + MAX_REFILL_AHEAD_MS ? nowMs : current.refilledAtMs;
+  const elapsed = Math.max(0, nowMs - refilledAtMs);
   const tokens = Math.min(params.capacity, current.tokens + elapsed * params.refillPerMs);
   const needed = 1 + reserveFor(priority, params);
   if (tokens >= needed) {
-    return { taken: true, next: { tokens: tokens - 1, refilledAtMs: nowMs, blockedUntilMs: 0 } };
+    return { taken: true, next: { tokens: tokens - 1, refilledAtMs: Math.max(refilledAtMs, nowMs), blockedUntilMs: 0 } };
   }
   return { taken: false, waitMs: Math.ceil((needed - tokens) / params.refillPerMs), blocked: false };
 }

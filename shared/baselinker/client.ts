@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Log } from '../log/logger';
-import { DEFAULT_RETRY, RetryPolicy, withRetry } from '../util/retry';
+import { protectCustomerData } from '../log/redact';
+import { DEFAULT_RETRY, RetryPolicy, timeLeft, withRetry } from '../util/retry';
 import { RequestBudget, tokenKey, type BudgetPriority } from './budget';
 import {
   AccountBlockedError,
@@ -60,6 +61,11 @@ export interface BaseLinkerClientOptions {
   /** Called right before each HTTP request (retries included). */
   onRequest?: (method: string) => void;
   log?: Log;
+  /**
+   * Epoch ms: the run's deadline. No call (budget wait, request, retry) runs past it: each request's timeout is
+   * cut to the time left, so one call cannot eat the time kept for saving state (4 × 30 s plus back-off).
+   */
+  deadline?: number;
 }
 
 export interface ProductsListParams {
@@ -264,6 +270,7 @@ export class BaseLinkerClient {
   private readonly blockMarginMs: number;
   private readonly onRequest: ((method: string) => void) | undefined;
   private readonly log: Log | undefined;
+  private readonly deadline: number | undefined;
   private sent = 0;
   /** HTTP requests sent per method, retries included. */
   readonly requestsByMethod: Record<string, number> = {};
@@ -282,6 +289,7 @@ export class BaseLinkerClient {
     this.blockMarginMs = options.blockMarginMs ?? 1000;
     this.onRequest = options.onRequest;
     this.log = options.log;
+    this.deadline = options.deadline;
   }
 
   /** HTTP requests sent so far, retries included. */
@@ -401,6 +409,8 @@ export class BaseLinkerClient {
   async getOrders(params: GetOrdersParams): Promise<GetOrdersResult> {
     const answer = await this.call('getOrders', params, responses.getOrders, REPEATABLE);
     const result: GetOrdersResult = { orders: [], rejected: [], received: answer.orders.length };
+    // Every later log line or error message that quotes a customer's name, address or e-mail shows a marker.
+    protectCustomerData(answer.orders);
     answer.orders.forEach((raw, index) => {
       const parsed = orderSchema.safeParse(raw);
       if (parsed.success) {
@@ -485,12 +495,15 @@ export class BaseLinkerClient {
   private async call<S extends z.ZodType>(method: string, parameters: object, schema: S, options: CallOptions): Promise<z.output<S>> {
     const body = await withRetry(
       async () => {
-        await this.budget.acquire(this.key, { maxWaitMs: this.maxBudgetWaitMs, priority: this.priority });
+        const maxWaitMs = Math.min(this.maxBudgetWaitMs ?? Infinity, Math.max(0, timeLeft(this.deadline)));
+        await this.budget.acquire(this.key, { maxWaitMs: Number.isFinite(maxWaitMs) ? maxWaitMs : undefined, priority: this.priority });
         await options.beforeSend?.();
+        const left = timeLeft(this.deadline);
+        if (left <= 0) throw new BaseLinkerTransportError(method, 'timeout', 'the run has no time left for this call', undefined, true);
         this.sent++;
         this.requestsByMethod[method] = (this.requestsByMethod[method] ?? 0) + 1;
         this.onRequest?.(method);
-        return this.send(method, parameters);
+        return this.send(method, parameters, Math.min(this.timeoutMs, left));
       },
       (error) => ({
         retry: error instanceof BaseLinkerTransportError && (options.idempotent || error.notSent),
@@ -503,6 +516,7 @@ export class BaseLinkerClient {
           delayMs,
           failure: error instanceof BaseLinkerTransportError ? error.failure : 'unknown',
         }),
+      this.deadline,
     );
     if (body.status !== 'SUCCESS') await this.throwEnvelopeError(method, body);
     const parsed = schema.safeParse(body);
@@ -513,7 +527,7 @@ export class BaseLinkerClient {
     return parsed.data;
   }
 
-  private async send(method: string, parameters: object): Promise<Record<string, unknown>> {
+  private async send(method: string, parameters: object, timeoutMs: number): Promise<Record<string, unknown>> {
     const form = new URLSearchParams({ method, parameters: JSON.stringify(parameters) });
     let status: number;
     let raw: string;
@@ -522,13 +536,13 @@ export class BaseLinkerClient {
         method: 'POST',
         headers: { 'X-BLToken': this.token, 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
         body: form,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
       raw = await response.text();
     } catch (error) {
       // Never rethrow the fetch error itself: keep only a code, so no request detail can leak.
-      throw this.transportError(method, error);
+      throw this.transportError(method, error, timeoutMs);
     }
     if (status !== 200) throw new BaseLinkerTransportError(method, 'http-status', 'unexpected HTTP status', status);
     let body: unknown;
@@ -543,11 +557,11 @@ export class BaseLinkerClient {
     return body as Record<string, unknown>;
   }
 
-  private transportError(method: string, error: unknown): BaseLinkerTransportError {
+  private transportError(method: string, error: unknown, timeoutMs: number): BaseLinkerTransportError {
     // Duck-typed: fetch's errors may come from another realm (DOMException, undici's TypeError).
     const e = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      return new BaseLinkerTransportError(method, 'timeout', `no answer from ${this.url} within ${this.timeoutMs} ms`);
+      return new BaseLinkerTransportError(method, 'timeout', `no answer from ${this.url} within ${timeoutMs} ms`);
     }
     const code = typeof e.cause?.code === 'string' ? e.cause.code : 'unknown network error';
     // The connector URL carries no secret (the token travels in a header), so it may be named.

@@ -1,3 +1,5 @@
+import { scrubText } from '../log/redact';
+
 /**
  * Typed BaseLinker failures. Callers branch on the class, never on message text:
  * - TokenBlockedError / AccountBlockedError: stop using the token (the client already told the budget);
@@ -16,7 +18,8 @@ export class BaseLinkerError extends Error {
     /** The API method that failed, e.g. `getOrders`. */
     readonly method: string,
   ) {
-    super(message);
+    // A courier's refusal may quote the address it refused: scrubbed here, verbatim on `blMessage`.
+    super(scrubText(message));
   }
 }
 

@@ -525,6 +525,8 @@ export interface RuntimeConfig {
   labelsBucket?: string;
   dataDir: string;
   logLevel: LogLevelName;
+  /** SET_ASIDE_RAW_DAYS: days a set-aside item's raw payload is kept (0: kept); unset: the state default (30). */
+  setAsideRawDays?: number;
 }
 
 export function loadRuntime(env: Env = process.env): RuntimeConfig {
@@ -541,8 +543,14 @@ export function loadRuntime(env: Env = process.env): RuntimeConfig {
   if (labelsBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(labelsBucket)) {
     problems.push(`LABELS_BUCKET: expected an S3 bucket name (3-63 of a-z 0-9 . -), got ${showInput(labelsBucket)}`);
   }
+  const rawDaysText = envValue(env, 'SET_ASIDE_RAW_DAYS');
+  const setAsideRawDays = rawDaysText === undefined ? undefined : Number(rawDaysText);
+  if (setAsideRawDays !== undefined && !(Number.isInteger(setAsideRawDays) && setAsideRawDays >= 0 && setAsideRawDays <= 3650)) {
+    problems.push(`SET_ASIDE_RAW_DAYS: expected a whole number of days from 0 (keep) to 3650, got ${showInput(rawDaysText)}`);
+  }
   if (problems.length > 0) throw new ConfigError('environment', problems);
   return {
+    ...(setAsideRawDays !== undefined && { setAsideRawDays }),
     ...(tableName !== undefined && { tableName }),
     ...(labelsBucket !== undefined && { labelsBucket }),
     dataDir: envValue(env, 'DATA_DIR') ?? '.data',

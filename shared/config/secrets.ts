@@ -1,5 +1,3 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-
 /**
  * Where tenant secrets come from. The loader only needs "give me the JSON stored under this name";
  * tests and the local host inject their own provider, Lambdas use Secrets Manager.
@@ -37,6 +35,8 @@ export class AwsSecretsProvider implements SecretsProvider {
   async getSecretJson(name: string): Promise<unknown> {
     let value: unknown;
     try {
+      // Loaded on the first secret read, not at module load: processes with injected secrets never load it.
+      const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
       value = await getSecret(name, { transform: 'json', maxAge: this.maxAgeSeconds });
     } catch (error) {
       throw new SecretReadError(name, safeReason(error));

@@ -51,7 +51,7 @@ export class SetAsideShelf {
   index(kind: SetAsideKind): Promise<Map<string, SetAsideItem>> {
     let index = this.byKind.get(kind);
     if (!index) {
-      index = this.inbox.list({ kind }).then((items) => new Map(items.map((i) => [i.sourceId, i])));
+      index = this.inbox.list({ kind, withRaw: false }).then((items) => new Map(items.map((i) => [i.sourceId, i])));
       // A failed read is not kept: the next ask reads again.
       index.catch(() => this.byKind.delete(kind));
       this.byKind.set(kind, index);
@@ -118,6 +118,11 @@ export interface FlowResult {
   setAside: number;
   /** False when the run stopped at its deadline and the next run continues. */
   complete: boolean;
+  /**
+   * Items this run tried and failed on (left for the next run to retry). A run with any does not end `ok`:
+   * it ends `failed`, so the function's error metric and alarm see it, with the other counts kept.
+   */
+  failed?: number;
   /** Anything else worth a line in the summary: "skipped 120 unchanged", "healed 2". */
   counts?: Record<string, number>;
   message?: string;
@@ -133,6 +138,8 @@ export function emptyResult(): FlowResult {
 export interface Runtime {
   tableName: string;
   labelsBucket: string;
+  /** Days a set-aside item's raw payload is kept (StateStoreOptions.setAsideRawDays). */
+  setAsideRawDays?: number;
 }
 
 /** What a caller asks of a tenant's services. */
@@ -142,6 +149,8 @@ export interface ServiceRequest {
   /** 'interactive' when a person waits (the Send webhook, `cli send`): it may use the tokens bulk flows leave. */
   priority?: BudgetPriority;
   log?: Log;
+  /** Epoch ms: no outside call (budget wait, request, retry) runs past it. The run's deadline. */
+  deadline?: number;
 }
 
 /** The clients and the state ports of one tenant. */

@@ -217,6 +217,11 @@ export interface OrdersLedger {
   reopen(blOrderId: ExternalId, reason: string): Promise<OrderRecord | undefined>;
   get(blOrderId: ExternalId): Promise<OrderRecord | undefined>;
   list(): Promise<OrderRecord[]>;
+  /**
+   * When the oldest order given back and still pending (a run claimed it and could not transfer it: Ongoing
+   * refused or was down) was first seen; undefined if none. From a sparse index: transferred orders cost nothing.
+   */
+  oldestPendingSince(): Promise<string | undefined>;
 }
 
 export type ShipmentProgress = ShipmentFields & { status?: Exclude<ShipmentStatus, 'done'> };
@@ -237,6 +242,11 @@ export interface ShipmentsLedger {
   release(ongoingOrderId: ExternalId, owner: string, fields?: ShipmentProgress): Promise<ShipmentRecord | undefined>;
   get(ongoingOrderId: ExternalId): Promise<ShipmentRecord | undefined>;
   list(filter?: { status?: ShipmentStatus }): Promise<ShipmentRecord[]>;
+  /**
+   * The unfinished shipments only ('pending', 'pending-tracking'), read from a sparse index: what a tracking run
+   * works on, without reading every shipment ever written.
+   */
+  open(): Promise<ShipmentRecord[]>;
 }
 
 /** Problems a person must look at (set-aside items). */
@@ -249,8 +259,11 @@ export interface SetAsideInbox {
   /** The problem is gone (the item went through): forget it. */
   clear(kind: SetAsideKind, sourceId: string): Promise<void>;
   get(kind: SetAsideKind, sourceId: string): Promise<SetAsideItem | undefined>;
-  /** Newest first. */
-  list(filter?: { kind?: SetAsideKind; state?: SetAsideState }): Promise<SetAsideItem[]>;
+  /**
+   * Newest first. Raw payloads are kept apart (they expire, see StateStoreOptions.setAsideRawDays): `withRaw:
+   * false` reads the items alone, as the runs do.
+   */
+  list(filter?: { kind?: SetAsideKind; state?: SetAsideState; withRaw?: boolean }): Promise<SetAsideItem[]>;
   /** A person asks for another attempt; false when there is no such item. */
   markForRetry(kind: SetAsideKind, sourceId: string): Promise<boolean>;
   /** A person says ignore it; false when there is no such item. */

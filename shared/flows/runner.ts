@@ -74,7 +74,9 @@ async function runForTenant(
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: CATALOGUE[name].budgetPriority });
+  // Outside calls end by the deadline on the real clock (the run's own clock may be simulated, as in the bench).
+  const callDeadline = Date.now() + maxBudgetWaitMs;
+  const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: CATALOGUE[name].budgetPriority, deadline: callDeadline });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,
     tenant: tenant.id,
@@ -120,22 +122,24 @@ async function runForTenant(
       metric: (metricName, unit, value) => metrics.add(metricName, unit, value, dims),
       run: runKit(services.state.inbox, options.deadline, now, (line) => options.onProgress?.(`${name} [${tenant.id}]: ${line}`)),
     }));
-    const outcome: Outcome = result.complete ? 'ok' : 'partial';
-    const done = report(outcome, { result });
+    const itemFailures = result.failed ?? 0;
+    const outcome: Outcome = itemFailures > 0 ? 'failed' : result.complete ? 'ok' : 'partial';
+    const failedItems = itemFailures > 0 ? `${itemFailures} item(s) failed; the next run tries them again (see the log)` : undefined;
+    const done = report(outcome, { result, ...(failedItems && { error: failedItems }) });
     metrics.add(METRIC.itemsSeen, 'Count', result.seen, dims);
     metrics.add(METRIC.itemsSynced, 'Count', result.written, dims);
     metrics.add(METRIC.itemsSetAside, 'Count', result.setAside, dims);
-    metrics.add(METRIC.runFailed, 'Count', 0, dims);
+    metrics.add(METRIC.runFailed, 'Count', itemFailures > 0 ? 1 : 0, dims);
     finishMetrics(metrics, done, dims);
     await runs.put(name, {
       runId,
       startedAt,
       finishedAt: new Date(now()).toISOString(),
       outcome,
-      counts: { ...result.counts, seen: result.seen, written: result.written, setAside: result.setAside, durationMs: done.durationMs, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests },
-      message: result.message,
+      counts: { ...result.counts, seen: result.seen, written: result.written, setAside: result.setAside, ...(itemFailures > 0 && { failed: itemFailures }), durationMs: done.durationMs, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests },
+      message: [failedItems, result.message].filter(Boolean).join('; ') || undefined,
     });
-    log.info('run finished', { outcome, seen: result.seen, written: result.written, setAside: result.setAside, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests, durationMs: done.durationMs });
+    (itemFailures > 0 ? log.error.bind(log) : log.info.bind(log))('run finished', { outcome, failed: itemFailures, seen: result.seen, written: result.written, setAside: result.setAside, baselinkerRequests: done.baselinkerRequests, ongoingRequests: done.ongoingRequests, durationMs: done.durationMs });
     options.onProgress?.(summaryLine(done));
     return done;
   } catch (err) {
@@ -153,7 +157,23 @@ async function runForTenant(
     options.onProgress?.(summaryLine(failed));
     return failed;
   } finally {
+    // Failed runs too: these rise while nothing succeeds (the set-aside and oldest-pending alarms read them).
+    await stateGauges(name, services.state, metrics, dims, now).catch((gaugeErr) => log.warn('could not read the set-aside and pending gauges', { error: String(gaugeErr) }));
     await leases.release(leaseName, runId).catch((leaseErr) => log.warn('could not release the run lease; it expires by itself', { error: String(leaseErr) }));
+  }
+}
+
+/** The set-aside kind each flow puts items of. */
+const SET_ASIDE_KIND: Partial<Record<FlowName, string>> = { orders: 'order', tracking: 'shipment', stock: 'stock', articles: 'article' };
+
+/** Gauges read from state at the end of every run: open set-aside items of the flow's kind, the oldest pending order. */
+async function stateGauges(name: FlowName, state: TenantServices['state'], metrics: MetricsSink, dims: { flow: string; tenant: string }, now: () => number): Promise<void> {
+  const kind = SET_ASIDE_KIND[name];
+  if (kind) metrics.add(METRIC.setAsideOpen, 'Count', (await state.inbox.list({ kind, state: 'open', withRaw: false })).length, dims);
+  if (name === 'orders') {
+    const since = await state.orders.oldestPendingSince();
+    const at = since === undefined ? NaN : Date.parse(since);
+    metrics.add(METRIC.oldestPending, 'Seconds', Number.isFinite(at) ? Math.max(0, (now() - at) / 1000) : 0, dims);
   }
 }
 
@@ -183,11 +203,12 @@ function finishMetrics(metrics: MetricsSink, report: TenantRunReport, dims: { fl
 export function summaryLine(report: TenantRunReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   const head = `${report.flow} [${report.tenant}]: ${report.outcome} in ${seconds} s`;
-  if (report.outcome === 'failed' || report.outcome === 'skipped') return `${head}: ${report.error}`;
+  if ((report.outcome === 'failed' && !report.result) || report.outcome === 'skipped') return `${head}: ${report.error}`;
   const r = report.result!;
   const extras = Object.entries(r.counts ?? {})
     .filter(([, v]) => v)
     .map(([k, v]) => `${k} ${v}`);
   const parts = [`seen ${r.seen}`, `written ${r.written}`, `set aside ${r.setAside}`, ...extras, `BaseLinker requests ${report.baselinkerRequests}`, `Ongoing requests ${report.ongoingRequests}`];
-  return `${head}: ${parts.join(', ')}${r.complete ? '' : ' (stopped at its time budget; the next run continues)'}${r.message ? ` — ${r.message}` : ''}`;
+  const failed = report.outcome === 'failed' ? ` — ${report.error}` : '';
+  return `${head}: ${parts.join(', ')}${r.complete ? '' : ' (stopped at its time budget; the next run continues)'}${failed}${r.message ? ` — ${r.message}` : ''}`;
 }

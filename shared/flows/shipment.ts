@@ -2,6 +2,7 @@ import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
 import type { BaseLinkerClient, CreatePackageParams } from '../baselinker/client';
 import type { Order } from '../baselinker/schemas';
+import { scrubText } from '../log/redact';
 import type { CourierChoice, ShipmentSettings } from '../config';
 import { codAmount, formFields, packageEntries, productsGross, type Parcel } from '../mapping/courier-form';
 import type { GetArticle, GetFile, GetOrder, PrintingInfo } from '../ongoing/schemas';
@@ -68,7 +69,8 @@ export class ShipmentRefusedError extends Error {
     /** What the courier said, verbatim, when it was the courier that refused. */
     readonly courierMessage: string = message,
   ) {
-    super(message);
+    // A courier's reason may quote the address: the message (logs, set-aside reason) goes without it.
+    super(scrubText(message));
     this.name = 'ShipmentRefusedError';
   }
 }

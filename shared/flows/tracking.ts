@@ -1,3 +1,4 @@
+import { METRIC } from '../observability/metrics';
 import type { NeedsOf } from './catalogue';
 import type { Flow, FlowContext, FlowResult } from './context';
 import type { ShipmentRecord } from './ports';
@@ -38,9 +39,14 @@ export const trackingFlow = createTrackingFlow();
 
 async function trackingRun(ctx: TrackingContext, claimMs: number): Promise<FlowResult> {
   const result = ctx.run.tally;
-  const shipments = await ctx.shipments.list();
-  const retryAsked = new Set((await ctx.inbox.list({ kind: 'shipment', state: 'retry' })).map((item) => item.sourceId));
+  // The unfinished shipments (a sparse index), and the failed ones a person asked to retry: never every shipment.
+  const open = await ctx.shipments.open();
+  const retryAsked = new Set((await ctx.inbox.list({ kind: 'shipment', state: 'retry', withRaw: false })).map((item) => item.sourceId));
+  const retried = await Promise.all([...retryAsked].filter((id) => !open.some((s) => String(s.ongoingOrderId) === id)).map((id) => ctx.shipments.get(id)));
+  const shipments = [...open, ...retried.filter((s): s is ShipmentRecord => s !== undefined)];
   const now = ctx.now();
+  const oldest = open.map((s) => Date.parse(s.firstSeenAt)).filter(Number.isFinite).sort((a, b) => a - b)[0];
+  ctx.metric(METRIC.oldestPending, 'Seconds', oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
   const due = shipments.filter(
     (s) =>
       s.status === 'pending-tracking' ||
@@ -65,7 +71,8 @@ async function trackingRun(ctx: TrackingContext, claimMs: number): Promise<FlowR
     else if (step === 'set-aside') result.setAside++;
     else result.count(step === 'waiting' ? 'waitingForTracking' : step === 'busy' ? 'busy' : 'failed');
   }
-  return result.result();
+  // Shipments that failed this time are retried by the next run, but this run did not do its job: not `ok`.
+  return result.result({ failed: result.counts.failed ?? 0 });
 }
 
 async function fillTracking(ctx: TrackingContext, shipment: ShipmentRecord, claimMs: number): Promise<Step> {

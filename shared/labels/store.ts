@@ -6,25 +6,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { labelKey } from './keys';
 
-/** Label file extensions BaseLinker can return, and a safe fallback for anything else. */
-const EXTENSION = /^[a-z0-9]{1,8}$/;
-
-/** Key parts end up in a path: keep them to one segment, readable, and free of traversal. */
-function segment(value: string | number, what: string): string {
-  const text = String(value);
-  if (!text) throw new Error(`Label key part "${what}" must not be empty`);
-  const safe = text.replace(/[^A-Za-z0-9._=-]/g, '_');
-  if (safe === '.' || safe === '..') throw new Error(`Label key part "${what}" is not a valid name: ${text}`);
-  return safe;
-}
-
-/** Where a shipping label lives: `labels/<tenant>/<Ongoing order id>/<package id>.<ext>`. */
-export function labelKey(tenant: string, ongoingOrderId: string | number, packageId: string | number, extension: string): string {
-  const ext = extension.replace(/^\./, '').toLowerCase();
-  if (!EXTENSION.test(ext)) throw new Error(`Not a label file extension: ${extension}`);
-  return `labels/${segment(tenant, 'tenant')}/${segment(ongoingOrderId, 'order id')}/${segment(packageId, 'package id')}.${ext}`;
-}
+export { labelKey };
 
 const errorName = (err: unknown) => (err as { name?: string })?.name ?? '';
 const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;

@@ -25,7 +25,7 @@ export function lambdaShipmentWebhook(overrides: Partial<ShipmentWebhookOptions>
     if (runtime) return runtime;
     const env = loadRuntime();
     if (!env.tableName || !env.labelsBucket) throw new Error('TABLE_NAME and LABELS_BUCKET must be set for the shipment webhook');
-    runtime = { tableName: env.tableName, labelsBucket: env.labelsBucket };
+    runtime = { tableName: env.tableName, labelsBucket: env.labelsBucket, setAsideRawDays: env.setAsideRawDays };
     return runtime;
   };
   const registry = () => new DynamoTenantRegistry(dynamoDocumentClient(), runtimeConfig().tableName);

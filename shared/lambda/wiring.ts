@@ -1,12 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient, s3Client } from '../aws/clients';
+import { dynamoDocumentClient } from '../aws/clients';
 import { BaseLinkerClient } from '../baselinker/client';
 import type { RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import type { Runtime, ServiceRequest, TenantServices } from '../flows/context';
 import type { StatePortsFactory } from '../flows/ports';
 import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
+import { lazyS3Labels } from '../labels/lazy';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, dynamoStatePorts, StateStore } from '../state';
 
@@ -29,7 +30,7 @@ export interface ServiceOptions extends ServiceRequest {
 export type LabelsWiring = (bucket: string, options: ServiceOptions) => LabelStorage;
 
 /** Labels in S3 (the shipment and tracking functions, the local host, tests). */
-export const s3Labels: LabelsWiring = (bucket, options) => new LabelStore(options.s3 ?? s3Client(), bucket);
+export const s3Labels: LabelsWiring = (bucket, options) => (options.s3 ? new LabelStore(options.s3, bucket) : lazyS3Labels(bucket));
 
 /** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
 export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);
@@ -53,14 +54,16 @@ export function tenantServicesWith(labels: LabelsWiring): (tenant: TenantConfig,
         maxBudgetWaitMs: options.maxBudgetWaitMs,
         priority: options.priority,
         log: options.log,
+        deadline: options.deadline,
       }),
       ongoing: new OngoingClient({
         baseUrl: tenant.ongoing.url,
         user: tenant.secrets.ongoingUser,
         password: tenant.secrets.ongoingPassword,
         goodsOwnerId: tenant.ongoing.goodsOwnerId,
+        deadline: options.deadline,
       }),
-      state: options.ports ? options.ports(tenant.id) : dynamoStatePorts(new StateStore(table(), runtime.tableName), tenant.id),
+      state: options.ports ? options.ports(tenant.id) : dynamoStatePorts(new StateStore(table(), runtime.tableName, { setAsideRawDays: runtime.setAsideRawDays }), tenant.id),
       labels: labels(runtime.labelsBucket, options),
     };
   };

@@ -48,7 +48,7 @@ export function workerHandler<F extends FlowName>(flow: F, run: Flow<NeedsOf<F>>
       recordFailure: (tenant, startedAt, message) => state.putRunSummary(tenant, flow, { startedAt, finishedAt: startedAt, outcome: 'failed', message }),
       retryDelaySeconds: (receives) => Math.min(900, retryBaseSeconds * Math.max(1, receives)),
       lastRun: async (tenant) => (await state.getRunSummaries(tenant)).find((s) => s.flow === flow),
-      run: async (tenant, runDeadline) => (await runFlow(flow, run, { services, tenants: [tenant], runtime: { tableName, labelsBucket }, deadline: runDeadline, metrics }))[0],
+      run: async (tenant, runDeadline) => (await runFlow(flow, run, { services, tenants: [tenant], runtime: { tableName, labelsBucket, setAsideRawDays: runtime.setAsideRawDays }, deadline: runDeadline, metrics }))[0],
       ...(queueUrl && { sqs: { client: sqsClient(), queueUrl } }),
     });
     for (const o of result.outcomes.filter((x) => x.outcome === 'failed')) rootLogger.error('tenant run failed; SQS retries it, then moves it to the dead-letter queue', { flow, tenant: o.tenant, detail: o.detail });

@@ -1,24 +1,15 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+import { redactingReplacer } from './redact';
+
+export { forgetCustomerData, protectCustomerData, redact, scrubText } from './redact';
 
 /**
  * One structured JSON logger for every process (Lambda or local). Flows add tenant, flow and run ids
- * with `child` loggers; secrets never reach a log line because `redact` runs on every extra key.
+ * with `child` loggers; secrets and customer data never reach a log line because every key and every
+ * string of a line goes through the redaction rules (./redact) as it is written.
  */
 export type Log = Logger;
-
-const SECRET_KEY = /(token|password|secret|authorization|x-bltoken|apikey|api_key|credential)/i;
-
-/** Replaces values under secret-looking keys, at any depth, with a fixed marker. */
-export function redact<T>(value: T, depth = 0): T {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
-  }
-  return out as T;
-}
 
 /** Keys every line carries that a person reading the terminal does not need (the line says flow and tenant up front). */
 const HIDDEN_IN_TEXT = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id', 'tenant', 'flow', 'runId']);
@@ -68,7 +59,7 @@ class OperatorLogger extends Logger {
 
 export const rootLogger: Log = new OperatorLogger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ongoing-baselinker',
-  jsonReplacerFn: (key: string, value: unknown) => (key && SECRET_KEY.test(key) ? '[redacted]' : value),
+  jsonReplacerFn: redactingReplacer,
 });
 
 export function flowLogger(attrs: { tenant: string; flow: string; runId?: string }): Log {

@@ -15,7 +15,19 @@ export const METRIC = {
   runDuration: 'RunDurationMs',
   tokenBlocked: 'TokenBlocked',
   orderLag: 'OrderLagSeconds',
+  /** A shipment that failed (or was refused) after the webhook had answered 202: nobody saw the answer. */
+  failedAfterAccept: 'ShipmentFailedAfterAccept',
+  /** Gauge, each run: items of the flow's kind set aside and waiting for a person (open). */
+  setAsideOpen: 'SetAsideOpen',
+  /** Gauge, each run (failed ones too): age of the oldest order (orders) or shipment (tracking) still pending. */
+  oldestPending: 'OldestPendingSeconds',
 } as const;
+
+/**
+ * Metrics also written with the flow-only dimension set (service, flow): the fleet-wide alarms read these, one
+ * alarm per flow whatever the number of tenants.
+ */
+export const FLEET_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.setAsideOpen, METRIC.oldestPending, METRIC.failedAfterAccept]);
 
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';
 
@@ -49,6 +61,7 @@ export class EmfMetrics implements MetricsSink {
   add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void {
     const single = this.metrics.singleMetric();
     single.addDimensions({ flow: dimensions.flow, tenant: dimensions.tenant });
+    if (FLEET_METRICS.has(name)) single.addDimensions({ flow: dimensions.flow });
     single.addMetric(name, UNIT[unit], value);
   }
   /** Single-metric blobs are written as they are added; nothing is held back to flush. */

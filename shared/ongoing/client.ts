@@ -1,9 +1,11 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as z from 'zod';
-import { DEFAULT_RETRY, type RetryDecision, type RetryPolicy, withRetry } from '../util/retry';
+import { protectCustomerData } from '../log/redact';
+import { DEFAULT_RETRY, type RetryDecision, type RetryPolicy, timeLeft, withRetry } from '../util/retry';
 import {
   OngoingAuthError,
   type OngoingCall,
+  OngoingDeadlineError,
   OngoingError,
   OngoingInvalidRequestError,
   OngoingRateLimitError,
@@ -74,6 +76,8 @@ export interface OngoingClientOptions {
   pageSize?: number;
   /** How many article or order numbers go into one filtered GET (repeated keys). Default 50. */
   numbersPerRequest?: number;
+  /** Epoch ms: the run's deadline. Each request is cut to the time left, and no retry starts past it. */
+  deadline?: number;
 }
 
 type QueryValue = string | number | boolean | Date | null | undefined | ReadonlyArray<string | number>;
@@ -266,6 +270,7 @@ export class OngoingClient {
   async getOrder(orderId: number): Promise<GetOrder | null> {
     const path = `/orders/${encodeId(orderId)}`;
     const res = await this.request('GET', path, { schema: GetOrderSchema, nullOn404: true });
+    if (res) protectCustomerData({ consignee: res.data.consignee });
     return res ? res.data : null;
   }
 
@@ -280,6 +285,7 @@ export class OngoingClient {
 
   async getOrdersPage(query: OrderQuery = {}): Promise<GetOrder[]> {
     const res = await this.request('GET', '/orders', { query: this.orderQuery(query), schema: GetOrderListSchema });
+    protectCustomerData(res.data.map((o) => ({ consignee: o.consignee })));
     return res.data;
   }
 
@@ -482,8 +488,12 @@ export class OngoingClient {
     const attempt = () => this.sendOnce(call, url, opts.body, opts.schema, opts.nullOn404 ?? false);
     const decide = opts.repeatable === false ? classifyNotRepeatable : classify;
     const withRetries = () =>
-      withRetry(attempt, decide, this.retry, (error, n, delayMs) =>
-        this.options.onRetry?.({ method, path, attempt: n, delayMs, error: error as OngoingError }),
+      withRetry(
+        attempt,
+        decide,
+        this.retry,
+        (error, n, delayMs) => this.options.onRetry?.({ method, path, attempt: n, delayMs, error: error as OngoingError }),
+        this.options.deadline,
       );
     return method === 'GET' ? withRetries() : serialised(this.writeKey, withRetries);
   }
@@ -496,6 +506,9 @@ export class OngoingClient {
     nullOn404: boolean,
   ): Promise<{ status: number; data: z.output<S>; raw: string } | null> {
     const method = call.method as HttpMethod;
+    // A write queued behind others may reach the front after the deadline: it is not sent then.
+    const left = timeLeft(this.options.deadline);
+    if (left <= 0) throw new OngoingDeadlineError(call);
     this.counts[method]++;
     this.options.onRequest?.(method, call.path);
     let res: AxiosResponse<string>;
@@ -505,7 +518,7 @@ export class OngoingClient {
         url,
         data: body === undefined ? undefined : JSON.stringify(body),
         // axios' own timeout is per socket inactivity; this bounds the whole exchange.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, left)),
       });
     } catch (error) {
       // Never rethrow the axios error: its config holds the Authorization header.

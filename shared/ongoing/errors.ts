@@ -1,3 +1,5 @@
+import { scrubText } from '../log/redact';
+
 /**
  * Errors of the Ongoing client. Every message names the call (method and path, never the query string)
  * and what Ongoing said; none ever carries the API user, password or Authorization header, because the
@@ -21,7 +23,9 @@ export class OngoingError extends Error {
   readonly status?: number;
 
   constructor(message: string, call: OngoingCall, status?: number) {
-    super(message);
+    // Ongoing's validation texts may quote the consignee ("'jan@@x' is not a valid e-mail"): scrubbed here,
+    // the raw text stays on `ongoingMessage` / `rawBody` for the one who fixes the order.
+    super(scrubText(message));
     this.method = call.method;
     this.path = call.path;
     this.status = status;
@@ -57,6 +61,14 @@ export class OngoingRefusedError extends OngoingError {
     this.status = status;
     this.ongoingMessage = ongoingMessage;
     this.rawBody = rawBody.slice(0, MAX_RAW_BODY);
+  }
+}
+
+/** The run's deadline passed before the request could be sent (it never left this machine). Not retried. */
+export class OngoingDeadlineError extends OngoingError {
+  override name = 'OngoingDeadlineError';
+  constructor(call: OngoingCall) {
+    super(`Not sending ${call.method} ${call.path}: the run has no time left for it`, call);
   }
 }
 

@@ -30,3 +30,6 @@ export function boundedJson(value: unknown, maxBytes = RAW_MAX_BYTES): string {
 export function boundedText(text: string, maxBytes = TEXT_MAX_BYTES): string {
   return truncateUtf8(text, maxBytes, (total) => `…[truncated: ${total} bytes]`);
 }
+
+/** Days a set-aside item's raw payload is kept after the item was last seen (StateStoreOptions.setAsideRawDays). */
+export const DEFAULT_SET_ASIDE_RAW_DAYS = 30;

@@ -1,3 +1,4 @@
+import { assertClockInSync } from '../aws/clock';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   acquireWith,
@@ -56,6 +57,8 @@ export class DynamoBudget implements RequestBudget {
   private async step(tokenKey: string, priority: BudgetPriority | undefined): Promise<TakeResult> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.read(tokenKey);
+      // The bucket holds other processes' times: a writer whose clock is provably off may not take from it.
+      assertClockInSync();
       const result = takeToken(current, this.now(), this.params, priority);
       if (!result.taken) return result;
       const written = await this.write(tokenKey, result.next, current?.version);

@@ -30,6 +30,7 @@ export function dynamoStatePorts(store: StateStore, tenant: string): StatePorts 
       reopen: (id, reason) => store.reopenOrderRecord(tenant, id, reason),
       get: (id) => store.getOrderRecord(tenant, id),
       list: () => store.listOrderRecords(tenant),
+      oldestPendingSince: () => store.oldestPendingOrderSince(tenant),
     },
     shipments: {
       claim: (id, owner, leaseMs) => store.claimShipmentRecord(tenant, id, owner, leaseMs),
@@ -39,6 +40,7 @@ export function dynamoStatePorts(store: StateStore, tenant: string): StatePorts 
       release: (id, owner, fields) => store.releaseShipmentRecord(tenant, id, owner, fields),
       get: (id) => store.getShipment(tenant, id),
       list: (filter) => store.listShipments(tenant, filter),
+      open: () => store.openShipments(tenant),
     },
     inbox: {
       put: (input) => store.setAside(tenant, input),

@@ -14,7 +14,7 @@ import {
   type StockRecord,
   type ArticleRecord,
 } from '../flows/ports';
-import { boundedJson, boundedText } from './bounded';
+import { boundedJson, boundedText, DEFAULT_SET_ASIDE_RAW_DAYS } from './bounded';
 import { readThrough } from './dynamo-ports';
 
 /**
@@ -26,8 +26,11 @@ export class MemoryState {
   private readonly tables = new Map<string, Map<string, unknown>>();
   private readonly now: () => number;
 
-  constructor(options: { now?: () => number } = {}) {
+  private readonly rawTtlMs: number;
+
+  constructor(options: { now?: () => number; setAsideRawDays?: number } = {}) {
     this.now = options.now ?? Date.now;
+    this.rawTtlMs = Math.max(0, options.setAsideRawDays ?? DEFAULT_SET_ASIDE_RAW_DAYS) * 86_400_000;
   }
 
   private table<T>(name: string): Map<string, T> {
@@ -93,6 +96,14 @@ export class MemoryState {
       clear: async (name) => void cursors.delete(prefix + id(name, 'cursor name')),
     });
     const saKey = (kind: string, sourceId: string) => `${id(kind, 'kind')}#${id(sourceId, 'source id')}`;
+    // Raw payloads apart from the items, expiring like the DynamoDB ones (StateStoreOptions.setAsideRawDays).
+    const raws = this.table<{ raw: string; expiresAtMs?: number }>(`${tenant}#SETASIDE_RAW`);
+    const rawTtlMs = this.rawTtlMs;
+    const withRaw = (item: SetAsideItem): SetAsideItem => {
+      const stored = raws.get(saKey(item.kind, item.sourceId));
+      const live = stored && (stored.expiresAtMs === undefined || stored.expiresAtMs > now()) ? stored.raw : undefined;
+      return copy(live !== undefined ? { ...item, raw: live } : item);
+    };
     const changeSetAside = (kind: string, sourceId: string, fields: Partial<SetAsideItem>): boolean => {
       const current = setAside.get(saKey(kind, sourceId));
       if (!current) return false;
@@ -145,6 +156,11 @@ export class MemoryState {
         },
         get: async (blOrderId) => copy(orders.get(id(blOrderId, 'order id'))),
         list: async () => [...orders.values()].map(copy),
+        oldestPendingSince: async () =>
+          [...orders.values()]
+            .filter((o) => o.status === 'pending' && !o.owner)
+            .map((o) => o.firstSeenAt)
+            .sort()[0],
       },
       shipments: {
         claim: async (ongoingOrderId, owner, leaseMs): Promise<Claim<ShipmentRecord>> => {
@@ -172,6 +188,7 @@ export class MemoryState {
         release: async (ongoingOrderId, owner, fields = {}) => updateHeld(shipments, id(ongoingOrderId, 'order id'), owner, shipmentFields(fields), { release: true, terminal: ['done'] }),
         get: async (ongoingOrderId) => copy(shipments.get(id(ongoingOrderId, 'order id'))),
         list: async (filter = {}) => [...shipments.values()].filter((s) => !filter.status || s.status === filter.status).map(copy),
+        open: async () => [...shipments.values()].filter((s) => s.status === 'pending' || s.status === 'pending-tracking').map(copy),
       },
       inbox: {
         put: async (input) => {
@@ -185,7 +202,6 @@ export class MemoryState {
               kind: input.kind,
               sourceId: input.sourceId,
               reason: boundedText(input.reason),
-              raw: input.raw === undefined ? undefined : boundedJson(input.raw),
               ids: input.ids,
             }),
             lastSeenAt: at,
@@ -194,15 +210,22 @@ export class MemoryState {
             state: current?.state === 'dismissed' ? 'dismissed' : 'open',
           } as SetAsideItem;
           setAside.set(key, next);
-          return copy(next);
+          if (input.raw !== undefined) raws.set(key, { raw: boundedJson(input.raw), expiresAtMs: rawTtlMs > 0 ? now() + rawTtlMs : undefined });
+          return withRaw(next);
         },
-        clear: async (kind, sourceId) => void setAside.delete(saKey(kind, sourceId)),
-        get: async (kind, sourceId) => copy(setAside.get(saKey(kind, sourceId))),
+        clear: async (kind, sourceId) => {
+          setAside.delete(saKey(kind, sourceId));
+          raws.delete(saKey(kind, sourceId));
+        },
+        get: async (kind, sourceId) => {
+          const item = setAside.get(saKey(kind, sourceId));
+          return item && withRaw(item);
+        },
         list: async (filter = {}) =>
           [...setAside.values()]
             .filter((i) => (filter.kind === undefined || i.kind === filter.kind) && (filter.state === undefined || i.state === filter.state))
             .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))
-            .map(copy),
+            .map((i) => (filter.withRaw === false ? copy(i) : withRaw(i))),
         markForRetry: async (kind, sourceId) => changeSetAside(kind, sourceId, { state: 'retry', retryRequestedAt: iso() }),
         dismiss: async (kind, sourceId, note) => changeSetAside(kind, sourceId, { state: 'dismissed', dismissedAt: iso(), note: boundedText(note) }),
       },

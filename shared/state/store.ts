@@ -1,3 +1,5 @@
+import { assertClockInSync, provenClockOffsetMs } from '../aws/clock';
+import { DEFAULT_SET_ASIDE_RAW_DAYS as DEFAULT_SET_ASIDE_RAW_DAYS_VALUE } from './bounded';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -49,7 +51,21 @@ import {
 export interface StateStoreOptions {
   /** Clock in epoch ms; tests pass a fake one to let leases expire without sleeping. */
   now?: () => number;
+  /**
+   * Days a set-aside item's raw payload (an order as BaseLinker sent it: customer data) is kept after the item
+   * was last seen; 0 keeps it. Default 30 (SET_ASIDE_RAW_DAYS, the CDK setting setAsideRawDays).
+   */
+  setAsideRawDays?: number;
 }
+
+export { DEFAULT_SET_ASIDE_RAW_DAYS } from './bounded';
+
+/**
+ * Where the open-record indexes note their last full sweep: once for records written before the index existed,
+ * then daily for a record whose entry a crash kept from being written (the entry follows the claim).
+ */
+const OPEN_INDEX_BUILT = { order: 'open-orders', shipment: 'open-shipments' } as const;
+const OPEN_INDEX_RESWEEP_MS = 24 * 3600_000;
 
 export function isConditionalCheckFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -102,6 +118,7 @@ function updateExpression(parts: { set?: string[]; add?: string[]; remove?: stri
 
 export class StateStore {
   private readonly now: () => number;
+  private readonly rawTtlSeconds: number;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -109,6 +126,53 @@ export class StateStore {
     options: StateStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.rawTtlSeconds = Math.max(0, options.setAsideRawDays ?? DEFAULT_SET_ASIDE_RAW_DAYS_VALUE) * 86_400;
+  }
+
+  /**
+   * Claims, leases and budget compare times written by other processes: a writer whose clock is provably off
+   * may not take them (shared/aws/clock). Reads one item first when this process has no DynamoDB answer yet.
+   */
+  private async clockChecked(key: { pk: string; sk: string }): Promise<void> {
+    if (provenClockOffsetMs() === undefined) await this.get(key);
+    assertClockInSync();
+  }
+
+  // ---- open-record indexes (sparse: only unfinished records have an entry) ------------------------------
+
+  private async markOpen(key: { pk: string; sk: string }): Promise<void> {
+    const now = this.iso();
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET #since = if_not_exists(#since, :now)',
+        ExpressionAttributeNames: { '#since': 'since' },
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    );
+  }
+
+  private async markFinished(key: { pk: string; sk: string }): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+  }
+
+  /**
+   * The open entries of a kind; the full partition is swept for missing entries once a day (and the first time).
+   */
+  private async openEntries(tenant: string, kind: 'order' | 'shipment'): Promise<Array<{ id: string; since: string }>> {
+    const built = OPEN_INDEX_BUILT[kind];
+    const last = await this.get<{ builtAt?: string }>(keys.indexSweep(tenant, built));
+    if (last?.builtAt === undefined || this.now() - Date.parse(last.builtAt) > OPEN_INDEX_RESWEEP_MS) {
+      const all = await this.queryAll<{ status: string; firstSeenAt?: string; blOrderId?: string; ongoingOrderId?: string }>(tenantPk(tenant, kind === 'order' ? 'ORDER' : 'SHIPMENT'));
+      for (const r of all) {
+        const open = kind === 'order' ? r.status === 'pending' : r.status === 'pending' || r.status === 'pending-tracking';
+        const id = kind === 'order' ? r.blOrderId : r.ongoingOrderId;
+        if (open && id) await this.markOpen(kind === 'order' ? keys.openOrder(tenant, id) : keys.openShipment(tenant, id));
+      }
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.indexSweep(tenant, built), builtAt: this.iso() } }));
+    }
+    return this.queryAll(tenantPk(tenant, kind === 'order' ? 'OPEN_ORDER' : 'OPEN_SHIPMENT'), (item) => ({ id: String(item.sk), since: String(item.since) }));
   }
 
   private iso(): string {
@@ -261,7 +325,7 @@ export class StateStore {
    * passed, or released) or already ours. `firstSeenAt` survives every later claim. Answers the record
    * as the claim left it; undefined when the claim was refused.
    */
-  private claim<T>(
+  private async claim<T>(
     key: { pk: string; sk: string },
     owner: string,
     leaseMs: number,
@@ -269,6 +333,7 @@ export class StateStore {
     identity: Record<string, unknown>,
     initialStatus: string,
   ): Promise<T | undefined> {
+    await this.clockChecked(key);
     const now = this.now();
     const e = new Expr();
     const set = [
@@ -345,7 +410,11 @@ export class StateStore {
       { status: 'done', ongoingOrderId: result.ongoingOrderId, orderNumber: result.orderNumber, completedBy: owner, completedAt: this.iso() },
       { release: true, terminal: ['done', 'cancelled'] },
     );
-    if (done) return done;
+    if (done) {
+      // Only an order claimed before (given back, or its run died) can have an entry: the usual one costs no extra write.
+      if (done.attempts > 1) await this.markFinished(keys.openOrder(tenant, id));
+      return done;
+    }
     const current = await this.get<OrderRecord>(key);
     // A retried completion of our own finished work is fine.
     if (current?.status === 'done' && current.completedBy === owner) return current;
@@ -353,13 +422,16 @@ export class StateStore {
   }
 
   /** Gives the claim back (the work failed or was postponed); undefined if `owner` no longer held it. */
-  releaseOrderRecord(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
-    return this.updateHeld<OrderRecord>(
+  async releaseOrderRecord(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
+    const released = await this.updateHeld<OrderRecord>(
       keys.order(tenant, String(blOrderId)),
       owner,
       { lastError: lastError === undefined ? undefined : boundedText(lastError) },
       { release: true, terminal: ['done', 'cancelled'] },
     );
+    // An order given back stays pending past this run: it goes into the open-orders index (oldest pending).
+    if (released) await this.markOpen(keys.openOrder(tenant, String(blOrderId)));
+    return released;
   }
 
   async releaseOrder(tenant: string, blOrderId: ExternalId, owner: string, lastError?: string): Promise<boolean> {
@@ -370,7 +442,8 @@ export class StateStore {
    * A 'done' order turned out to be missing in Ongoing (reconciliation): it becomes claimable again, with
    * the reason in `lastError`. Undefined when the record is not 'done' (pending, cancelled or absent).
    */
-  reopenOrderRecord(tenant: string, blOrderId: ExternalId, reason: string): Promise<OrderRecord | undefined> {
+  async reopenOrderRecord(tenant: string, blOrderId: ExternalId, reason: string): Promise<OrderRecord | undefined> {
+    await this.markOpen(keys.openOrder(tenant, String(blOrderId)));
     const e = new Expr();
     const set = e.sets({ status: 'pending', leaseUntilMs: 0, lastError: boundedText(reason), updatedAt: this.iso() });
     return this.conditionalRecord<OrderRecord>(
@@ -397,6 +470,17 @@ export class StateStore {
     return this.queryAll<OrderRecord>(tenantPk(tenant, 'ORDER'));
   }
 
+  /** When the oldest pending order was first seen, from the open-orders index (entries of finished orders are dropped). */
+  async oldestPendingOrderSince(tenant: string): Promise<string | undefined> {
+    for (const entry of (await this.openEntries(tenant, 'order')).sort((a, b) => a.since.localeCompare(b.since))) {
+      const record = await this.getOrderRecord(tenant, entry.id);
+      if (record?.status === 'pending') return record.firstSeenAt ?? entry.since;
+      // Finished (or gone) since: a left-over entry (the run stopped between the two writes).
+      await this.markFinished(keys.openOrder(tenant, entry.id));
+    }
+    return undefined;
+  }
+
   /**
    * The order must never be sent (again). Unconditional: a run that holds the claim right now gets a
    * ClaimLostError from completeOrder and learns of the cancellation there.
@@ -419,6 +503,7 @@ export class StateStore {
         ...e.params(),
       }),
     );
+    await this.markFinished(keys.openOrder(tenant, id));
     return stripKeys<OrderRecord>(out.Attributes ?? {});
   }
 
@@ -428,7 +513,11 @@ export class StateStore {
     const id = String(ongoingOrderId);
     const key = keys.shipment(tenant, id);
     const claimed = await this.claim<ShipmentRecord>(key, owner, leaseMs, ['done'], { tenant, ongoingOrderId: id }, 'pending');
-    if (claimed) return { result: 'claimed', record: claimed };
+    if (claimed) {
+      // A shipment that stops here (a crash before this write) is found by the daily re-sweep of the index.
+      await this.markOpen(keys.openShipment(tenant, id));
+      return { result: 'claimed', record: claimed };
+    }
     const current = await this.get<ShipmentRecord>(key);
     return current?.status === 'done' ? { result: 'done', record: current } : { result: 'busy', record: current };
   }
@@ -455,7 +544,10 @@ export class StateStore {
       { ...this.shipmentFields(fields), status: 'done', completedAt: this.iso(), completedBy: owner },
       { release: true, terminal: ['done'] },
     );
-    if (done) return done;
+    if (done) {
+      await this.markFinished(keys.openShipment(tenant, id));
+      return done;
+    }
     const current = await this.get<ShipmentRecord>(key);
     if (current?.status === 'done' && current.completedBy === owner) return current;
     throw new ClaimLostError(`Shipment for order ${id} of ${tenant}`, owner, current);
@@ -475,11 +567,14 @@ export class StateStore {
   }
 
   /** Frees the claim, optionally recording the outcome so far (e.g. 'pending-tracking' or 'failed'). */
-  releaseShipmentRecord(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress = {}): Promise<ShipmentRecord | undefined> {
-    return this.updateHeld<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)), owner, this.shipmentFields(fields), {
+  async releaseShipmentRecord(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress = {}): Promise<ShipmentRecord | undefined> {
+    const released = await this.updateHeld<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)), owner, this.shipmentFields(fields), {
       release: true,
       terminal: ['done'],
     });
+    // A failed shipment waits for a person (its set-aside item), not for the tracking run.
+    if (released?.status === 'failed') await this.markFinished(keys.openShipment(tenant, String(ongoingOrderId)));
+    return released;
   }
 
   async releaseShipment(tenant: string, ongoingOrderId: ExternalId, owner: string, fields: ShipmentProgress = {}): Promise<boolean> {
@@ -488,6 +583,17 @@ export class StateStore {
 
   getShipment(tenant: string, ongoingOrderId: ExternalId): Promise<ShipmentRecord | undefined> {
     return this.get<ShipmentRecord>(keys.shipment(tenant, String(ongoingOrderId)));
+  }
+
+  /** The unfinished shipments, from the open-shipments index; entries of finished ones are dropped on the way. */
+  async openShipments(tenant: string): Promise<ShipmentRecord[]> {
+    const out: ShipmentRecord[] = [];
+    for (const entry of await this.openEntries(tenant, 'shipment')) {
+      const record = await this.getShipment(tenant, entry.id);
+      if (record && (record.status === 'pending' || record.status === 'pending-tracking')) out.push(record);
+      else await this.markFinished(keys.openShipment(tenant, entry.id));
+    }
+    return out;
   }
 
   async listShipments(tenant: string, filter: { status?: ShipmentStatus } = {}): Promise<ShipmentRecord[]> {
@@ -502,7 +608,8 @@ export class StateStore {
   // ---- run leases --------------------------------------------------------------------------------------
 
   /** True when `owner` now holds the lease: it was free, expired (a crashed run), or already ours. */
-  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    await this.clockChecked(keys.lease(name));
     const now = this.now();
     const until = now + ttlMs;
     return this.conditional(() =>
@@ -582,7 +689,6 @@ export class StateStore {
           kind: input.kind,
           sourceId: input.sourceId,
           reason: boundedText(input.reason),
-          raw: input.raw === undefined ? undefined : boundedJson(input.raw),
           ids: input.ids,
           lastSeenAt: now,
           ...(reopen ? { state: 'open' } : {}),
@@ -607,23 +713,58 @@ export class StateStore {
       if (!isConditionalCheckFailed(err)) throw err;
       result = await write(false);
     }
-    return stripKeys<SetAsideItem>(result.Attributes ?? {});
+    const item = stripKeys<SetAsideItem>(result.Attributes ?? {});
+    if (input.raw !== undefined) {
+      const raw = boundedJson(input.raw);
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.setAsideRaw(tenant, input.kind, input.sourceId), raw, ...(this.rawTtlSeconds > 0 && { expiresAt: Math.ceil(this.now() / 1000) + this.rawTtlSeconds }) },
+        }),
+      );
+      return { ...item, raw };
+    }
+    return this.withRaw(tenant, item);
   }
 
-  async listSetAside(tenant: string, filter: { kind?: SetAsideKind; state?: SetAsideState } = {}): Promise<SetAsideItem[]> {
+  /** The raw payload unless it expired (TTL deletion lags: an expired one counts as gone). */
+  private liveRaw(item: Record<string, unknown> | undefined): string | undefined {
+    if (!item || typeof item.raw !== 'string') return undefined;
+    const expiresAt = typeof item.expiresAt === 'number' ? item.expiresAt : undefined;
+    return expiresAt !== undefined && expiresAt <= Math.floor(this.now() / 1000) ? undefined : item.raw;
+  }
+
+  private async withRaw(tenant: string, item: SetAsideItem): Promise<SetAsideItem> {
+    const raw = this.liveRaw(await this.get<Record<string, unknown>>(keys.setAsideRaw(tenant, item.kind, item.sourceId)));
+    const { raw: _inline, ...rest } = item;
+    // Items written before the payloads moved apart keep theirs inline.
+    return raw !== undefined ? { ...rest, raw } : item;
+  }
+
+  async listSetAside(tenant: string, filter: { kind?: SetAsideKind; state?: SetAsideState; withRaw?: boolean } = {}): Promise<SetAsideItem[]> {
     const all = await this.queryAll<SetAsideItem>(tenantPk(tenant, 'SETASIDE'));
-    return all
+    const items = all
       .filter((i) => (filter.kind === undefined || i.kind === filter.kind) && (filter.state === undefined || i.state === filter.state))
       .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+    if (filter.withRaw === false || items.length === 0) return items;
+    const raws = new Map(
+      (await this.queryAll<Record<string, unknown>>(tenantPk(tenant, 'SETASIDE_RAW'), (item) => item)).map((r) => [String(r.sk), this.liveRaw(r)] as const),
+    );
+    return items.map((i) => {
+      const raw = raws.get(`${i.kind}#${i.sourceId}`);
+      return raw !== undefined ? { ...i, raw } : i;
+    });
   }
 
-  getSetAside(tenant: string, kind: SetAsideKind, sourceId: string): Promise<SetAsideItem | undefined> {
-    return this.get<SetAsideItem>(keys.setAside(tenant, kind, sourceId));
+  async getSetAside(tenant: string, kind: SetAsideKind, sourceId: string): Promise<SetAsideItem | undefined> {
+    const item = await this.get<SetAsideItem>(keys.setAside(tenant, kind, sourceId));
+    return item && this.withRaw(tenant, item);
   }
 
-  /** The problem is gone (the item went through): forget it. */
+  /** The problem is gone (the item went through): forget it, and its payload. */
   async clearSetAside(tenant: string, kind: SetAsideKind, sourceId: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.setAside(tenant, kind, sourceId) }));
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.setAsideRaw(tenant, kind, sourceId) }));
   }
 
   markSetAsideForRetry(tenant: string, kind: SetAsideKind, sourceId: string): Promise<boolean> {

@@ -22,6 +22,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * | order record       | TENANT#<t>#ORDER           | <BaseLinker order id>  | claim/complete/release/cancel by id; list for tenant   |
  * | shipment record    | TENANT#<t>#SHIPMENT        | <Ongoing order id>     | claim/update/complete/release by id; list (by status)  |
  * | set-aside item     | TENANT#<t>#SETASIDE        | <kind>#<source id>     | upsert with count; list; retry/dismiss/clear by id     |
+ * | set-aside raw      | TENANT#<t>#SETASIDE_RAW    | <kind>#<source id>     | the payload, apart; expires (setAsideRawDays)          |
+ * | open order         | TENANT#<t>#OPEN_ORDER      | <BaseLinker order id>  | sparse index: pending orders only (oldest pending)     |
+ * | open shipment      | TENANT#<t>#OPEN_SHIPMENT   | <Ongoing order id>     | sparse index: unfinished shipments (the tracking run)  |
+ * | index sweep        | TENANT#<t>#INDEX           | open-orders / ...      | when an open index was last swept in full (daily)      |
  * | webhook event      | TENANT#<t>#EVENT           | <event id>             | remember once (conditional put), expires via TTL       |
  * | Send               | TENANT#<t>#SEND            | <Ongoing id>#<at>#<r>  | put per Send; one order's (Query by prefix), TTL       |
  * | run summary        | TENANT#<t>#RUN             | <flow>                 | latest per flow; all for a tenant (status screen)      |
@@ -45,6 +49,16 @@ export const keys = {
   stock: (tenant: string, sku: string) => ({ pk: tenantPk(tenant, 'STOCK'), sk: nonEmpty(sku, 'SKU') }),
   order: (tenant: string, blOrderId: string) => ({ pk: tenantPk(tenant, 'ORDER'), sk: nonEmpty(blOrderId, 'order id') }),
   shipment: (tenant: string, ongoingOrderId: string) => ({ pk: tenantPk(tenant, 'SHIPMENT'), sk: nonEmpty(ongoingOrderId, 'order id') }),
+  /** Sparse index of unfinished records: written before a claim, deleted once the record is finished. */
+  openOrder: (tenant: string, blOrderId: string) => ({ pk: tenantPk(tenant, 'OPEN_ORDER'), sk: nonEmpty(blOrderId, 'order id') }),
+  openShipment: (tenant: string, ongoingOrderId: string) => ({ pk: tenantPk(tenant, 'OPEN_SHIPMENT'), sk: nonEmpty(ongoingOrderId, 'order id') }),
+  /** When an open-record index was last swept in full (store.ts openEntries). */
+  indexSweep: (tenant: string, index: string) => ({ pk: tenantPk(tenant, 'INDEX'), sk: nonEmpty(index, 'index') }),
+  /** A set-aside item's raw payload, apart from the item so that listing items does not read it; expires. */
+  setAsideRaw: (tenant: string, kind: string, sourceId: string) => ({
+    pk: tenantPk(tenant, 'SETASIDE_RAW'),
+    sk: `${nonEmpty(kind, 'kind')}#${nonEmpty(sourceId, 'source id')}`,
+  }),
   setAside: (tenant: string, kind: string, sourceId: string) => ({
     pk: tenantPk(tenant, 'SETASIDE'),
     sk: `${nonEmpty(kind, 'kind')}#${nonEmpty(sourceId, 'source id')}`,
@@ -60,7 +74,7 @@ export const keys = {
   budget: (tokenKey: string) => ({ pk: 'BUDGET', sk: nonEmpty(tokenKey, 'token key') }),
 };
 
-export type RecordKind = 'CURSOR' | 'ARTICLE' | 'STOCK' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'SEND' | 'RUN';
+export type RecordKind = 'CURSOR' | 'ARTICLE' | 'STOCK' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'SEND' | 'RUN' | 'OPEN_ORDER' | 'OPEN_SHIPMENT' | 'SETASIDE_RAW' | 'INDEX';
 
 export function sendPrefix(ongoingOrderId: string): string {
   return `${nonEmpty(ongoingOrderId, 'order id')}#`;

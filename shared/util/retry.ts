@@ -25,11 +25,23 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.floor(random() * ceiling);
 }
 
+/**
+ * Epoch ms past which an outside call must not run: the run's own deadline. Calls are cut to the time left,
+ * and a retry that could not start before it is not made (the error goes up instead).
+ */
+export type CallDeadline = number | undefined;
+
+/** Milliseconds left before `deadline` (Infinity without one). */
+export function timeLeft(deadline: CallDeadline, now: number = Date.now()): number {
+  return deadline === undefined ? Infinity : deadline - now;
+}
+
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   classify: (error: unknown) => RetryDecision,
   policy: RetryPolicy = DEFAULT_RETRY,
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void,
+  deadline?: CallDeadline,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -38,6 +50,8 @@ export async function withRetry<T>(
       const decision = classify(error);
       if (!decision.retry || attempt >= policy.attempts) throw error;
       const delay = Math.max(backoffDelay(attempt, policy), Math.min(decision.afterMs ?? 0, policy.maxDelayMs * 6));
+      // Sleeping into the deadline and trying again would only be cut off there.
+      if (timeLeft(deadline) <= delay) throw error;
       onRetry?.(error, attempt, delay);
       await sleep(delay);
     }

@@ -36,7 +36,7 @@ export interface ShipmentWebhookOptions {
   /** The tenants this request may be for (cache them: this runs on every request); the route may name one. */
   tenants: (event: APIGatewayProxyEvent) => Promise<readonly TenantConfig[]>;
   /** Clients and stores for one tenant; `maxBudgetWaitMs` keeps a BaseLinker budget wait inside the answer time. */
-  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive' }) => WebhookServices;
+  services: (tenant: TenantConfig, options: { log: Log; maxBudgetWaitMs: number; priority: 'interactive'; deadline?: number }) => WebhookServices;
   /** How long the request works before it answers 202 and leaves the rest to later. Default 20 s. */
   budgetMs?: number;
   /** How long the order's claim blocks other workers (the tracking run takes over after it). Default 2 min. */
@@ -197,7 +197,9 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
     const deadline = now() + budget;
     try {
       // A person at the packing station waits for this answer: it may use the budget bulk flows leave free.
-      const { state, ...clients } = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget, priority: 'interactive' });
+      // Outside calls may outlive the answer (202) but not the function: they end before its timeout.
+      const callDeadline = remaining === undefined ? undefined : started + remaining - ANSWER_MARGIN_MS;
+      const { state, ...clients } = options.services(tenant, { log: tlog, maxBudgetWaitMs: budget, priority: 'interactive', deadline: callDeadline });
       const seen = await state.events.remember(`ongoing-order#${webhookEventId}`, eventTtlSeconds);
       if (seen === 'duplicate') {
         const record = await state.shipments.get(orderId);
@@ -223,9 +225,19 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
       const outcome = await withinBudget(work, deadline - now());
       if (outcome === TIMED_OUT) {
         stop.abort();
+        // Nobody waits for this answer any more: a failure here shows only as this metric (and the log).
+        const failedLate = (): void => options.metrics?.add(METRIC.failedAfterAccept, 'Count', 1, { flow: 'shipment', tenant: tenant.id });
         work.then(
-          (late) => tlog.info('shipment finished after the webhook was answered', { outcome: late.kind }),
-          (err) => tlog.error('shipment failed after the webhook was answered', { error: err instanceof Error ? err.message : String(err) }),
+          (late) => {
+            if (late.kind === 'failed' || late.kind === 'refused') {
+              failedLate();
+              tlog.error('shipment failed after the webhook was answered', { outcome: late.kind, error: late.message });
+            } else tlog.info('shipment finished after the webhook was answered', { outcome: late.kind });
+          },
+          (err) => {
+            failedLate();
+            tlog.error('shipment failed after the webhook was answered', { error: err instanceof Error ? err.message : String(err) });
+          },
         );
         tlog.info('time budget used up; answered 202', { budgetMs: budget });
         await keepSend(sendEnded(sendStart, 'in-progress', undefined, { message: 'answered 202: still booking (slow courier); the tracking run finishes it if needed' }));

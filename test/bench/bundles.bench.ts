@@ -1,50 +1,86 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
-import { lambdaEsbuildOptions } from '../../infra/cdk/bundling';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { LAMBDA_BUNDLING, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
 
+/** One bundle as deployed: bytes of the minified file, of its source map, and its module initialisation. */
 export interface BundleResult {
   name: string;
   bytes: number;
-  /** Median over the runs: require of the bundle in a fresh node, timed inside the child. */
+  mapBytes: number;
+  /** Median CPU time (user + system) of `require` in a fresh node with the function's NODE_OPTIONS. */
   initMs: number;
-  /** Same, for the TypeScript source through tsx (no bundle). */
-  unbundledInitMs: number;
-  ratio: number;
+  /** The same without --enable-source-maps: what the source maps cost at start. */
+  initNoMapsMs: number;
+  /** Median wall time of the same require (noisy on a shared machine; CPU time is what the target reads). */
+  initWallMs: number;
   /** The biggest contributors to the minified bundle: npm package (or 'own code') and bytes. */
   top: Array<{ module: string; bytes: number }>;
+}
+
+/** What one lever bought: the function built without it, against the function as deployed. */
+export interface LeverResult {
+  lever: string;
+  function: string;
+  /** Bytes and init CPU ms the lever saves (positive = the lever helps). */
+  savedBytes: number;
+  savedInitMs: number;
+  note: string;
+}
+
+export interface BundlesResult {
+  floor: BundleResult;
+  functions: BundleResult[];
+  levers: LeverResult[];
+  nodeOptions: string;
+  repeats: number;
 }
 
 const REPO = resolve(__dirname, '..', '..');
 
 /**
- * Bundles each Lambda entry with the CDK stack's own settings (infra/cdk/bundling.ts, read by FlowFunction too:
- * minify, node22, cjs, ESM builds first, the SDK inside; the source map is left out of the size) and times its
- * module initialisation in a fresh `node`.
+ * The floor: the DynamoDB client and a handler, nothing else, built with the same settings. Every function
+ * needs at least this; what a bundle holds above it is ours to justify (infra/cdk/bundling.ts).
  */
-export function buildBundle(entry: string, outfile: string): { bytes: number; top: Array<{ module: string; bytes: number }> } {
-  const result = buildSync({ ...lambdaEsbuildOptions(), entryPoints: [entry], outfile, sourcemap: false, metafile: true, logLevel: 'silent' });
+const FLOOR_SOURCE = `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+const client = new DynamoDBClient({});
+export const handler = async (event: { key: string }) =>
+  client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: event.key } } }));
+`;
+
+function build(entry: string, outfile: string, overrides: BuildOptions = {}): { bytes: number; mapBytes: number; top: BundleResult['top'] } {
+  const result = buildSync({
+    ...lambdaEsbuildOptions(),
+    sourcemap: LAMBDA_BUNDLING.sourceMap,
+    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+    ...overrides,
+    entryPoints: [entry],
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+  });
   const byModule = new Map<string, number>();
-  for (const output of Object.values(result.metafile!.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const module = m ? m[1]! : 'own code';
-      byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
-    }
+  const output = Object.values(result.metafile!.outputs).find((o) => o.entryPoint)!;
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const module = m ? m[1]! : 'own code';
+    byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
   }
-  const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([module, bytes]) => ({ module, bytes }));
-  return { bytes: statSync(outfile).size, top };
+  const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, bytes }));
+  const map = statSync(`${outfile}.map`, { throwIfNoEntry: false });
+  return { bytes: statSync(outfile).size, mapBytes: map?.size ?? 0, top };
 }
 
-function timeRequire(target: string, nodeArgs: string[]): number {
-  const script = `const t=performance.now();require(${JSON.stringify(target)});process.stdout.write(String(performance.now()-t))`;
-  const out = execFileSync(process.execPath, [...nodeArgs, '-e', script], {
+/** CPU and wall milliseconds of one `require` of the bundle in a fresh node. */
+function timeRequire(target: string, nodeOptions: string): { cpu: number; wall: number } {
+  const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(target)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({cpu:(u.user+u.system)/1000,wall:performance.now()-t}))`;
+  const out = execFileSync(process.execPath, ['-e', script], {
     cwd: REPO,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     encoding: 'utf8',
   });
-  return Number(out.trim().split('\n').at(-1));
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { cpu: number; wall: number };
 }
 
 function median(values: number[]): number {
@@ -52,25 +88,81 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export function bundlesScenario(outDir: string, repeats: number): BundleResult[] {
+interface Candidate {
+  name: string;
+  entry: string;
+  overrides?: BuildOptions;
+  /** Only the deployed functions and the floor are timed without source maps too. */
+  withoutMaps: boolean;
+}
+
+/**
+ * Builds the floor and every Lambda entry with the stack's own settings (infra/cdk/bundling.ts, read by
+ * FlowFunction too), source maps included as deployed, and times module initialisation in fresh node processes
+ * with the functions' NODE_OPTIONS, interleaved so a noisy neighbour hits every bundle alike. Then rebuilds a
+ * function with one lever undone at a time, to show what each lever buys.
+ */
+export function bundlesScenario(outDir: string, repeats: number): BundlesResult {
   mkdirSync(outDir, { recursive: true });
   const functionsDir = join(REPO, 'functions');
   const names = readdirSync(functionsDir).filter((d) => statSync(join(functionsDir, d, 'handler.ts'), { throwIfNoEntry: false })?.isFile());
-  return names.map((name) => {
-    const entry = join(functionsDir, name, 'handler.ts');
-    const outfile = resolve(outDir, `${name}.js`);
-    const { bytes, top } = buildBundle(entry, outfile);
-    // One untimed warm-up each: the OS file cache and tsx's transform cache, as a warm disk would be.
-    timeRequire(outfile, []);
-    timeRequire(entry, ['--require', 'tsx/cjs']);
-    const bundled: number[] = [];
-    const unbundled: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      bundled.push(timeRequire(outfile, []));
-      unbundled.push(timeRequire(entry, ['--require', 'tsx/cjs']));
-    }
-    const initMs = median(bundled);
-    const unbundledInitMs = median(unbundled);
-    return { name, bytes, initMs, unbundledInitMs, ratio: initMs / unbundledInitMs, top };
-  });
+  const floorEntry = join(outDir, 'floor-handler.ts');
+  writeFileSync(floorEntry, FLOOR_SOURCE);
+  // Levers undone: an entry that loads eagerly what the function loads on first use, or the aliases left out.
+  const eager = (name: string, what: string, exported: string): string => {
+    const file = join(outDir, `${name}-eager-${exported}.ts`);
+    const handler = relative(outDir, join(functionsDir, name, 'handler')).replace(/\\/g, '/');
+    writeFileSync(file, `export * from '${handler}';\nexport { ${exported} as __eager } from '${what}';\n`);
+    return file;
+  };
+  const candidates: Candidate[] = [
+    { name: 'floor', entry: floorEntry, withoutMaps: true },
+    ...names.map((name) => ({ name, entry: join(functionsDir, name, 'handler.ts'), withoutMaps: true })),
+    { name: 'articles without the axios shims', entry: join(functionsDir, 'articles', 'handler.ts'), overrides: { alias: {} }, withoutMaps: false },
+    { name: 'tracking with S3 loaded at start', entry: eager('tracking', relative(outDir, join(REPO, 'shared', 'aws', 's3')).replace(/\\/g, '/'), 's3Client'), withoutMaps: false },
+    { name: 'articles with Secrets Manager loaded at start', entry: eager('articles', '@aws-lambda-powertools/parameters/secrets', 'getSecret'), withoutMaps: false },
+  ];
+  const built = candidates.map((c, i) => ({ ...c, outfile: join(outDir, `b${i}.js`), ...build(c.entry, join(outDir, `b${i}.js`), c.overrides) }));
+  const nodeOptions = LAMBDA_BUNDLING.nodeOptions;
+  const samples = built.map(() => ({ cpu: [] as number[], wall: [] as number[], noMaps: [] as number[] }));
+  for (const b of built) timeRequire(b.outfile, nodeOptions); // warm the file cache once
+  for (let r = 0; r < repeats; r++) {
+    built.forEach((b, i) => {
+      const t = timeRequire(b.outfile, nodeOptions);
+      samples[i]!.cpu.push(t.cpu);
+      samples[i]!.wall.push(t.wall);
+      if (b.withoutMaps) samples[i]!.noMaps.push(timeRequire(b.outfile, '').cpu);
+    });
+  }
+  const results = built.map((b, i): BundleResult => ({
+    name: b.name,
+    bytes: b.bytes,
+    mapBytes: b.mapBytes,
+    initMs: median(samples[i]!.cpu),
+    initNoMapsMs: b.withoutMaps ? median(samples[i]!.noMaps) : NaN,
+    initWallMs: median(samples[i]!.wall),
+    top: b.top,
+  }));
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const lever = (leverName: string, fn: string, undone: string, note: string): LeverResult => {
+    const deployed = byName.get(fn)!;
+    const without = byName.get(undone)!;
+    return { lever: leverName, function: fn, savedBytes: without.bytes - deployed.bytes, savedInitMs: without.initMs - deployed.initMs, note };
+  };
+  const levers: LeverResult[] = [
+    lever('axios without form-data / follow-redirects (aliases to Node\'s own)', 'articles', 'articles without the axios shims', 'same in every function'),
+    lever('S3 client loaded on the first label', 'tracking', 'tracking with S3 loaded at start', 'shipment alike; a run that stores a label pays it then'),
+    lever('Secrets Manager loaded on the first secret read', 'articles', 'articles with Secrets Manager loaded at start', 'moved, not saved: every cold start reads the secrets in its first invocation'),
+  ];
+  const functions = results.filter((r) => names.includes(r.name));
+  for (const f of functions) {
+    levers.push({
+      lever: 'source maps (--enable-source-maps)',
+      function: f.name,
+      savedBytes: -f.mapBytes,
+      savedInitMs: f.initNoMapsMs - f.initMs,
+      note: 'negative: their cost, kept for readable stack traces',
+    });
+  }
+  return { floor: byName.get('floor')!, functions, levers, nodeOptions, repeats };
 }

@@ -158,6 +158,12 @@ describe('functions', () => {
     }
   });
 
+  it('expire the raw payloads of set-aside items after setAsideRawDays (default 30, the operator may change it)', () => {
+    for (const fn of [...SCHEDULED.map((f) => `${f}-worker`), 'shipment']) expect(functionProps(synth.template, fn).Environment.Variables).toMatchObject({ SET_ASIDE_RAW_DAYS: '30' });
+    const { template } = synthesize({ setAsideRawDays: 7 });
+    expect(functionProps(template, 'orders-worker').Environment.Variables.SET_ASIDE_RAW_DAYS).toBe('7');
+  });
+
   it('get table, bucket and Powertools settings, and no secret', () => {
     const vars = functionProps(synth.template, 'shipment').Environment.Variables;
     expect(flat(vars.TABLE_NAME)).toMatch(/^<State[0-9A-F]+>$/);
@@ -304,6 +310,22 @@ describe('monitoring', () => {
 
   it('alarms on a rate of 401s at the webhook', () => {
     expect(alarm('webhook-401-rate')).toMatchObject({ MetricName: 'WebhookUnauthorized', Namespace: 'OngoingBaseLinker', Statistic: 'Sum', Period: 300, Threshold: 20 });
+  });
+
+  it('alarms once per flow, for all tenants, on items set aside, the oldest pending order and shipment, and failures after a 202', () => {
+    const fleetDimensions = [{ Name: 'flow', Value: expect.any(String) }, { Name: 'service', Value: 'ongoing-baselinker' }];
+    for (const flow of ['orders', 'tracking', 'stock']) {
+      const props = alarm(`${flow}-set-aside`);
+      expect(props).toMatchObject({ MetricName: 'SetAsideOpen', Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(props.Dimensions).toEqual(expect.arrayContaining(fleetDimensions));
+      expect(props.Dimensions).toContainEqual({ Name: 'flow', Value: flow });
+      expect(props.Dimensions.some((d: any) => d.Name === 'tenant')).toBe(false);
+    }
+    expect(alarm('orders-oldest-pending')).toMatchObject({ MetricName: 'OldestPendingSeconds', Statistic: 'Maximum', Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm('shipments-oldest-pending')).toMatchObject({ MetricName: 'OldestPendingSeconds', Threshold: 4 * 3600, Dimensions: expect.arrayContaining([{ Name: 'flow', Value: 'tracking' }]) });
+    expect(alarm('shipment-failed-after-accept')).toMatchObject({ MetricName: 'ShipmentFailedAfterAccept', Statistic: 'Sum', Threshold: 1, Dimensions: expect.arrayContaining([{ Name: 'flow', Value: 'shipment' }]) });
+    // When no run writes the gauge at all, the heartbeats fire; this alarm does not double them.
+    expect(alarm('orders-oldest-pending').TreatMissingData).toBe('notBreaching');
   });
 
   it('sends every alarm and its recovery to the SNS topic, with the e-mail subscribed', () => {

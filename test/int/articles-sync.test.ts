@@ -285,8 +285,13 @@ describe('articles flow against the simulators', () => {
     const mug = [...world.ongoing.state.articles.values()].find((a) => a.articleNumber === 'MUG')!;
     world.ongoing.state.articles.delete(mug.articleSystemId);
 
-    // The deadline has passed by the time the walk starts: only the presence check runs.
-    const cut = await world.run('articles', articlesFlow, { deadline: Date.now() - 1 });
+    // The run's clock passes its deadline once the presence check has listed Ongoing's articles, so the walk
+    // stops before the article. (A deadline already past at the start would stop the presence check's own
+    // calls too: every outside call ends by the run's deadline.)
+    const listedBefore = world.ongoing.calls('GET /articles');
+    const deadline = Date.now() + 60_000;
+    const now = () => (world.ongoing.calls('GET /articles') > listedBefore ? deadline + 1 : Date.now());
+    const cut = await world.run('articles', articlesFlow, { deadline, now });
     expect(cut.result).toMatchObject({ complete: false, written: 0, counts: expect.objectContaining({ missingInOngoing: 1 }) });
     expect((await world.services().state.articleHashes.get('MUG'))?.hash).toBe(MISSING_IN_ONGOING);
 

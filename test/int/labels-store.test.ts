@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { resetAwsClients } from '../../shared/aws/clients';
 import { LabelStore, labelKey, ensureBucket } from '../../shared/labels';
+import { lazyS3Labels } from '../../shared/labels/lazy';
 import { closeTestClients, freshBucket, testS3Client } from '../support/emulators';
 
 let store: LabelStore;
@@ -9,7 +11,10 @@ beforeAll(async () => {
   store = new LabelStore(testS3Client(), await freshBucket());
 });
 
-afterAll(() => closeTestClients());
+afterAll(async () => {
+  resetAwsClients();
+  await closeTestClients();
+});
 
 it('names a label by tenant, Ongoing order and package', () => {
   expect(labelKey('acme', 123, 'P-9', 'pdf')).toBe('labels/acme/123/P-9.pdf');
@@ -47,4 +52,14 @@ it('says clearly when a label is missing', async () => {
 
 it('creates a bucket once and accepts being asked again', async () => {
   await expect(ensureBucket(testS3Client(), store.bucket)).resolves.toBeUndefined();
+});
+
+it('stores and reads labels through the lazily loaded S3 store the Lambda functions use', async () => {
+  const lazy = lazyS3Labels(store.bucket);
+  expect(lazy).not.toBeInstanceOf(LabelStore);
+  const key = lazy.labelKey('acme', 77, 'PKG-7', 'pdf');
+  expect(await lazy.exists(key)).toBe(false);
+  await lazy.put(key, Buffer.from('%PDF-lazy'), 'application/pdf');
+  expect((await store.get(key)).toString()).toBe('%PDF-lazy');
+  expect((await lazy.get(key)).toString()).toBe('%PDF-lazy');
 });

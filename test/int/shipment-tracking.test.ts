@@ -36,6 +36,7 @@ beforeAll(async () => {
       services: (tenant, options) => createTenantServices(tenant, runtime, { ...options, dynamo, s3, budget }),
       budgetMs,
       pollMs: 20,
+      metrics: world.metrics,
     });
   gateway = await startApiGateway({
     routes: [
@@ -134,6 +135,31 @@ describe('tracking numbers that come later', () => {
   });
 });
 
+describe('a tracking run that fails on some shipments', () => {
+  it('does not end ok: it ends failed, with the counts kept, so the error metric and alarm see it', async () => {
+    world.bl.config.trackingNumberLater = {};
+    const first = await pickedOrder();
+    const second = await pickedOrder();
+    expect(await world.ongoing.pressSend(first.ongoingOrderId)).toBe(202);
+    expect(await world.ongoing.pressSend(second.ongoingOrderId)).toBe(202);
+    world.bl.fillTrackingNumber(packagesOf(first.blOrderId)[0]!.package_id);
+    world.bl.fillTrackingNumber(packagesOf(second.blOrderId)[0]!.package_id);
+    // BaseLinker fails every package lookup of one run (transport errors, retried and given up).
+    world.bl.injectFault({ method: 'getOrderPackages', kind: 'http500', times: 8 });
+
+    const failed = await world.run('tracking', trackingFlow);
+    expect(failed).toMatchObject({ outcome: 'failed', result: { seen: 2, written: 0, failed: 2 } });
+    expect(failed.error).toMatch(/2 item\(s\) failed/);
+    expect(world.metrics.sum('RunFailed', { flow: 'tracking' })).toBeGreaterThanOrEqual(1);
+    const { state } = world.services();
+    expect((await state.runs.all()).find((s) => s.flow === 'tracking')).toMatchObject({ outcome: 'failed', counts: expect.objectContaining({ failed: 2 }) });
+
+    // The next run retries them and ends ok.
+    const next = await world.run('tracking', trackingFlow);
+    expect(next).toMatchObject({ outcome: 'ok', result: { written: 2 } });
+  });
+});
+
 describe('slow courier and crashed work', () => {
   it('answers 202 when BaseLinker is slower than the time budget; the work stops there (no package booked after the answer) and the tracking run finishes it', async () => {
     const { blOrderId, ongoingOrderId } = await pickedOrder();
@@ -153,6 +179,25 @@ describe('slow courier and crashed work', () => {
     expect(report.result).toMatchObject({ seen: 1, written: 1 });
     expect(await state.shipments.get(ongoingOrderId)).toMatchObject({ status: 'done', packageId: packagesOf(blOrderId)[0]!.package_id, trackingNumber: expect.any(String) });
     expect(packagesOf(blOrderId)).toHaveLength(1);
+  });
+
+  it('counts a shipment that fails after the webhook answered 202 (ShipmentFailedAfterAccept), which nobody else would see', async () => {
+    const { blOrderId, ongoingOrderId } = await pickedOrder();
+    // Only the courier is slow, so createPackage is the step in flight when the webhook answers 202 (the work
+    // stops at its next step after that): its refusal comes when nobody waits for the answer any more.
+    world.bl.config.methodLatencyMs = { createPackage: BUDGET_MS * 2 };
+    world.bl.refusePackages('Paczka za ciężka dla kuriera', blOrderId);
+    useRoute(SLOW_ROUTE);
+    const before = world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' });
+    try {
+      expect(await world.ongoing.pressSend(ongoingOrderId)).toBe(202);
+      const { state } = world.services();
+      await until(() => state.shipments.get(ongoingOrderId), (r) => r?.status === 'failed', 'the shipment to be refused');
+      await until(async () => world.metrics.sum('ShipmentFailedAfterAccept', { flow: 'shipment' }), (n) => n === before + 1, 'the metric');
+    } finally {
+      world.bl.config.methodLatencyMs = {};
+      world.bl.clearPackageRefusals();
+    }
   });
 
   it('lets the scheduled run finish a shipment whose worker died after booking the package, without booking another', async () => {

@@ -78,3 +78,73 @@ describe('budget priority', () => {
     for (const p of BUDGET_PRIORITIES) expect(takeToken({ tokens: 3, refilledAtMs: 0, blockedUntilMs: 0 }, 0, tiny, p).taken).toBe(true);
   });
 });
+
+/** Writers whose clocks disagree share one bucket (the CLI on a laptop and the Lambda functions on AWS). */
+describe('request budget bucket with clocks that are off', () => {
+  const params = bucketParams({ requestsPerMinute: 80 });
+
+  /** Greedy takers, one after the other every 10 ms of real time, each reading its own clock; real take times. */
+  function shared(offsetsMs: number[], minutes: number): number[] {
+    let state: BucketState | undefined;
+    const taken: number[] = [];
+    let turn = 0;
+    for (let real = 0; real <= minutes * 60_000; real += 10) {
+      const r = takeToken(state, real + offsetsMs[turn++ % offsetsMs.length]!, params, 'bulk');
+      if (r.taken) {
+        state = r.next;
+        taken.push(real);
+      }
+    }
+    return taken;
+  }
+
+  function maxPerRollingMinute(taken: number[]): number {
+    let max = 0;
+    for (let i = 0, j = 0; i < taken.length; i++) {
+      while (taken[i]! - taken[j]! >= 60_000) j++;
+      max = Math.max(max, i - j + 1);
+    }
+    return max;
+  }
+
+  it('never over-fills when one writer is 30 s behind: it cannot count the gap to the others twice', () => {
+    const taken = shared([0, -30_000], 5);
+    expect(maxPerRollingMinute(taken)).toBeLessThanOrEqual(80);
+  });
+
+  it('over-fills by at most the skew of refill, once, when one writer is ahead (and then the others refill nothing)', () => {
+    const skewMs = 3_000;
+    const taken = shared([0, skewMs], 5);
+    const extra = Math.ceil(skewMs * params.refillPerMs);
+    expect(maxPerRollingMinute(taken)).toBeLessThanOrEqual(80 + extra);
+    // Over the whole five minutes the skewed writer bought nothing lasting.
+    expect(taken.length).toBeLessThanOrEqual(params.capacity + 5 * 60_000 * params.refillPerMs + extra);
+  });
+
+  it('lets a refill time far in the future (a clock hours ahead) starve nobody', () => {
+    const future: BucketState = { tokens: 0, refilledAtMs: 10 * 3600_000, blockedUntilMs: 0 };
+    const r = takeToken(future, 60_000, params, 'bulk');
+    expect(r.taken).toBe(false);
+    expect(!r.taken && r.waitMs).toBeLessThan(60_000);
+  });
+
+  it('was over-filled before refill times were kept monotonic (the fault these tests look for)', () => {
+    // The old rule, written out: the refill time is the taker's own clock, backwards included.
+    const oldTake = (state: BucketState | undefined, nowMs: number): BucketState | undefined => {
+      const current = state ?? { tokens: params.capacity, refilledAtMs: nowMs, blockedUntilMs: 0 };
+      const tokens = Math.min(params.capacity, current.tokens + Math.max(0, nowMs - current.refilledAtMs) * params.refillPerMs);
+      return tokens >= 1 + 2 ? { tokens: tokens - 1, refilledAtMs: nowMs, blockedUntilMs: 0 } : undefined;
+    };
+    let state: BucketState | undefined;
+    const taken: number[] = [];
+    let turn = 0;
+    for (let real = 0; real <= 5 * 60_000; real += 10) {
+      const next = oldTake(state, real + [0, -30_000][turn++ % 2]!);
+      if (next) {
+        state = next;
+        taken.push(real);
+      }
+    }
+    expect(maxPerRollingMinute(taken)).toBeGreaterThan(80);
+  });
+});

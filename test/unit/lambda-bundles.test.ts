@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import { lambdaEsbuildOptions } from '../../infra/cdk/bundling';
@@ -76,3 +78,37 @@ it.each(FUNCTIONS)('bundles the ES module builds of the AWS SDK into the %s func
   expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-es\//)).toBeGreaterThan(0);
   expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-cjs\//)).toBe(0);
 });
+
+it.each(FUNCTIONS)('bundles axios without form-data, mime-db or follow-redirects into the %s function', (name) => {
+  expect(bytesFrom(name, /node_modules\/(form-data|mime-types|mime-db|follow-redirects|combined-stream)\//)).toBe(0);
+});
+
+it('runs the Ongoing client, bundled with the axios aliases, against an HTTP server', async () => {
+  const seen: Array<{ method?: string; url?: string; auth?: string; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'GET' ? '[]' : JSON.stringify({ articleSystemId: 7, message: null, success: true }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  try {
+    const dir = join(REPO, '.bench', 'test-bundles');
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, 'ongoing-client.js');
+    buildSync({ ...lambdaEsbuildOptions(), entryPoints: [join(REPO, 'shared', 'ongoing', 'client.ts')], outfile, logLevel: 'silent' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OngoingClient } = require(outfile) as typeof import('../../shared/ongoing/client');
+    const client = new OngoingClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wh/api/v1`, user: 'u', password: 'p', goodsOwnerId: 3 });
+    await expect(client.getArticlesPage({ articleNumbers: ['A-1'] })).resolves.toEqual([]);
+    await expect(client.putArticle({ articleNumber: 'A-1', articleName: 'Mug' } as never)).resolves.toMatchObject({ articleSystemId: 7 });
+    expect(seen[0]).toMatchObject({ method: 'GET', url: '/wh/api/v1/articles?goodsOwnerId=3&articleNumbers=A-1', auth: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    expect(seen[1]).toMatchObject({ method: 'PUT', url: '/wh/api/v1/articles' });
+    expect(JSON.parse(seen[1]!.body)).toMatchObject({ articleNumber: 'A-1', goodsOwnerId: 3 });
+  } finally {
+    server.close();
+  }
+}, 60_000);

@@ -1,4 +1,4 @@
-import { redact, rootLogger } from '../../shared/log/logger';
+import { forgetCustomerData, protectCustomerData, redact, rootLogger, scrubText } from '../../shared/log/logger';
 
 describe('logger', () => {
   it('replaces values under secret-looking keys at any depth', () => {
@@ -53,5 +53,50 @@ describe('logger for people (LOG_FORMAT=text)', () => {
     expect(lines[0]).toContain('error Ongoing refused it');
     expect(lines[0]).not.toContain('hunter2');
     expect(lines[0]).not.toContain('{"');
+  });
+});
+
+describe('customer data redaction', () => {
+  afterEach(() => forgetCustomerData());
+
+  it('replaces customer fields by key, in BaseLinker and Ongoing spelling, at any depth', () => {
+    const out = redact({ order: { email: 'a@b.pl', delivery_fullname: 'Jan Kowalski', delivery_method: 'DPD', consignee: { name: 'Jan' }, invoice_nip: '123' }, lines: [{ mobilePhone: '600' }] });
+    expect(out).toEqual({ order: { email: '[redacted]', delivery_fullname: '[redacted]', delivery_method: 'DPD', consignee: '[redacted]', invoice_nip: '[redacted]' }, lines: [{ mobilePhone: '[redacted]' }] });
+  });
+
+  it('replaces e-mails (malformed ones too), phone numbers and postcodes by their shape inside any text', () => {
+    expect(scrubText('bad address jan..kowalski@@poczta, tel. +48 600-700-800 or 600 700 800, 00-950 Warszawa')).toBe(
+      'bad address [email], tel. [phone] or [phone], [postcode] Warszawa',
+    );
+  });
+
+  it('leaves timestamps, ids and durations alone', () => {
+    const text = 'order 90001234 at 2026-12-01T20:33:52.123Z+01:00, run 3f020a37-0c25-4d1b-9e2f-12345678abcd, 1500 ms, package 555123';
+    expect(scrubText(text)).toBe(text);
+  });
+
+  it('replaces the customer values of orders read, which have no shape (a name, a street)', () => {
+    expect(scrubText('Courier: Zofia Przybylska, ul. Wiosenna 17 out of range')).toContain('Przybylska');
+    protectCustomerData([{ delivery_fullname: 'Zofia Przybylska', delivery_address: 'ul. Wiosenna 17', order_id: 5, delivery_method: 'DPD' }]);
+    expect(scrubText('Courier: Zofia Przybylska, ul. Wiosenna 17 out of range (DPD)')).toBe('Courier: [customer], [customer] out of range (DPD)');
+  });
+
+  it('keeps a malformed e-mail out of a log line, in the message, in an extra key and in an error', () => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const logger = rootLogger.createChild({ logLevel: 'INFO' });
+    logger.info('mail jan..kowalski@@poczta bounced', { note: 'to jan..kowalski@@poczta', email: 'jan..kowalski@@poczta' });
+    logger.error('failed', { error: new Error('Ongoing refused: jan..kowalski@@poczta is not an e-mail') });
+    out.mockRestore();
+    err.mockRestore();
+    const text = lines.join('\n');
+    expect(text).toContain('bounced');
+    expect(text).toContain('is not an e-mail');
+    expect(text).not.toContain('kowalski');
   });
 });

@@ -83,7 +83,8 @@ export class FlowFunction extends Construct {
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions,
+      SET_ASIDE_RAW_DAYS: String(settings.setAsideRawDays),
     };
     checkEnvironmentSize(props.flow, environment);
 
@@ -115,7 +116,7 @@ export class FlowFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         keepNames: LAMBDA_BUNDLING.keepNames,
-        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments },
+        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments, '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`) },
         // Ship the SDK versions the tests ran against, not whatever the Lambda runtime carries.
         externalModules: [...LAMBDA_BUNDLING.externalModules],
       },

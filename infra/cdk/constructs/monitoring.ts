@@ -97,6 +97,8 @@ export class Monitoring extends Construct {
     this.tenantAlarms(settings);
     this.webhookUnauthorizedAlarm(props.webhookUnauthorized);
 
+    this.stuckItemAlarms(settings, props.flows);
+
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
       dashboardName: this.prefix.replace(/[^A-Za-z0-9_-]/g, '-'),
       defaultInterval: Duration.days(1),
@@ -126,13 +128,61 @@ export class Monitoring extends Construct {
     );
   }
 
-  private alarm(name: string, spec: { metric: cw.IMetric; threshold: number; description: string; comparisonOperator?: cw.ComparisonOperator; treatMissingData?: cw.TreatMissingData }): cw.Alarm {
+  /**
+   * Items that wait: set aside for a person (orders, shipments, stock warnings), and the oldest order or
+   * shipment still pending. The runs write these as gauges read from state at the end of every run, failed
+   * runs included, so they keep rising while nothing succeeds. One alarm per flow for all tenants (the metric's
+   * flow-only dimension set): the cost does not grow with the tenants; the dashboard and the CLI name the tenant.
+   */
+  private stuckItemAlarms(settings: DeploymentSettings, flows: readonly MonitoredFlow[]): void {
+    const deployed = new Set(flows.map((f) => f.spec.name as string));
+    const fleet = (name: MetricName, flow: string, statistic: string, minutes: number) =>
+      new cw.Metric({ namespace: settings.metricsNamespace, metricName: name, dimensionsMap: { service: settings.serviceName, flow }, statistic, period: Duration.minutes(minutes) });
+    for (const [flow, what] of [
+      ['orders', 'orders that could not be imported (missing article, unreadable order)'],
+      ['tracking', 'shipments the courier refused or that gave up'],
+      ['stock', 'stock levels BaseLinker refused (stock warnings)'],
+    ] as const) {
+      if (!deployed.has(flow)) continue;
+      this.alarm(`${flow}-set-aside`, {
+        metric: fleet(METRIC.setAsideOpen, flow, cw.Stats.MAXIMUM, 60),
+        threshold: 1,
+        description: `Items wait for a person: ${what}. List them with \`npm run cli -- exceptions\`, fix the cause, then retry or dismiss each one.`,
+      });
+    }
+    if (deployed.has('orders')) {
+      this.alarm('orders-oldest-pending', {
+        metric: fleet(METRIC.oldestPending, 'orders', cw.Stats.MAXIMUM, 15),
+        threshold: settings.orderLagAlarmSeconds,
+        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `An order has been pending (seen, not yet in Ongoing) for more than ${settings.orderLagAlarmSeconds} s. Check the orders runs of the tenants on the dashboard: failures, a blocked token, Ongoing down.`,
+      });
+    }
+    if (deployed.has('tracking')) {
+      this.alarm('shipments-oldest-pending', {
+        metric: fleet(METRIC.oldestPending, 'tracking', cw.Stats.MAXIMUM, 15),
+        threshold: settings.shipmentPendingAlarmSeconds,
+        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `A shipment has been pending (Send pressed, not finished) for more than ${settings.shipmentPendingAlarmSeconds} s. Check the tracking runs and \`npm run cli -- status\`: a courier that never gives a tracking number, BaseLinker or Ongoing down.`,
+      });
+    }
+    this.alarm('shipment-failed-after-accept', {
+      metric: fleet(METRIC.failedAfterAccept, 'shipment', cw.Stats.SUM, 5),
+      threshold: 1,
+      description: 'A shipment failed after the Send webhook had answered 202 (slow courier), so nobody at the packing station saw it. Read the shipment function log (message "shipment failed after the webhook was answered"); the tracking run retries it.',
+    });
+  }
+
+  private alarm(
+    name: string,
+    spec: { metric: cw.IMetric; threshold: number; description: string; comparisonOperator?: cw.ComparisonOperator; treatMissingData?: cw.TreatMissingData; evaluationPeriods?: number },
+  ): cw.Alarm {
     const alarm = new cw.Alarm(this, `Alarm-${name}`, {
       alarmName: `${this.prefix}-${name}`,
       alarmDescription: spec.description,
       metric: spec.metric,
       threshold: spec.threshold,
-      evaluationPeriods: 1,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
       comparisonOperator: spec.comparisonOperator ?? cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: spec.treatMissingData ?? cw.TreatMissingData.NOT_BREACHING,
     });
