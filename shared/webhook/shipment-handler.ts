@@ -254,7 +254,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
           await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
           record = await state.shipments.get(orderId);
         }
-        await keepSend(sendEnded(sendStart, record?.status === 'pending' || !record ? 'in-progress' : record.status, record, { message: 'another request was working on this order', alreadyDone: record?.status === 'done' }));
+        await keepSend(sendEnded(sendStart, record?.status === 'pending' || !record ? 'in-progress' : record.status, record, { message: record?.lastError || 'another request was working on this order', alreadyDone: record?.status === 'done' }));
         return answerForRecord(orderId, record);
       }
       const dims = { flow: 'shipment', tenant: tenant.id };
