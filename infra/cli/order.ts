@@ -133,7 +133,8 @@ export async function orderStory(
     ids: { blOrderId: ids.blOrderId, ongoingOrderId: ids.ongoingOrderId, orderNumber: ids.orderNumber },
     ...(order && { order }),
     ...(shipment && { shipment }),
-    sends,
+    // Both ids on every Send, also where the Send itself did not learn the BaseLinker one (a refusal before it).
+    sends: sends.map((send) => (send.blOrderId || !ids.blOrderId ? send : { ...send, blOrderId: ids.blOrderId })),
     setAside,
     events: [],
     baselinker: {},
@@ -243,7 +244,7 @@ function sendLine(send: SendRecord, ids: OrderStory['ids']): string {
     send.labelKey ? `label ${send.labelKey}` : 'no label file',
     send.trackingNumber ? `tracking ${send.trackingNumber}${send.trackingUrl ? ` (${send.trackingUrl})` : ''}` : 'no tracking yet',
   ];
-  const both = `Ongoing order ${send.ongoingOrderId}, BaseLinker order ${send.blOrderId ?? ids.blOrderId ?? '?'}`;
+  const both = `Ongoing order ${send.ongoingOrderId}, BaseLinker order ${send.blOrderId ?? ids.blOrderId ?? 'not known'}`;
   return `Send (${send.via === 'cli' ? 'npm run cli -- send' : 'Ongoing webhook'}): ${outcome}${send.message && send.outcome !== 'done' ? `: ${send.message}` : ''}; ${parts.join(', ')} [${both}]`;
 }
 

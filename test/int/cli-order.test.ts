@@ -148,6 +148,7 @@ it('shows every time the order was set aside and why', async () => {
   const text = out.stdout.join('\n');
   expect(text).toMatch(new RegExp(`set aside \\(shipment#${ongoingOrderId}, 1 time\\(s\\), now open\\): the courier refused the package: Kod pocztowy nie pasuje do miasta`));
   expect(text).toMatch(/Send failed: the courier refused the package/);
+  expect(text).toMatch(new RegExp(`Send \\(npm run cli -- send\\): refused: the courier refused the package: .*no package, no label file, no tracking yet \\[Ongoing order ${ongoingOrderId}, BaseLinker order ${blOrderId}\\]`));
 });
 
 it('says so when no system knows the id, exit 2', async () => {
