@@ -213,7 +213,9 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
 
   // Every article current: what the final catalog maps to is what Ongoing holds.
   const mains = [...bl.state.products.values()].filter((p) => p.parent_id === 0).map((p) => p.id);
-  const data = await input.baselinker.getInventoryProductsDataChecked({ inventory_id: tenant.baselinker.inventoryId, products: mains });
+  const inventoryId = tenant.baselinker.inventoryId;
+  if (inventoryId === undefined) throw new Error('the chaos tenant names its inventory');
+  const data = await input.baselinker.getInventoryProductsDataChecked({ inventory_id: inventoryId, products: mains });
   for (const product of data.products) {
     for (const outcome of mapProduct(product, { lengthUnit: tenant.articles.lengthUnit })) {
       if (!outcome.ok) {
