@@ -40,7 +40,7 @@ afterAll(() => {
     add(dup, f.duplicates);
   }
   const sum = (
-    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'stockChecksMidway' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
+    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'stockChecksMidway' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'wrongLinks' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
   ) =>
     done.reduce((s, f) => s + f[key], 0);
   const kinds = [...new Set([...Object.keys(injected), ...Object.keys(fired)])].sort();
@@ -50,7 +50,7 @@ afterAll(() => {
     `chaos: seeds ${done.length}, cycles ${sum('cycles')} (flow runs ${sum('flowRuns')}, Send presses ${sum('sends')}), worker processes started ${sum('processes')}; ` +
       `faults (planned/met a request/with a side effect): ${faultList}; ` +
       `losses ${sum('losses')}, doubles: orders ${dup.orders ?? 0}, packages ${dup.packages ?? 0}, label files ${dup.labels ?? 0}, stock writes ${dup.stockWrites ?? 0}; ` +
-      `wrong stock levels ${sum('wrongStock')} (checked also right after ${sum('stockChecksMidway')} stock runs; levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')}, ` +
+      `wrong stock levels ${sum('wrongStock')} (checked also right after ${sum('stockChecksMidway')} stock runs; levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')} or with another link ${sum('wrongLinks')}, ` +
       `shipped orders not in the sent status ${sum('wrongStatus')}, false alarms for a person ${sum('falseAlarms')}; ` +
       `token blocks caused ${sum('blocks')}, injected ${sum('injectedBlocks')}, requests sent into a block ${sum('sentIntoBlock')}; ` +
       `peak BaseLinker requests per second ${peak} (limit ${SIM_RATE_LIMIT.requestsPerWindow})`,
@@ -94,6 +94,7 @@ describe('chaos: the invariant check itself', () => {
   let shipped = { blOrderId: 0, ongoingOrderId: 0 };
   let lost = 0;
   let wrongSku = '';
+  let wrongLinkOrder = 0;
 
   beforeAll(async () => {
     await run.start(0);
@@ -102,6 +103,9 @@ describe('chaos: the invariant check itself', () => {
     const target = run.world.ongoing.ordersByGoodsOwnerOrderId(run.world.tenant.ongoing.goodsOwnerId).get(String(ids[0]))![0]!;
     run.pressed(ids[0]!);
     await run.world.ongoing.pressSend(target.orderId);
+    const linked = run.world.ongoing.ordersByGoodsOwnerOrderId(run.world.tenant.ongoing.goodsOwnerId).get(String(ids[1]))![0]!;
+    run.pressed(ids[1]!);
+    await run.world.ongoing.pressSend(linked.orderId);
     await run.run('test', { name: 'tracking' });
     await run.run('test', { name: 'stock' });
     await run.check();
@@ -123,6 +127,9 @@ describe('chaos: the invariant check itself', () => {
     // The tracking number gone from the Ongoing order.
     twin.wayBill = undefined;
     twin.tracking = [];
+    // Another shipped order's tracking link not the one BaseLinker lists.
+    wrongLinkOrder = linked.orderId;
+    ongoing.state.orders.get(linked.orderId)!.tracking[0]!.trackingUrl = 'https://tracking.example.invalid/somewhere-else';
     // A wrong stock level, and a level written again after a run that finished ok.
     const article = run.ongoingArticles()[0]!;
     wrongSku = article.articleNumber;
@@ -168,6 +175,13 @@ describe('chaos: the invariant check itself', () => {
   it('catches a shipment whose tracking number is not on its Ongoing order', () => {
     expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^Ongoing order ${shipped.ongoingOrderId} shows waybill none`)));
     expect(run.figures.missingTracking).toBe(1);
+  });
+
+  it("catches a tracking link that is not the one BaseLinker lists for the package", () => {
+    expect(run.figures.problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^Ongoing order ${wrongLinkOrder} shows tracking link https://tracking\\.example\\.invalid/somewhere-else, not the one BaseLinker lists`)),
+    );
+    expect(run.figures.wrongLinks).toBe(1);
   });
 
   it('catches a wrong stock level and a level written twice over', () => {
