@@ -5,6 +5,7 @@ import {
   type LeaseRecord,
   type OrderRecord,
   type RunSummaryRecord,
+  SEND_LOG_DAYS,
   SEND_LOG_LIMIT,
   type SendRecord,
   type SetAsideItem,
@@ -94,7 +95,8 @@ export class MemoryState {
     const articles = this.table<ArticleRecord>(`${tenant}#ARTICLE`);
     const stock = this.table<StockRecord>(`${tenant}#STOCK`);
     const events = this.table<number>(`${tenant}#EVENT`);
-    const sends = this.table<SendRecord[]>(`${tenant}#SEND`);
+    // Each Send with when it expires (epoch seconds), as the DynamoDB item's TTL attribute.
+    const sends = this.table<{ record: SendRecord; expiresAt: number }[]>(`${tenant}#SEND`);
     const runs = this.table<RunSummaryRecord>(`${tenant}#RUN`);
     const leases = this.table<LeaseRecord>('LEASE');
 
@@ -294,9 +296,17 @@ export class MemoryState {
             ongoingOrderId: key,
             ...(send.packageId !== undefined && { packageId: String(send.packageId) }),
           } as SendRecord;
-          sends.set(key, [...(sends.get(key) ?? []), copy(record)].sort((a, b) => a.at.localeCompare(b.at)));
+          const expiresAt = Math.floor(now() / 1000) + SEND_LOG_DAYS * 86_400;
+          sends.set(key, [...(sends.get(key) ?? []), { record: copy(record), expiresAt }].sort((a, b) => a.record.at.localeCompare(b.record.at)));
         },
-        list: async (ongoingOrderId) => (sends.get(id(ongoingOrderId, 'order id')) ?? []).slice(-SEND_LOG_LIMIT).map(copy),
+        // The newest SEND_LOG_LIMIT, then those not expired (TTL deletion lags: an expired Send counts as gone).
+        list: async (ongoingOrderId) => {
+          const nowSec = Math.floor(now() / 1000);
+          return (sends.get(id(ongoingOrderId, 'order id')) ?? [])
+            .slice(-SEND_LOG_LIMIT)
+            .filter((s) => s.expiresAt > nowSec)
+            .map((s) => copy(s.record));
+        },
       },
       leases: {
         acquire: async (name, owner, ttlMs) => {

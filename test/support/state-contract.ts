@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ClaimLostError, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
+import { ClaimLostError, SEND_LOG_DAYS, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
 
 /**
  * The behaviour every implementation of the state ports must have (shared/flows/ports.ts). The same tests
@@ -305,6 +305,15 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         expect(await t.sends.list(70)).toEqual([expect.objectContaining({ ongoingOrderId: '70', via: 'cli', outcome: 'done' })]);
         expect(await t.sends.list(8)).toEqual([]);
         expect(await world.ports('other-tenant').sends.list(7)).toEqual([]);
+      });
+
+      it('forgets a Send SEND_LOG_DAYS after it was recorded', async () => {
+        await t.sends.record({ ongoingOrderId: 5, via: 'webhook', at: '2026-03-01T10:00:00.000Z', outcome: 'done' });
+        world.advance(SEND_LOG_DAYS * 86_400_000 - 2_000);
+        await t.sends.record({ ongoingOrderId: 5, via: 'cli', at: '2027-04-05T10:00:00.000Z', outcome: 'done' });
+        expect((await t.sends.list(5)).map((s) => s.via)).toEqual(['webhook', 'cli']);
+        world.advance(3_000);
+        expect((await t.sends.list(5)).map((s) => s.via)).toEqual(['cli']);
       });
     });
 
