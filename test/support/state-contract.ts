@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_SET_ASIDE_RAW_DAYS } from '../../shared/state/bounded';
 import { ClaimLostError, SEND_LOG_DAYS, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
 
 /**
@@ -205,6 +206,17 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         const item = await t.inbox.put({ kind: 'order', sourceId: 'big', reason: 'r', raw: 'x'.repeat(100_000) });
         expect(Buffer.byteLength(item.raw!, 'utf8')).toBeLessThanOrEqual(64 * 1024);
         expect(item.raw).toMatch(/…\[truncated: 100000 bytes in total, kept the first part\]$/);
+      });
+
+      it('forgets a raw payload setAsideRawDays after it was written, keeping the item', async () => {
+        await t.inbox.put({ kind: 'order', sourceId: 'old', reason: 'r', raw: { a: 1 } });
+        world.advance(DEFAULT_SET_ASIDE_RAW_DAYS * 86_400_000 - 1_000);
+        expect(await t.inbox.get('order', 'old')).toMatchObject({ raw: '{"a":1}' });
+        world.advance(2_000);
+        const item = await t.inbox.get('order', 'old');
+        expect(item).toMatchObject({ sourceId: 'old', reason: 'r', count: 1 });
+        expect(item!.raw).toBeUndefined();
+        expect((await t.inbox.list()).find((i) => i.sourceId === 'old')!.raw).toBeUndefined();
       });
     });
 
