@@ -18,6 +18,9 @@ import {
 import { boundedJson, boundedText, DEFAULT_SET_ASIDE_RAW_DAYS } from './bounded';
 import { readThrough } from './dynamo-ports';
 
+/** As the DynamoDB store re-sweeps its open-record indexes (store.ts). */
+const OPEN_INDEX_RESWEEP_MS = 24 * 3600_000;
+
 /**
  * The ports in memory, with the DynamoDB adapters' rules (the same contract suite runs on both): for unit
  * tests of the flows and the chaos suite. One MemoryState is one "table": every tenant's ports made from it
@@ -85,10 +88,17 @@ export class MemoryState {
 
     const orders = this.table<OrderRecord>(`${tenant}#ORDER`);
     // The open-orders index of the DynamoDB store: an entry (since when) for each order given back or reopened,
-    // dropped once the order is finished. (Its daily full re-sweep repairs entries lost to a crash between two
-    // writes, which cannot happen here.)
+    // dropped once the order is finished; and its full sweep, the first time it is read and then daily, which
+    // enters every pending order (one whose only run died holding it included).
     const openOrders = this.table<string>(`${tenant}#OPEN_ORDER`);
     const markOpen = (key: string) => void (openOrders.has(key) || openOrders.set(key, iso()));
+    const sweeps = this.table<number>('INDEX_SWEEP');
+    const sweepOpenOrders = () => {
+      const last = sweeps.get(tenant);
+      if (last !== undefined && now() - last <= OPEN_INDEX_RESWEEP_MS) return;
+      for (const [key, order] of orders) if (order.status === 'pending') markOpen(key);
+      sweeps.set(tenant, now());
+    };
     const shipments = this.table<ShipmentRecord>(`${tenant}#SHIPMENT`);
     const setAside = this.table<SetAsideItem>(`${tenant}#SETASIDE`);
     const cursors = this.table<unknown>(`${tenant}#CURSOR`);
@@ -178,6 +188,7 @@ export class MemoryState {
         list: async () => inKeyOrder(orders).map(copy),
         // The first entry given back (by since) whose order is still pending, held again by a run or not.
         oldestPendingSince: async () => {
+          sweepOpenOrders();
           const since = (key: string) => openOrders.get(key)!;
           for (const key of [...openOrders.keys()].sort(byKey).sort((a, b) => since(a).localeCompare(since(b)))) {
             const record = orders.get(key);

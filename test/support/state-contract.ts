@@ -117,6 +117,18 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         await t.orders.reopen(20, 'missing in Ongoing');
         expect(await t.orders.oldestPendingSince()).toBe(first.record!.firstSeenAt);
       });
+
+      it('counts an order whose only run died holding it once the index is swept: at the first read, then daily', async () => {
+        const held = await t.orders.claim(30, 'run-a', 60_000);
+        expect(await t.orders.oldestPendingSince()).toBe(held.record!.firstSeenAt);
+        world.advance(1_000);
+        const later = await t.orders.claim(31, 'run-a', 60_000);
+        await t.orders.complete(30, 'run-a', { ongoingOrderId: 300, orderNumber: '30' });
+        // Claimed after the sweep and never given back: not in the index until the next sweep, a day on.
+        expect(await t.orders.oldestPendingSince()).toBeUndefined();
+        world.advance(24 * 3_600_000 + 1_000);
+        expect(await t.orders.oldestPendingSince()).toBe(later.record!.firstSeenAt);
+      });
     });
 
     describe('shipments ledger', () => {
