@@ -4,7 +4,8 @@ import type { GetOrder } from '../ongoing/schemas';
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow } from './context';
-import { NO_ORDER_STATUSES, ORDERS_CURSOR, OrderSync, ordersCursorSchema, scanOrders, scanWindowStart, type OrdersFlowOptions } from './orders';
+import { scanOrders } from '../baselinker/order-pages';
+import { NO_ORDER_STATUSES, ORDERS_CURSOR, OrderSync, ordersCursorSchema, scanWindowStart, type OrdersFlowOptions } from './orders';
 
 export interface ReconcileOptions extends OrdersFlowOptions {
   /** BaseLinker getOrders calls per run to check open Ongoing orders for deletion. Default 50. */

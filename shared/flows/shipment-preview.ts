@@ -1,20 +1,8 @@
 import type { CreatePackageParams } from '../baselinker/client';
 import { packageOnOrder } from './package-booking';
 import type { ShipmentRecord } from './ports';
-import {
-  articleWeights,
-  baselinkerOrderIdOf,
-  chooseCourier,
-  mayShip,
-  packageRequest,
-  parcelsFor,
-  readBaseLinkerOrder,
-  refuseIfCancelled,
-  ShipmentRefusedError,
-  type CourierSelection,
-  type Parcel,
-  type ShipmentDeps,
-} from './shipment';
+import { baselinkerOrderIdOf, mayShip, parcelsFor, type CourierSelection, type Parcel } from '../mapping/shipment';
+import { articleWeights, courierFor, packageRequest, readBaseLinkerOrder, refuseIfCancelled, ShipmentRefusedError, type ShipmentDeps } from './shipment';
 
 /**
  * What a Send would do for one order: the same reads and the same planning (packageRequest: the courier form, COD and insurance) as the
@@ -52,7 +40,7 @@ export async function previewSend(deps: PreviewDeps, ongoingOrderId: number): Pr
     return { kind: 'would-refuse', reason: `order ${ongoingOrderId} (${order.orderInfo.orderNumber}) carries no BaseLinker order id`, notShippableNow };
   }
   try {
-    const courier = chooseCourier(tenant.shipment, order);
+    const courier = courierFor(deps, order);
     const blOrder = await readBaseLinkerOrder(deps.baselinker, blOrderId);
     const existing = await packageOnOrder(deps.baselinker, blOrder, courier.courierCode, { packageId: record?.packageId, retried: record !== undefined });
     if (existing) return { kind: 'would-reuse', blOrderId, package: existing, courier, notShippableNow };

@@ -1,18 +1,30 @@
-import type { LengthUnit } from '../mapping/article';
 import { AccountBlockedError, BadTokenError, BaseLinkerApiError, TokenBlockedError } from '../baselinker/errors';
 import type { BaseLinkerClient, CreatePackageParams } from '../baselinker/client';
 import type { Order } from '../baselinker/schemas';
 import { scrubText } from '../log/redact';
-import type { CourierChoice, ShipmentSettings } from '../config';
-import { codAmount, formFields, packageEntries, productsGross, type Parcel } from '../mapping/courier-form';
-import type { GetArticle, GetFile, GetOrder, PrintingInfo } from '../ongoing/schemas';
+import {
+  articleNumbersOf,
+  baselinkerOrderIdOf,
+  cancelledProblem,
+  chooseCourier,
+  labelFileName,
+  labelFileType,
+  listedTracking,
+  mayShip,
+  ongoingTracking,
+  packageParams,
+  parcelsFor,
+  printingInfoFor,
+  type CourierSelection,
+  type PackageRef,
+  type Parcel,
+} from '../mapping/shipment';
+import type { GetArticle, GetFile, GetOrder } from '../ongoing/schemas';
 import type { Needs, RunBasics } from './context';
 import type { ShipmentRecord } from './ports';
 import { courierForm } from './courier-forms';
 import { attachLabel } from './label-upload';
-import { BookingUnconfirmedError, bookPackage, packageOnOrder, type PackageRef } from './package-booking';
-
-export type { Parcel } from '../mapping/courier-form';
+import { BookingUnconfirmedError, bookPackage, packageOnOrder } from './package-booking';
 
 /**
  * The shipment flow: the warehouse pressed Send on an Ongoing order, so book a courier package for the
@@ -84,172 +96,8 @@ class ShipmentCancelledError extends Error {}
 const DEFAULT_MAX_ATTEMPTS = 8;
 
 
-// ---------------------------------------------------------------------------------------------------------
-// Pure helpers (exported for unit tests)
-
-/** The BaseLinker order id the orders flow wrote on the Ongoing order: goodsOwnerOrderId, else orderNumber. */
-export function baselinkerOrderIdOf(order: GetOrder): number | undefined {
-  return baselinkerOrderIdFrom(order.orderInfo.goodsOwnerOrderId, order.orderInfo.orderNumber);
-}
-
-/** The first of the candidates that is a BaseLinker order id (digits only). */
-export function baselinkerOrderIdFrom(...candidates: Array<string | null | undefined>): number | undefined {
-  for (const candidate of candidates) {
-    const text = candidate?.trim();
-    if (text && /^\d{1,15}$/.test(text)) return Number(text);
-  }
-  return undefined;
-}
-
-export interface CourierSelection {
-  courierCode: string;
-  accountId?: number;
-  fields: Array<{ id: string; value: string }>;
-  /** Which setting chose it, for messages: 'default' or the matching way-of-delivery / transporter code. */
-  chosenBy: string;
-}
-
-function codesOf(order: GetOrder): string[] {
-  const raw = order as unknown as { transporter?: { transporterCode?: string | null } | null; orderInfo: { transporter?: { transporterCode?: string | null } | null } };
-  const transporter = raw.orderInfo.transporter ?? raw.transporter;
-  return [order.orderInfo.wayOfDelivery?.code, transporter?.transporterCode].filter((c): c is string => typeof c === 'string' && c.trim() !== '').map((c) => c.trim());
-}
-
-/**
- * The courier for this order: the first of the order's way-of-delivery code and transporter code that
- * `shipment.byWayOfDelivery` names, else the tenant's default courier. A mapped courier without its own
- * account or fields borrows the default's only when it is the same courier (another courier's form fields
- * would be wrong). `shipment.service` goes to the default courier as the field "service" unless the fields
- * already carry one.
- */
-export function chooseCourier(settings: ShipmentSettings, order: GetOrder): CourierSelection {
-  for (const code of codesOf(order)) {
-    const choice: CourierChoice | undefined = settings.byWayOfDelivery[code];
-    if (!choice) continue;
-    const sameAsDefault = choice.courierCode === settings.courierCode;
-    return {
-      courierCode: choice.courierCode,
-      accountId: choice.accountId ?? (sameAsDefault ? settings.courierAccountId : undefined),
-      fields: withService(choice.fields ?? (sameAsDefault ? settings.courierFields : []), sameAsDefault ? settings.service : undefined),
-      chosenBy: code,
-    };
-  }
-  if (!settings.courierCode) {
-    const codes = codesOf(order);
-    throw new ShipmentRefusedError(
-      `no courier configured: set shipment.courierCode, or add ${codes.length ? `"${codes.join('" or "')}"` : "the order's way-of-delivery code"} to shipment.byWayOfDelivery`,
-    );
-  }
-  return {
-    courierCode: settings.courierCode,
-    accountId: settings.courierAccountId,
-    fields: withService(settings.courierFields, settings.service),
-    chosenBy: 'default',
-  };
-}
-
-function withService(fields: ReadonlyArray<{ id: string; value: string }>, service: string | undefined): Array<{ id: string; value: string }> {
-  const out = fields.map((f) => ({ ...f }));
-  if (service && !out.some((f) => f.id === 'service')) out.push({ id: 'service', value: service });
-  return out;
-}
-
-const positive = (v: unknown): number | undefined => {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
-};
-
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-/**
- * The parcels to book. Ongoing's own parcels win when they carry a weight (one BaseLinker package entry per
- * outbound parcel, sizes where Ongoing has them). Otherwise one parcel weighing the sum over the order lines
- * of items × article weight (picked items when anything was picked, else ordered), with no sizes: Ongoing
- * keeps no size for a whole order. Weights are kg in both systems. Ongoing's sizes are in the tenant's
- * `articles.lengthUnit` (the same unit the articles flow writes), BaseLinker's couriers take cm, so sizes are
- * converted. An empty list means nothing gives a weight (the caller refuses the shipment).
- */
-export function parcelsFor(order: GetOrder, articles: ReadonlyMap<string, Pick<GetArticle, 'weight'>>, lengthUnit: LengthUnit = 'm'): Parcel[] {
-  const toCm = lengthUnit === 'm' ? 100 : lengthUnit === 'mm' ? 0.1 : 1;
-  const fromOngoing: Parcel[] = [];
-  for (const parcel of order.parcels ?? []) {
-    if (parcel.isReturnParcel) continue;
-    const raw = parcel as Record<string, unknown>;
-    const advanced = (raw.advanced ?? {}) as Record<string, unknown>;
-    const weight = positive(raw.weight) ?? positive(advanced.weight);
-    if (weight === undefined) continue;
-    const sized: Parcel = { weight: round(weight, 3) };
-    for (const dim of ['length', 'width', 'height'] as const) {
-      const value = positive(raw[dim]) ?? positive(advanced[dim]);
-      if (value !== undefined) sized[dim] = round(value * toCm, 1);
-    }
-    fromOngoing.push(sized);
-  }
-  if (fromOngoing.length > 0) return fromOngoing;
-
-  let total = 0;
-  for (const line of order.orderLines ?? []) {
-    const items = positive(line.pickedNumberOfItems) ?? positive(line.orderedNumberOfItems) ?? 0;
-    total += items * (positive(articles.get(line.article.articleNumber)?.weight) ?? 0);
-  }
-  return total > 0 ? [{ weight: round(total, 3) }] : [];
-}
-
-export interface LabelFileType {
-  extension: string;
-  mimeType: string;
-}
-
-/**
- * File extension and MIME type for each label format getLabel returns. ZPL, EPL and DPL are printer
- * languages (plain text for Zebra, Eltron and Datamax printers) with no registered MIME type; the x- types
- * below are the customary ones. Anything unknown is kept as bytes under its own (sanitised) extension.
- */
-const LABEL_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  zpl: 'application/x-zpl',
-  epl: 'application/x-epl',
-  dpl: 'application/x-dpl',
-  html: 'text/html',
-  htm: 'text/html',
-  gif: 'image/gif',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-};
-
-export function labelFileType(extension: string): LabelFileType {
-  const ext = extension.trim().replace(/^\./, '').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'bin';
-  return { extension: ext, mimeType: LABEL_TYPES[ext] ?? 'application/octet-stream' };
-}
-
-/** The label's file name on the Ongoing order; stable per package so a retried upload replaces it. */
-export function labelFileName(orderNumber: string, packageId: number | string, extension: string): string {
-  const safeNumber = orderNumber.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'order';
-  return `label-${safeNumber}-${packageId}.${extension}`;
-}
-
-/** Ongoing's printingInfo from the tenant's printing settings; undefined when none is configured. */
-export function printingInfoFor(printing: ShipmentSettings['printing']): PrintingInfo | undefined {
-  if (!printing) return undefined;
-  const info: PrintingInfo = {
-    ...(printing.reportId !== undefined && { reportId: printing.reportId }),
-    ...(printing.userId !== undefined && { printAsUser: { userId: printing.userId } }),
-    ...(printing.workstationId !== undefined && { printAsWorkstation: { workstationId: printing.workstationId } }),
-  };
-  return Object.keys(info).length > 0 ? info : undefined;
-}
-
-/** Ongoing's first status that may ship: at or above the tenant's setting, below Cancelled (1000). */
-export function mayShip(status: number, shipStatusFrom: number): boolean {
-  return status >= shipStatusFrom && status < 1000;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The flow
-
 export async function articleWeights(deps: Pick<ShipmentDeps, 'ongoing'>, order: GetOrder): Promise<Map<string, GetArticle>> {
-  const numbers = [...new Set((order.orderLines ?? []).map((l) => l.article.articleNumber))];
+  const numbers = articleNumbersOf(order);
   const out = new Map<string, GetArticle>();
   if (numbers.length === 0) return out;
   for await (const article of deps.ongoing.listArticles({ articleNumbers: numbers })) out.set(article.articleNumber, article);
@@ -270,15 +118,12 @@ export async function packageTracking(
   blOrderId: number,
   packageId: ShipmentRecord['packageId'],
 ): Promise<{ found: boolean; trackingNumber: string; trackingUrl: string }> {
-  const packages = await baselinker.getOrderPackages(blOrderId);
-  const pkg = packages.find((p) => String(p.package_id) === String(packageId));
-  return { found: Boolean(pkg), trackingNumber: pkg?.courier_package_nr ?? '', trackingUrl: pkg?.tracking_url ?? '' };
+  return listedTracking(await baselinker.getOrderPackages(blOrderId), packageId);
 }
 
 /** Puts the tracking number (and link, when there is one) on the Ongoing order. */
 export async function writeTracking(deps: Pick<ShipmentDeps, 'ongoing'>, ongoingOrderId: number, trackingNumber: string, trackingUrl: string): Promise<void> {
-  const waybill = trackingNumber.trim().slice(0, 50);
-  const url = trackingUrl.trim();
+  const { waybill, trackingUrl: url } = ongoingTracking(trackingNumber, trackingUrl);
   if (url) await deps.ongoing.putOrderTracking(ongoingOrderId, { waybill, trackingUrl: url, isReturnTracking: false });
   else await deps.ongoing.patchWaybill(ongoingOrderId, waybill);
 }
@@ -314,36 +159,27 @@ async function moveToSentStatus(deps: ShipmentDeps, blOrder: Order): Promise<str
   }
 }
 
-/**
- * The seller cancelled the order in BaseLinker after it reached the warehouse (the cancel reaches Ongoing
- * only while the warehouse has not started it): book nothing, and never move it on to the "sent" status,
- * which would erase the cancellation. A person decides (set aside with the reason).
- */
+/** A cancelled BaseLinker order gets no new package: refused, a person decides (set aside with the reason). */
 export function refuseIfCancelled(deps: Pick<ShipmentDeps, 'tenant'>, blOrder: Order): void {
-  const status = blOrder.order_status_id;
-  if (deps.tenant.baselinker.cancelledStatusIds.includes(status)) {
-    throw new ShipmentRefusedError(
-      `BaseLinker order ${blOrder.order_id} is cancelled (status ${status}); no package was booked. Stop the order in the warehouse, or move it out of the cancelled status in BaseLinker and press Send again`,
-    );
-  }
+  const problem = cancelledProblem(blOrder, deps.tenant.baselinker.cancelledStatusIds);
+  if (problem) throw new ShipmentRefusedError(problem);
 }
 
-/** What createPackage gets: the courier's own parcel keys, and its COD and insurance fields filled from the BaseLinker order. */
+/** What createPackage gets (`packageParams`), with the courier's form read through its cache. */
 export async function packageRequest(deps: Pick<ShipmentDeps, 'tenant' | 'baselinker' | 'log' | 'now'>, courier: CourierSelection, blOrder: Order, parcels: Parcel[]): Promise<CreatePackageParams> {
   const form = await courierForm(deps.baselinker, courier.courierCode, deps.now());
-  const packages = packageEntries(parcels, form);
-  if ('problem' in packages) throw new ShipmentRefusedError(`courier ${courier.courierCode}: ${packages.problem}`);
-  const insureFor = deps.tenant.shipment.insurance ? productsGross(blOrder) : undefined;
-  if (insureFor !== undefined && !form.insuranceFieldId) deps.log.warn('insurance is on but the courier form has no insurance field; booked without', { courierCode: courier.courierCode });
-  const fields = formFields(form, { fixed: courier.fields, cod: codAmount(blOrder), insureFor });
-  if ('problem' in fields) throw new ShipmentRefusedError(`courier ${courier.courierCode}: ${fields.problem}`);
-  return {
-    order_id: blOrder.order_id,
-    courier_code: courier.courierCode,
-    ...(courier.accountId !== undefined && { account_id: courier.accountId }),
-    fields,
-    packages,
-  };
+  const insurance = deps.tenant.shipment.insurance;
+  if (insurance && !form.insuranceFieldId) deps.log.warn('insurance is on but the courier form has no insurance field; booked without', { courierCode: courier.courierCode });
+  const params = packageParams(courier, blOrder, parcels, form, { insurance });
+  if ('problem' in params) throw new ShipmentRefusedError(params.problem);
+  return params;
+}
+
+/** The courier `chooseCourier` picks; refused when the settings name none. */
+export function courierFor(deps: Pick<ShipmentDeps, 'tenant'>, order: GetOrder): CourierSelection {
+  const courier = chooseCourier(deps.tenant.shipment, order);
+  if ('problem' in courier) throw new ShipmentRefusedError(courier.problem);
+  return courier;
 }
 
 /**
@@ -418,7 +254,7 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
         `order ${ongoingOrderId} (${order.orderInfo.orderNumber}) carries no BaseLinker order id: neither goodsOwnerOrderId nor orderNumber is a number`,
       );
     }
-    const courier = chooseCourier(tenant.shipment, order);
+    const courier = courierFor(deps, order);
     guard.checkpoint();
 
     // 3. Read at once: the BaseLinker order (cancelled? cash on delivery? a shipment already?) while Ongoing is

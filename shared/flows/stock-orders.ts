@@ -2,7 +2,8 @@ import type { Order, OrderProduct } from '../baselinker/schemas';
 import { ongoingOrderNumber } from '../mapping/order';
 import type { FlowContext } from './context';
 import { UnreadableStateError } from './ports';
-import { ORDERS_CURSOR, ordersCursorSchema, scanOrders, scanWindowStart } from './orders';
+import { scanOrders } from '../baselinker/order-pages';
+import { ORDERS_CURSOR, ordersCursorSchema, scanWindowStart } from './orders';
 
 /** What reading the orders needs: the orders flow's cursor (its look-back window) and its ledger. */
 type OrdersContext = FlowContext<'cursors' | 'orders'>;

@@ -10,7 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { boundedJson, boundedText } from './bounded';
-import { keys, sendPrefix, tenantPk } from './table';
+import { keys, queryPartition, sendPrefix, tenantPk } from './table';
 import {
   ClaimLostError,
   type ArticleRecord,
@@ -184,24 +184,8 @@ export class StateStore {
     return Item ? stripKeys<T>(Item) : undefined;
   }
 
-  private async queryAll<T>(pk: string, toRecord: (item: Record<string, unknown>) => T = stripKeys<T>): Promise<T[]> {
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toRecord(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private queryAll<T>(pk: string, toRecord: (item: Record<string, unknown>) => T = stripKeys<T>): Promise<T[]> {
+    return queryPartition(this.client, this.tableName, pk, toRecord);
   }
 
   /** Runs a conditional write; false when the condition did not hold. */

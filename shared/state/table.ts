@@ -5,7 +5,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The state table: one DynamoDB table for every tenant and every kind of record (single-table design).
@@ -135,4 +135,25 @@ export async function ensureTable(client: DynamoDBClient | DynamoDBDocumentClien
     // dynalite: UnknownOperationException; already enabled: ValidationException.
     if (name !== 'UnknownOperationException' && name !== 'ValidationException') throw err;
   }
+}
+
+/** Every item of one partition, page by page, read consistently (a record just written is in the answer). */
+export async function queryPartition<T>(client: DynamoDBDocumentClient, tableName: string, pk: string, toRecord: (item: Record<string, unknown>) => T): Promise<T[]> {
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) out.push(toRecord(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

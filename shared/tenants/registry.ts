@@ -1,5 +1,6 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, parseTenantSettings, type TenantSettings } from '../config';
+import { queryPartition } from '../state/table';
 
 /**
  * The tenant registry: which goods owners this deployment serves, with their settings, in the state table.
@@ -100,23 +101,8 @@ export class DynamoTenantRegistry implements TenantRegistry {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async list(): Promise<RegistryEntry[]> {
-    const out: RegistryEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': REGISTRY_PK },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toEntry(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  list(): Promise<RegistryEntry[]> {
+    return queryPartition(this.client, this.tableName, REGISTRY_PK, toEntry);
   }
 
   async get(id: string): Promise<RegistryEntry | undefined> {

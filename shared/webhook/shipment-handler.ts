@@ -5,9 +5,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
 import type { TenantServices } from '../flows/context';
 import type { ShipmentRecord, StatePorts } from '../flows/ports';
-import { baselinkerOrderIdFrom, shipOrder, type ShipmentOutcome } from '../flows/shipment';
+import { shipOrder, type ShipmentOutcome } from '../flows/shipment';
 import { sendEnded, sendOfOutcome } from '../flows/sends';
 import { rootLogger, type Log } from '../log/logger';
+import { baselinkerOrderIdFrom } from '../mapping/shipment';
 import { headerValue, secretMatches } from './auth';
 import { parseOrderWebhook } from './payload';
 

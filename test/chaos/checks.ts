@@ -57,9 +57,9 @@ export interface CheckInput {
 /** Requests a process may have had under way (budget taken) when another process's request met the block. */
 const IN_FLIGHT_PER_PROCESS = 2;
 
-export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
-  const { bl, ongoing, tenant, state } = input;
-  const figures: CheckFigures = {
+/** Every figure at zero: a seed's starting point, before the checks count what they find. */
+export function emptyCheckFigures(): CheckFigures {
+  return {
     losses: 0,
     duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
     wrongStock: 0,
@@ -73,6 +73,11 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     peakWindow: 0,
     problems: [],
   };
+}
+
+export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
+  const { bl, ongoing, tenant, state } = input;
+  const figures = emptyCheckFigures();
   const problem = (line: string) => figures.problems.push(line);
   const goodsOwnerId = tenant.ongoing.goodsOwnerId;
 

@@ -7,7 +7,7 @@ import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gat
 import { WRITE_METHODS } from '../../infra/simulators/baselinker/methods';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
-import { checkSeed, stockProblems, type CheckFigures } from './checks';
+import { checkSeed, emptyCheckFigures, stockProblems, type CheckFigures } from './checks';
 import { crashingState, type CrashPlan } from './crashing-state';
 import { WorkerPool, WorkerProcess, type RunAnswer } from './processes';
 import type { Rng } from './prng';
@@ -156,18 +156,7 @@ export class ChaosSeed {
       withSideEffect: {},
       processes: 0,
       stockChecksMidway: 0,
-      losses: 0,
-      duplicates: { orders: 0, packages: 0, labels: 0, stockWrites: 0 },
-      wrongStock: 0,
-      wrongStatus: 0,
-      falseAlarms: 0,
-      rewrittenLevels: 0,
-      missingTracking: 0,
-      blocks: 0,
-      injectedBlocks: 0,
-      sentIntoBlock: 0,
-      peakWindow: 0,
-      problems: [],
+      ...emptyCheckFigures(),
     };
   }
 

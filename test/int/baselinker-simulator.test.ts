@@ -263,6 +263,30 @@ describe('BaseLinker simulator: shipping', () => {
     expect(second[0]?.tracking_url).toContain(second[0]!.courier_package_nr);
   });
 
+  it("names a created shipment on the order (getOrders' delivery_package_module / _nr), whoever booked it, until the package is deleted", async () => {
+    const order = sim.addOrder();
+    const bl = client();
+    const read = async () => (await bl.getOrders({ order_id: order.order_id, get_unconfirmed_orders: true })).orders[0]!;
+    expect(await read()).toMatchObject({ delivery_package_module: '', delivery_package_nr: '' });
+    const created = await bl.createPackage({ order_id: order.order_id, courier_code: 'dpd', packages: [{ weight: 1 }] });
+    expect(await read()).toMatchObject({ delivery_package_module: 'dpd', delivery_package_nr: created.package_number });
+    sim.deletePackage(created.package_id);
+    expect(await read()).toMatchObject({ delivery_package_module: '', delivery_package_nr: '' });
+    const outside = sim.bookPackageOutside(order.order_id, { courier_code: 'gls' });
+    expect(await read()).toMatchObject({ delivery_package_module: 'gls', delivery_package_nr: outside.package_number });
+  });
+
+  it("lists each package's tracking link in its courier's own shape, e.g. a page that wants the delivery postcode beside the number", async () => {
+    sim.state.couriers.find((c) => c.code === 'gls')!.tracking_link = 'https://track.example.invalid/gls?match={number}&zip={postcode}';
+    const order = sim.addOrder({ delivery_postcode: '00-950' });
+    const bl = client();
+    const gls = await bl.createPackage({ order_id: order.order_id, courier_code: 'gls', packages: [{ weight: 1 }] });
+    const dpd = await bl.createPackage({ order_id: order.order_id, courier_code: 'dpd', packages: [{ weight: 1 }] });
+    const listed = await bl.getOrderPackages(order.order_id);
+    expect(listed.find((p) => p.package_id === gls.package_id)?.tracking_url).toBe(`https://track.example.invalid/gls?match=${gls.package_number}&zip=00-950`);
+    expect(listed.find((p) => p.package_id === dpd.package_id)?.tracking_url).toBe(`https://tracking.example.invalid/dpd/${dpd.package_number}`);
+  });
+
   it('fills the tracking number through the hook', async () => {
     await sim.close();
     await start({ trackingNumberLater: {} });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { runKit, type FlowContext } from '../../shared/flows/context';
-import { createOrdersFlow, ordersFlow, scanOrders } from '../../shared/flows/orders';
+import { scanOrders } from '../../shared/baselinker/order-pages';
+import { createOrdersFlow, ordersFlow } from '../../shared/flows/orders';
 import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient, type OrderInput } from '../../shared/ongoing/client';
 import { OngoingRefusedError } from '../../shared/ongoing/errors';

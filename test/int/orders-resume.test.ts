@@ -1,4 +1,5 @@
-import { ORDERS_SCAN_CHECKPOINT, createOrdersFlow, ordersFlow, scanOrders, type OrdersScanCheckpoint } from '../../shared/flows/orders';
+import { scanOrders } from '../../shared/baselinker/order-pages';
+import { ORDERS_SCAN_CHECKPOINT, createOrdersFlow, ordersFlow, type OrdersScanCheckpoint } from '../../shared/flows/orders';
 import { startWorld, type World } from '../support/world';
 
 // Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.

@@ -76,7 +76,7 @@ function merge<T>(base: T, overrides: unknown): T {
   return out as T;
 }
 
-export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-placeholder';
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-placeholder-0032';
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const inMemory = options.state === 'memory';

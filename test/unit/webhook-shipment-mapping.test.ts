@@ -1,15 +1,6 @@
 import { parseTenantSettings } from '../../shared/config';
-import {
-  baselinkerOrderIdOf,
-  chooseCourier,
-  labelFileName,
-  labelFileType,
-  mayShip,
-  parcelsFor,
-  printingInfoFor,
-  ShipmentRefusedError,
-  writeTracking,
-} from '../../shared/flows/shipment';
+import { writeTracking } from '../../shared/flows/shipment';
+import { baselinkerOrderIdOf, chooseCourier, labelFileName, labelFileType, mayShip, parcelsFor, printingInfoFor } from '../../shared/mapping/shipment';
 import type { OngoingClient } from '../../shared/ongoing/client';
 import type { GetOrder } from '../../shared/ongoing/schemas';
 
@@ -95,8 +86,7 @@ describe('courier choice', () => {
 
   it('refuses with a clear message when nothing names a courier', () => {
     const none = shipmentSettings({});
-    expect(() => chooseCourier(none, order({ orderInfo: { wayOfDelivery: { code: 'FAST' } } }))).toThrow(ShipmentRefusedError);
-    expect(() => chooseCourier(none, order({ orderInfo: { wayOfDelivery: { code: 'FAST' } } }))).toThrow(/shipment\.courierCode.*"FAST".*byWayOfDelivery/);
+    expect(chooseCourier(none, order({ orderInfo: { wayOfDelivery: { code: 'FAST' } } }))).toEqual({ problem: expect.stringMatching(/shipment\.courierCode.*"FAST".*byWayOfDelivery/) });
   });
 });
 

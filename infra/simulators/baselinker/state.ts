@@ -167,6 +167,12 @@ export interface SimCourier {
   multi_packages: boolean;
   fields: SimCourierField[];
   package_fields: SimCourierField[];
+  /**
+   * How getOrderPackages' tracking_url addresses this courier's tracking page: `{number}` the tracking number,
+   * `{courier}` the courier code, `{postcode}` the delivery postcode (some couriers' pages want it beside the
+   * number), `{package_id}` BaseLinker's package id. Default `https://tracking.example.invalid/{courier}/{number}`.
+   */
+  tracking_link?: string;
 }
 
 export interface SimPackage {
