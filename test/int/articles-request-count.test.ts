@@ -3,10 +3,10 @@ import { BaseLinkerClient } from '../../shared/baselinker/client';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { articlesFlow, ARTICLES_CHECKPOINT, ARTICLES_PRESENCE_CURSOR, type ArticlesCheckpoint } from '../../shared/flows/articles';
 import { mapProduct } from '../../shared/mapping/article';
-import { keys, StateStore } from '../../shared/state';
+import { keys, type ArticleRecordInput } from '../../shared/state';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { testDocumentClient } from '../support/emulators';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, startWorld, type World } from '../support/world';
 
 const INVENTORY = 1;
 const CHUNK = 500; // the client's default getInventoryProductsData chunk, which the runner's services use
@@ -25,36 +25,43 @@ function simClient(world: World): BaseLinkerClient {
 }
 
 /**
- * Writes the article records a finished pass would have left (batch writes straight into the table), so a
- * run over thousands of products is about BaseLinker reads only and the test stays fast.
+ * Writes the article records a finished pass would have left, so a run over thousands of products is about
+ * BaseLinker reads only and the test stays fast: on DynamoDB batch writes straight into the table, in memory
+ * through the port (as cheap).
  */
 async function recordWholeCatalog(world: World): Promise<number> {
   const client = simClient(world);
   const ids = [...world.bl.state.products.values()].filter((p) => p.parent_id === 0).map((p) => p.id);
-  const items: Record<string, unknown>[] = [];
+  const records: (ArticleRecordInput & { sku: string })[] = [];
   for (const product of await client.getProductsData(INVENTORY, ids)) {
     for (const a of mapProduct(product, { lengthUnit: world.tenant.articles.lengthUnit })) {
       if (!a.ok) throw new Error(a.reason);
-      items.push({ ...keys.article('test', a.sku), tenant: 'test', sku: a.sku, hash: a.hash, articleSystemId: 1, blProductId: a.source.blProductId, blVariantId: a.source.blVariantId, updatedAt: new Date().toISOString() });
+      records.push({ sku: a.sku, hash: a.hash, articleSystemId: 1, blProductId: a.source.blProductId, blVariantId: a.source.blVariantId });
     }
   }
-  const doc = testDocumentClient();
-  for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
-      [world.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: request }));
-      request = out.UnprocessedItems as typeof request;
+  const state = world.services().state;
+  if (world.memory) {
+    for (const { sku, ...record } of records) await state.articleHashes.put(sku, record);
+  } else {
+    const doc = testDocumentClient();
+    const items = records.map((r) => ({ ...keys.article('test', r.sku), tenant: 'test', ...r, updatedAt: new Date().toISOString() }));
+    for (let i = 0; i < items.length; i += 25) {
+      let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
+        [world.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: request }));
+        request = out.UnprocessedItems as typeof request;
+      }
     }
   }
   // As a check earlier today would leave it: these records are not to be held against Ongoing's list.
-  await new StateStore(doc, world.tableName).putCursor('test', ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date().toISOString() });
+  await state.cursors.write(ARTICLES_PRESENCE_CURSOR, { checkedAt: new Date().toISOString() });
   world.bl.resetCounters();
-  return items.length;
+  return records.length;
 }
 
-describe('BaseLinker requests of an articles run', () => {
+describeOnEachState('BaseLinker requests of an articles run', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
@@ -63,7 +70,7 @@ describe('BaseLinker requests of an articles run', () => {
     [1234, 2, 3],
     [2000, 3, 4],
   ])('walks %i products with the minimum: %i list calls + %i data calls', async (n, listCalls, dataCalls) => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     seed(world, n);
     expect(Math.ceil(n / 1000) + (n % 1000 === 0 ? 1 : 0)).toBe(listCalls);
     expect(Math.ceil(n / CHUNK)).toBe(dataCalls);
@@ -104,12 +111,12 @@ describe('BaseLinker product data read product by product', () => {
   });
 });
 
-describe('resuming across list pages', () => {
+describeOnEachState('resuming across list pages', (adapter) => {
   let world: World;
   afterAll(() => world?.close());
 
   it('steps back a page when deletions moved unhandled products onto an earlier page', async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     seed(world, 1500);
     const ids = [...world.bl.state.products.values()].filter((p) => p.parent_id === 0).map((p) => p.id).sort((a, b) => a - b);
     // A pass stopped after product #1100 (page 2); since then 300 products before it were deleted, so the

@@ -4,9 +4,10 @@ import { articlesFlow, ARTICLES_CHECKPOINT, type ArticlesCheckpoint } from '../.
 import type { TenantRunReport } from '../../shared/flows/runner';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, savedCheckpoint, startWorld, type World } from '../support/world';
 
-// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+// Each test drives a few thousand state writes through several runs: on DynamoDB Local over a minute on a busy
+// 2-core machine, in memory a few seconds.
 jest.setTimeout(240_000);
 
 /**
@@ -96,19 +97,19 @@ function expectEachWrittenOnce(world: World, skus: string[]): void {
   expect([...numbers].sort()).toEqual([...skus].sort());
 }
 
-describe('a first sync resumed over several runs', () => {
+describeOnEachState('a first sync resumed over several runs', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
   it('makes exactly the one-run minimum of BaseLinker calls and writes each article once', async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     const catalog = seed(world, 1_500);
     const runs = new ScheduledRuns(world);
 
     const first = await runs.run();
     // Stopped cleanly before a chunk it could not finish: every product it read was handled.
     expect(first).toMatchObject({ outcome: 'partial', result: { complete: false, counts: expect.objectContaining({ stoppedBeforeChunk: 1 }) } });
-    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await savedCheckpoint<ArticlesCheckpoint>(world, ARTICLES_CHECKPOINT);
     const handled = catalog.ids.indexOf(checkpoint!.lastProductId) + 1;
     expect(handled % CHUNK).toBe(0);
     // The rest of page 1, listed but not handled, rides in the checkpoint; the next page to list is 2.
@@ -123,11 +124,11 @@ describe('a first sync resumed over several runs', () => {
     expect(world.bl.calls()).toBe(min.list + min.data);
     expectEachWrittenOnce(world, catalog.skus);
     expect(runs.reports.slice(1).every((r) => r.result?.counts?.resumed === 1)).toBe(true);
-    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await savedCheckpoint(world, ARTICLES_CHECKPOINT)).toBeUndefined();
   });
 
   it('keeps the minimum when the catalog ends exactly on a full list page, reading the empty page once', async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     const catalog = seed(world, 1_000);
     const runs = new ScheduledRuns(world);
 
@@ -140,7 +141,7 @@ describe('a first sync resumed over several runs', () => {
   });
 
   it('reads one data chunk again, and nothing else, when a slow Ongoing cuts a chunk at the deadline', async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     const catalog = seed(world, 1_200);
     const runs = new ScheduledRuns(world);
 
@@ -167,12 +168,12 @@ describe('a first sync resumed over several runs', () => {
   });
 
   it('lists a page again when products were deleted between runs, so the products shifted onto it are not skipped', async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
     const catalog = seed(world, 1_500);
     const runs = new ScheduledRuns(world);
 
     await runs.run();
-    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await savedCheckpoint<ArticlesCheckpoint>(world, ARTICLES_CHECKPOINT);
     const pending = checkpoint!.pending![0].ids;
     expect(checkpoint!.nextPage).toBe(2);
     // Two products not handled yet and one already handled are deleted: the first three products of page 2

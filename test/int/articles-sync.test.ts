@@ -3,7 +3,7 @@ import { FLOWS } from '../../shared/flows/registry';
 import type { SimProduct } from '../../infra/simulators/baselinker/state';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { DEMO_GOODS_OWNER, demoClientSettings } from '../../infra/simulators/ongoing';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, savedCheckpoint, startWorld, type StateKind, type World } from '../support/world';
 
 const INVENTORY = 1;
 
@@ -18,8 +18,8 @@ function ongoingArticleCount(world: World): number {
   return [...world.ongoing.state.articles.values()].filter((a) => a.goodsOwnerId === DEMO_GOODS_OWNER.id).length;
 }
 
-async function newWorld(): Promise<World> {
-  const world = await startWorld();
+async function newWorld(state: StateKind): Promise<World> {
+  const world = await startWorld({ state });
   world.bl.addInventory({ inventory_id: INVENTORY });
   return world;
 }
@@ -28,7 +28,7 @@ function addProduct(world: World, input: Partial<SimProduct> & { text_fields?: R
   return world.bl.addProduct(INVENTORY, { ...input, text_fields: { description: `About ${input.name ?? 'it'}`, ...input.text_fields } });
 }
 
-describe('articles flow against the simulators', () => {
+describeOnEachState('articles flow against the simulators', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
@@ -37,7 +37,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('creates one article per variant and one per plain product, and records both ids', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     const shirt = addProduct(world, { name: 'T-shirt', sku: 'TS', ean: '5901234000011', weight: 0.2, height: 2, width: 25, length: 30 });
     const black = world.bl.addVariant(shirt.id, { name: 'black M', sku: 'TS-BLK-M', ean: '5901234000028' });
     const red = world.bl.addVariant(shirt.id, { name: 'T-shirt red L', sku: 'TS-RED-L', ean: '' });
@@ -70,11 +70,11 @@ describe('articles flow against the simulators', () => {
     expect(records.get('MUG')).toMatchObject({ blProductId: mug.id, articleSystemId: ongoingArticle(world, 'MUG')!.articleSystemId });
     expect(records.get('MUG')!.blVariantId).toBeUndefined();
     // A finished walk leaves no checkpoint behind: the next run is a fresh pass.
-    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await savedCheckpoint(world, ARTICLES_CHECKPOINT)).toBeUndefined();
   });
 
   it('writes nothing for an unchanged catalog, and exactly one article when one variant EAN changes', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     const variants: SimProduct[] = [];
     for (let p = 0; p < 10; p++) {
       const product = addProduct(world, { name: `Product ${p}`, sku: `P${p}` });
@@ -96,7 +96,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('stops at its deadline and resumes where it stopped, writing every article exactly once in total', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     let articles = 0;
     for (let p = 0; p < 25; p++) {
       const product = addProduct(world, { name: `Product ${p}`, sku: `R${p}` });
@@ -110,7 +110,7 @@ describe('articles flow against the simulators', () => {
 
     expect(first.outcome).toBe('partial');
     expect(first.result).toMatchObject({ written: 12, complete: false });
-    const checkpoint = await world.store.getCheckpoint<ArticlesCheckpoint>('test', ARTICLES_CHECKPOINT);
+    const checkpoint = await savedCheckpoint<ArticlesCheckpoint>(world, ARTICLES_CHECKPOINT);
     expect(checkpoint).toMatchObject({ page: 1 });
     expect(checkpoint!.lastProductId).toBeGreaterThan(0);
 
@@ -120,7 +120,7 @@ describe('articles flow against the simulators', () => {
     expect(world.ongoing.calls('PUT /articles')).toBe(articles);
     expect(ongoingArticleCount(world)).toBe(articles);
     expect(first.result!.written + second.result!.written).toBe(articles);
-    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toBeUndefined();
+    expect(await savedCheckpoint(world, ARTICLES_CHECKPOINT)).toBeUndefined();
 
     // The pass is over: the next run starts from the top and finds nothing to write.
     world.ongoing.resetCalls();
@@ -130,7 +130,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('keeps its place when Ongoing fails mid-walk, so the next run continues after the last product it finished', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     for (let p = 0; p < 10; p++) addProduct(world, { name: `Product ${p}`, sku: `F${p}` });
     // Ongoing starts failing after 4 writes (two 500s: the client's one retry does not help).
     let injected = false;
@@ -148,7 +148,7 @@ describe('articles flow against the simulators', () => {
 
     const failed = await world.run('articles', articlesFlow, { now, services });
     expect(failed.outcome).toBe('failed');
-    expect(await world.store.getCheckpoint('test', ARTICLES_CHECKPOINT)).toMatchObject({ page: 1 });
+    expect(await savedCheckpoint(world, ARTICLES_CHECKPOINT)).toMatchObject({ page: 1 });
 
     const resumed = await world.run('articles', articlesFlow);
     expect(resumed).toMatchObject({ outcome: 'ok', result: { written: 6, counts: expect.objectContaining({ resumed: 1 }) } });
@@ -156,7 +156,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('sets aside duplicate and blank SKUs with readable reasons while the others sync, and clears them once fixed', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     const good = addProduct(world, { name: 'Good', sku: 'GOOD' });
     const first = addProduct(world, { name: 'First', sku: 'SAME' });
     const blank = addProduct(world, { name: 'Blank', sku: '  ' });
@@ -204,7 +204,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('finds a duplicate SKU across a resumed run, but not against a record the catalog has moved on from', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     const a = addProduct(world, { name: 'A', sku: 'OLD' });
     addProduct(world, { name: 'B', sku: 'B' });
     const c = addProduct(world, { name: 'C', sku: 'C' });
@@ -231,7 +231,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('sets aside a product whose size is not a number, or negative, and syncs the rest', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     const odd = addProduct(world, { name: 'Odd', sku: 'ODD' });
     (odd as unknown as { weight: unknown }).weight = 'abc';
     const negative = addProduct(world, { name: 'Negative', sku: 'NEG', height: -3 });
@@ -252,7 +252,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('recreates an article deleted in Ongoing: the daily presence check of a fresh pass sees past the hash', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     addProduct(world, { name: 'Mug', sku: 'MUG' });
     addProduct(world, { name: 'Cup', sku: 'CUP' });
     expect((await world.run('articles', articlesFlow)).result).toMatchObject({ written: 2 });
@@ -279,7 +279,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('keeps the missing mark when the pass that found it stops before the article, so a later run still writes it', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     addProduct(world, { name: 'Mug', sku: 'MUG' });
     await world.run('articles', articlesFlow);
     const mug = [...world.ongoing.state.articles.values()].find((a) => a.articleNumber === 'MUG')!;
@@ -301,7 +301,7 @@ describe('articles flow against the simulators', () => {
   });
 
   it('makes no call at all when the tenant has articles sync off', async () => {
-    world = await newWorld();
+    world = await newWorld(adapter);
     addProduct(world, { name: 'A', sku: 'A' });
     const report = await world.run('articles', articlesFlow, { tenant: world.tenantWith({ articles: { enabled: false } }) });
     expect(report).toMatchObject({ outcome: 'ok', baselinkerRequests: 0, ongoingRequests: 0 });

@@ -1,6 +1,6 @@
 import { ordersFlow } from '../../shared/flows/orders';
-import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
-import type { World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorldOn } from '../support/orders';
+import { describeOnEachState, type World } from '../support/world';
 
 
 function addOrder(world: World, sku = 'SKU-A') {
@@ -14,10 +14,10 @@ async function transferred(world: World, blOrderId: number): Promise<number> {
   return Number(record!.ongoingOrderId);
 }
 
-describe('orders flow: cancellations', () => {
+describeOnEachState('orders flow: cancellations', (adapter) => {
   let world: World;
   beforeEach(async () => {
-    world = await orderWorld({}, ['SKU-A']);
+    world = await orderWorldOn(adapter, {}, ['SKU-A']);
   });
   afterEach(() => world.close());
 

@@ -8,8 +8,8 @@ import { OngoingRefusedError } from '../../shared/ongoing/errors';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { dynamoStatePorts, StateStore, type ExternalId, type OrderRecord } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
-import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
-import type { World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorld, orderWorldOn } from '../support/orders';
+import { describeOnEachState, type World } from '../support/world';
 
 const OTHER = 5502;
 const AFTER_IMPORT = 5503;
@@ -33,12 +33,12 @@ function ongoingNumbers(world: World): string[] {
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
-describe('orders flow: which orders, and exactly once', () => {
+describeOnEachState('orders flow: which orders, and exactly once', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
   it('transfers the orders in the chosen statuses only, and a second run writes nothing', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const a = addOrder(world);
     const b = addOrder(world, { products: [{ sku: 'SKU-B', quantity: 3, price_brutto: 5 }] });
     addOrder(world, { order_status_id: OTHER });
@@ -58,7 +58,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('transfers all 250 orders that share one confirmation second, each once', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const second = nowS() - 600;
     const ids = Array.from({ length: 250 }, () => addOrder(world, {}, { confirmedAt: second }).order_id);
     world.bl.resetCounters();
@@ -73,7 +73,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('pages a shared second by id without losing orders confirmed later that have lower ids', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const second = nowS() - 600;
     // Created first, confirmed last: lower ids, later second.
     const late = Array.from({ length: 50 }, () => addOrder(world, {}, { confirmedAt: null }).order_id);
@@ -85,7 +85,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('asks BaseLinker Σ over statuses of floor(count/100)+1 pages in a scan', async () => {
-    world = await orderWorld({ orderStatusIds: [CHOSEN, OTHER] }, []);
+    world = await orderWorldOn(adapter, { orderStatusIds: [CHOSEN, OTHER] }, []);
     const base = nowS() - 5000;
     // Distinct seconds, so no page boundary falls inside a shared second. SKUs are not in Ongoing: nothing is written.
     for (let i = 0; i < 150; i++) addOrder(world, {}, { confirmedAt: base + i });
@@ -100,7 +100,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('transfers an order moved into a chosen status after the previous run', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const order = addOrder(world, { order_status_id: OTHER }, { confirmedAt: nowS() - 2 * 3600 });
     expect((await world.run('orders', ordersFlow)).result!.written).toBe(0);
 
@@ -111,7 +111,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('on the first run takes the waiting orders confirmed within lookbackDays, not older ones', async () => {
-    world = await orderWorld({ lookbackDays: 30 });
+    world = await orderWorldOn(adapter, { lookbackDays: 30 });
     const recent = addOrder(world, {}, { confirmedAt: nowS() - 10 * 86_400 });
     addOrder(world, {}, { confirmedAt: nowS() - 40 * 86_400 });
     const report = await world.run('orders', ordersFlow);
@@ -120,7 +120,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('with lookbackDays 0 takes only orders confirmed after the first run', async () => {
-    world = await orderWorld({ lookbackDays: 0 });
+    world = await orderWorldOn(adapter, { lookbackDays: 0 });
     const waiting = addOrder(world, {}, { confirmedAt: nowS() - 3600 });
     expect((await world.run('orders', ordersFlow)).result!.written).toBe(0);
 
@@ -130,44 +130,8 @@ describe('orders flow: which orders, and exactly once', () => {
     expect(await world.services().state.orders.get(waiting.order_id)).toBeUndefined();
   });
 
-  it('after a run killed between the Ongoing call and the state write, the rerun still leaves exactly one Ongoing order', async () => {
-    world = await orderWorld();
-    const order = addOrder(world);
-    const doc = testDocumentClient();
-    /** The process "dies" on its first completeOrder: from then on nothing reaches DynamoDB for the orders. */
-    class DyingStore extends StateStore {
-      dead = false;
-      override async completeOrder(...args: Parameters<StateStore['completeOrder']>): Promise<OrderRecord> {
-        if (!this.dead) {
-          this.dead = true;
-          throw new Error('process killed');
-        }
-        return super.completeOrder(...args);
-      }
-      override async releaseOrderRecord(tenant: string, id: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
-        if (this.dead) throw new Error('process killed');
-        return super.releaseOrderRecord(tenant, id, owner, lastError);
-      }
-    }
-    const dying = new DyingStore(doc, world.tableName);
-    const killed = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(dying, t.id) }) });
-    expect(killed.outcome).toBe('failed');
-    expect(world.ongoing.calls('PUT /orders')).toBe(1);
-    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending' });
-
-    // The next run comes after the dead run's claim has lapsed (its clock is 11 minutes on).
-    const later = new StateStore(doc, world.tableName, { now: () => Date.now() + 11 * 60_000 });
-    const rerun = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(later, t.id) }) });
-    expect(rerun.outcome).toBe('ok');
-    expect(rerun.result!.counts).toMatchObject({ recordedFromOngoing: 1 });
-    expect(world.ongoing.calls('PUT /orders')).toBe(1);
-    expect(ongoingOrders(world)).toHaveLength(1);
-    const record = await world.services().state.orders.get(order.order_id);
-    expect(record).toMatchObject({ status: 'done', ongoingOrderId: ongoingOrders(world)[0].orderId });
-  });
-
   it('gives each order to one of two runs going at once', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const ids = Array.from({ length: 60 }, () => addOrder(world).order_id);
     const context = (runId: string): FlowContext<'orders' | 'cursors' | 'checkpoints'> => {
       const services = world.services();
@@ -190,7 +154,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('moves the BaseLinker order to the status after import, once', async () => {
-    world = await orderWorld({ statusAfterImport: AFTER_IMPORT });
+    world = await orderWorldOn(adapter, { statusAfterImport: AFTER_IMPORT });
     const order = addOrder(world);
     world.bl.resetCounters();
     const report = await world.run('orders', ordersFlow);
@@ -201,7 +165,7 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 
   it('stops at its deadline with the run marked partial, and the next run finishes the job', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const ids = Array.from({ length: 5 }, () => addOrder(world).order_id);
     const early = await world.run('orders', createOrdersFlow({ batchSize: 2 }), { deadline: Date.now() - 1 });
     expect(early.outcome).toBe('partial');
@@ -211,12 +175,12 @@ describe('orders flow: which orders, and exactly once', () => {
   });
 });
 
-describe('orders flow: orders that cannot go yet', () => {
+describeOnEachState('orders flow: orders that cannot go yet', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
   it('sets malformed orders aside with readable reasons and transfers the rest in the same run', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const good1 = addOrder(world);
     const noLines = addOrder(world, { products: [] });
     const zero = addOrder(world, { products: [{ sku: 'SKU-A', quantity: 0 }] });
@@ -253,7 +217,7 @@ describe('orders flow: orders that cannot go yet', () => {
   });
 
   it('retries an order whose SKU is not an Ongoing article yet, and sends it once the article exists', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const order = addOrder(world, { products: [{ sku: 'SKU-NEW', quantity: 1 }] });
     const first = await world.run('orders', ordersFlow);
     expect(first.result).toMatchObject({ written: 0, setAside: 0 });
@@ -267,7 +231,7 @@ describe('orders flow: orders that cannot go yet', () => {
   });
 
   it('sets an order aside after missingArticleRetryHours of waiting for its article', async () => {
-    world = await orderWorld({ missingArticleRetryHours: 24 });
+    world = await orderWorldOn(adapter, { missingArticleRetryHours: 24 });
     const order = addOrder(world, { products: [{ sku: 'SKU-NEVER', quantity: 1 }] });
     await world.run('orders', ordersFlow);
     const dayLater = Date.now() + 25 * HOUR_MS;
@@ -284,7 +248,7 @@ describe('orders flow: orders that cannot go yet', () => {
   });
 
   it('sets aside an order Ongoing refuses, with what Ongoing said, and sends the others', async () => {
-    world = await orderWorld();
+    world = await orderWorldOn(adapter);
     const refused = addOrder(world);
     const fine = addOrder(world);
     /** Ongoing refuses for a reason the mapping cannot foresee (its own business rules). */
@@ -304,5 +268,48 @@ describe('orders flow: orders that cannot go yet', () => {
     expect(item?.reason).toBe('Ongoing refused the order: Customer is blocked.');
     expect(JSON.parse(item!.raw!)).toMatchObject({ sent: { orderNumber: String(refused.order_id) }, order: { order_id: refused.order_id } });
     expect(await world.services().state.orders.get(refused.order_id)).toMatchObject({ status: 'pending', lastError: 'Ongoing refused the order: Customer is blocked.' });
+  });
+});
+
+// DynamoDB only: the killed process is a StateStore of its own that stops reaching the table, and the rerun is
+// another client of the same table whose clock is 11 minutes on; the memory state has one clock for all.
+describe('orders flow: a process killed mid-run (DynamoDB)', () => {
+  let world: World;
+  afterEach(() => world?.close());
+
+  it('after a run killed between the Ongoing call and the state write, the rerun still leaves exactly one Ongoing order', async () => {
+    world = await orderWorld();
+    const order = addOrder(world);
+    const doc = testDocumentClient();
+    /** The process "dies" on its first completeOrder: from then on nothing reaches DynamoDB for the orders. */
+    class DyingStore extends StateStore {
+      dead = false;
+      override async completeOrder(...args: Parameters<StateStore['completeOrder']>): Promise<OrderRecord> {
+        if (!this.dead) {
+          this.dead = true;
+          throw new Error('process killed');
+        }
+        return super.completeOrder(...args);
+      }
+      override async releaseOrderRecord(tenant: string, id: ExternalId, owner: string, lastError?: string): Promise<OrderRecord | undefined> {
+        if (this.dead) throw new Error('process killed');
+        return super.releaseOrderRecord(tenant, id, owner, lastError);
+      }
+    }
+    const dying = new DyingStore(doc, world.tableName);
+    const killed = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(dying, t.id) }) });
+    expect(killed.outcome).toBe('failed');
+    expect(world.ongoing.calls('PUT /orders')).toBe(1);
+    expect(await world.services().state.orders.get(order.order_id)).toMatchObject({ status: 'pending' });
+
+    // The next run comes after the dead run's claim has lapsed (its clock is 11 minutes on).
+    const later = new StateStore(doc, world.tableName, { now: () => Date.now() + 11 * 60_000 });
+    const rerun = await world.run('orders', ordersFlow, { services: (t) => ({ ...world.services(t), state: dynamoStatePorts(later, t.id) }) });
+    expect(rerun.outcome).toBe('ok');
+    expect(rerun.result!.counts).toMatchObject({ recordedFromOngoing: 1 });
+    expect(world.ongoing.calls('PUT /orders')).toBe(1);
+    expect(ongoingOrders(world)).toHaveLength(1);
+    const record = await world.services().state.orders.get(order.order_id);
+    expect(record).toMatchObject({ status: 'done', ongoingOrderId: ongoingOrders(world)[0].orderId });
   });
 });

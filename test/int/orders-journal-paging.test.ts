@@ -1,6 +1,6 @@
 import { ORDERS_CURSOR, ordersFlow, type OrdersCursor } from '../../shared/flows/orders';
-import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
-import type { World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorldOn } from '../support/orders';
+import { describeOnEachState, savedCursor, type StateKind, type World } from '../support/world';
 
 /**
  * Journal mode fetches the orders the journal names in pages of 100 (getOrders with id_from under a
@@ -16,20 +16,20 @@ function addOrder(world: World, status: number, confirmedAt: number) {
 const inOngoing = (world: World) => new Set([...world.ongoing.state.orders.values()].map((o) => Number(o.orderNumber)));
 
 /** A journal-mode world past its first run (journal end found, first scan done). */
-async function polledWorld(): Promise<World> {
-  const world = await orderWorld({ journal: true, lookbackDays: 1 });
+async function polledWorld(state: StateKind): Promise<World> {
+  const world = await orderWorldOn(state, { journal: true, lookbackDays: 1 });
   const first = await world.run('orders', ordersFlow);
   expect(first.result!.counts).toMatchObject({ journalRestarted: 1, fullScan: 1 });
   world.bl.resetCounters();
   return world;
 }
 
-describe('journal mode fetches the named orders in pages', () => {
+describeOnEachState('journal mode fetches the named orders in pages', (adapter) => {
   let world: World;
   afterEach(() => world.close());
 
   it('fetches 250 new orders, spread over three pages and two statuses, with three getOrders calls', async () => {
-    world = await polledWorld();
+    world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 120;
     const chosen: number[] = [];
     const other: number[] = [];
@@ -48,7 +48,7 @@ describe('journal mode fetches the named orders in pages', () => {
   });
 
   it('reads a second split across two pages without reading its orders twice, and stops once every named order is found', async () => {
-    world = await polledWorld();
+    world = await polledWorld(adapter);
     const atS = Math.floor(Date.now() / 1000) - 60;
     // 200 orders confirmed in the same second: the date cursor cannot move past it, the id floor does.
     const ids = Array.from({ length: 200 }, () => addOrder(world, CHOSEN, atS).order_id);
@@ -60,7 +60,7 @@ describe('journal mode fetches the named orders in pages', () => {
   });
 
   it('skips orders that moved out of the chosen statuses before the poll, and still sends one moved back in', async () => {
-    world = await polledWorld();
+    world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 120;
     const orders = Array.from({ length: 120 }, (_, i) => addOrder(world, CHOSEN, startS + i));
     const movedOut = orders.filter((_, i) => i % 10 === 0).map((o) => o.order_id);
@@ -82,7 +82,7 @@ describe('journal mode fetches the named orders in pages', () => {
   });
 
   it('still cancels in Ongoing an order deleted in BaseLinker, and one moved to a cancelled status, among new ones', async () => {
-    world = await polledWorld();
+    world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 300;
     const earlier = [addOrder(world, CHOSEN, startS), addOrder(world, CHOSEN, startS + 1)];
     await world.run('orders', ordersFlow);
@@ -108,7 +108,7 @@ describe('journal mode fetches the named orders in pages', () => {
   });
 
   it('leaves what a run stopped before pending in the cursor: the next run neither reads the journal again nor the pages it handled', async () => {
-    world = await polledWorld();
+    world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 120;
     const ids = Array.from({ length: 250 }, (_, i) => addOrder(world, CHOSEN, startS + Math.floor(i / 3)).order_id);
     const base = Date.now();
@@ -117,7 +117,7 @@ describe('journal mode fetches the named orders in pages', () => {
     const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 100 ? deadline + 1 : base) });
     expect(stopped.result).toMatchObject({ written: 100, complete: false });
     expect(stopped.result!.counts).toMatchObject({ journalPages: 1, journalPendingLeft: 150 });
-    const cursor = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    const cursor = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!;
     expect(cursor.journal!.pending).toHaveLength(150);
 
     world.bl.resetCounters();
@@ -127,6 +127,6 @@ describe('journal mode fetches the named orders in pages', () => {
     expect(world.bl.calls('getOrders')).toBe(2);
     expect(inOngoing(world)).toEqual(new Set(ids));
     expect(world.ongoing.calls('PUT /orders')).toBe(250);
-    expect((await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
+    expect((await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
   });
 });

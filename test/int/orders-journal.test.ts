@@ -1,5 +1,5 @@
 import { ORDERS_CURSOR, ordersFlow, type OrdersCursor } from '../../shared/flows/orders';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, savedCursor, startWorld, type StateKind, type World } from '../support/world';
 
 const CHOSEN = 5501;
 const OTHER = 5502;
@@ -7,8 +7,9 @@ const AFTER_IMPORT = 5503;
 const CANCELLED = 5505;
 const DAY_MS = 86_400_000;
 
-async function journalWorld(extra: Record<string, unknown> = {}): Promise<World> {
+async function journalWorld(state: StateKind, extra: Record<string, unknown> = {}): Promise<World> {
   const world = await startWorld({
+    state,
     tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED], journal: true, ...extra } },
   });
   await world.services().ongoing.putArticle({ articleNumber: 'SKU-A', articleName: 'Article A' });
@@ -22,12 +23,12 @@ function addOrder(world: World, status = CHOSEN) {
 
 const numbers = (world: World) => [...world.ongoing.state.orders.values()].map((o) => o.orderNumber).sort();
 
-describe('orders flow with the BaseLinker journal', () => {
+describeOnEachState('orders flow with the BaseLinker journal', (adapter) => {
   let world: World;
   afterEach(() => world.close());
 
   it('sends a new order on the next one-minute poll with one getJournalList and one getOrders call', async () => {
-    world = await journalWorld();
+    world = await journalWorld(adapter);
     addOrder(world, OTHER); // journal history from before the first run
     const first = await world.run('orders', ordersFlow);
     expect(first.result!.counts).toMatchObject({ journalRestarted: 1, fullScan: 1 });
@@ -49,7 +50,7 @@ describe('orders flow with the BaseLinker journal', () => {
   });
 
   it('follows status moves: into a chosen status sends, into a cancelled status cancels, elsewhere costs no fetch', async () => {
-    world = await journalWorld();
+    world = await journalWorld(adapter);
     const moved = addOrder(world, OTHER);
     const kept = addOrder(world);
     await world.run('orders', ordersFlow);
@@ -69,7 +70,7 @@ describe('orders flow with the BaseLinker journal', () => {
   });
 
   it('cancels in Ongoing an order deleted in BaseLinker (journal type 4)', async () => {
-    world = await journalWorld();
+    world = await journalWorld(adapter);
     const order = addOrder(world);
     await world.run('orders', ordersFlow);
     const ongoingId = Number((await world.services().state.orders.get(order.order_id))!.ongoingOrderId);
@@ -82,7 +83,7 @@ describe('orders flow with the BaseLinker journal', () => {
   });
 
   it('still runs the full status scan as a safety net every fullScanInterval', async () => {
-    world = await journalWorld();
+    world = await journalWorld(adapter);
     await world.run('orders', ordersFlow);
     // An order the journal does not mention (e.g. the account's journal lost it) is found by the scan.
     const quiet = addOrder(world);
@@ -96,16 +97,16 @@ describe('orders flow with the BaseLinker journal', () => {
   });
 
   it('restarts from the journal end and scans when the journal cursor is older than three days', async () => {
-    world = await journalWorld();
+    world = await journalWorld(adapter);
     await world.run('orders', ordersFlow);
     const state = world.services().state;
-    const cursor = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    const cursor = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!;
     await state.cursors.write(ORDERS_CURSOR, { ...cursor, journal: { ...cursor.journal!, polledAt: Date.now() - 3 * DAY_MS } });
     const order = addOrder(world);
     const report = await world.run('orders', ordersFlow);
     expect(report.result!.counts).toMatchObject({ journalRestarted: 1, fullScan: 1 });
     expect(numbers(world)).toEqual([String(order.order_id)]);
-    const after = (await world.store.getCursor<OrdersCursor>('test', ORDERS_CURSOR))!;
+    const after = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!;
     expect(after.journal!.lastLogId).toBe(Math.max(...world.bl.state.journal.map((e) => e.log_id)));
   });
 });

@@ -1,8 +1,9 @@
 import { scanOrders } from '../../shared/baselinker/order-pages';
 import { ORDERS_SCAN_CHECKPOINT, createOrdersFlow, ordersFlow, type OrdersScanCheckpoint } from '../../shared/flows/orders';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, savedCheckpoint, startWorld, type StateKind, type World } from '../support/world';
 
-// Each test drives a few thousand real DynamoDB writes through several runs: over a minute on a busy 2-core machine.
+// Each test drives a few thousand state writes through several runs: on DynamoDB Local over a minute on a busy
+// 2-core machine, in memory a few seconds.
 jest.setTimeout(240_000);
 
 const CHOSEN = 5501;
@@ -10,8 +11,8 @@ const OTHER = 5502;
 const CANCELLED = 5505;
 const DAY_MS = 86_400_000;
 
-async function resumeWorld(tenant: Record<string, unknown> = {}): Promise<World> {
-  const world = await startWorld({ tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED], lookbackDays: 1, ...tenant } } });
+async function resumeWorld(state: StateKind, tenant: Record<string, unknown> = {}): Promise<World> {
+  const world = await startWorld({ state, tenant: { baselinker: { orderStatusIds: [CHOSEN], cancelledStatusIds: [CANCELLED], lookbackDays: 1, ...tenant } } });
   await world.services().ongoing.putArticle({ articleNumber: 'SKU-A', articleName: 'Article A' });
   world.ongoing.resetCalls();
   return world;
@@ -46,14 +47,14 @@ function runCutAfter(world: World, more: number, flow = ordersFlow) {
   return world.run('orders', flow, { deadline, now: () => (writes(world) >= limit ? deadline + 1 : Date.now()) });
 }
 
-const checkpointOf = (world: World) => world.store.getCheckpoint<OrdersScanCheckpoint>('test', ORDERS_SCAN_CHECKPOINT);
+const checkpointOf = (world: World) => savedCheckpoint<OrdersScanCheckpoint>(world, ORDERS_SCAN_CHECKPOINT);
 
-describe('orders flow: a scan stopped at the deadline continues where it stopped', () => {
+describeOnEachState('orders flow: a scan stopped at the deadline continues where it stopped', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
   it('continues a scan cut off mid-page on the next runs, re-reading at most one page per resume, each order written once', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     const ids = addOrders(world, 450);
     const minimum = await oneRunPages(world);
 
@@ -81,7 +82,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('stopped right after a finished page, goes on at the next page without reading or claiming anything twice', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     addOrders(world, 250);
     const minimum = await oneRunPages(world);
 
@@ -100,7 +101,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('after a completed scan, the next run is a full fresh pass that finds an old order moved into a chosen status', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     addOrders(world, 150);
     const late = world.bl.addOrder({ order_status_id: OTHER, products: [{ sku: 'SKU-A', quantity: 1 }] }, { confirmedAt: nowS() - 5 * 3600 });
     await runCutAfter(world, 120);
@@ -119,7 +120,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('gives back the claims of orders not written when the run stopped, and the next run sends them', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     const ids = addOrders(world, 60);
     // Batches of 50 are claimed before they are written: the cut leaves 40 of the first batch claimed.
     const first = await runCutAfter(world, 10, createOrdersFlow({ batchSize: 50 }));
@@ -134,7 +135,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('continues the scan of the cancelled statuses after the chosen ones were finished', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     addOrders(world, 30);
     const minimum = await oneRunPages(world);
     // The chosen status ends on a page under 100; the deadline passes with its last order.
@@ -155,7 +156,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
     ['it cannot be read', (c) => ({ ...c, position: 'page 3' })],
   ];
   it.each(stale)('starts the scan over when %s', async (_why, change) => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     const [early] = addOrders(world, 1, nowS() - 4 * 3600);
     // A checkpoint past every order: continuing it would find nothing.
     const ahead: OrdersScanCheckpoint = {
@@ -176,7 +177,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('continues a checkpoint that still fits, skipping what lies before it', async () => {
-    world = await resumeWorld();
+    world = await resumeWorld(adapter);
     addOrders(world, 1, nowS() - 4 * 3600);
     const [recent] = addOrders(world, 1, nowS() - 30);
     const fits: OrdersScanCheckpoint = {
@@ -195,7 +196,7 @@ describe('orders flow: a scan stopped at the deadline continues where it stopped
   });
 
   it('with the journal on, the next one-minute run polls the journal and continues the unfinished scan', async () => {
-    world = await resumeWorld({ journal: true });
+    world = await resumeWorld(adapter, { journal: true });
     const ids = addOrders(world, 150);
     const first = await runCutAfter(world, 120);
     expect(first.result!.counts).toMatchObject({ journalRestarted: 1, fullScan: 1 });

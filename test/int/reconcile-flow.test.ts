@@ -4,8 +4,8 @@ import { createReconcileFlow, DELETION_SUSPECTS_CURSOR, reconcileFlow } from '..
 import { FLOWS } from '../../shared/flows/registry';
 import { keys, StateStore } from '../../shared/state';
 import { testDocumentClient } from '../support/emulators';
-import { CANCELLED, CHOSEN, orderWorld } from '../support/orders';
-import { startWorld, type World } from '../support/world';
+import { CANCELLED, CHOSEN, orderWorld, orderWorldOn } from '../support/orders';
+import { describeOnEachState, savedCursor, startWorld, type World } from '../support/world';
 
 
 function addOrders(world: World, n: number): number[] {
@@ -20,36 +20,12 @@ async function forgetRecord(world: World, blOrderId: number): Promise<void> {
   await testDocumentClient().send(new DeleteCommand({ TableName: world.tableName, Key: keys.order('test', String(blOrderId)) }));
 }
 
-describe('reconciliation', () => {
+describeOnEachState('reconciliation', (adapter) => {
   let world: World;
   beforeEach(async () => {
-    world = await orderWorld({}, ['SKU-A']);
+    world = await orderWorldOn(adapter, {}, ['SKU-A']);
   });
   afterEach(() => world.close());
-
-  it('finds and heals an order deleted from the flow state and missing in Ongoing', async () => {
-    const [a, b, c] = addOrders(world, 3);
-    await world.run('orders', ordersFlow);
-    const lost = ongoingByNumber(world, String(b))[0];
-    world.ongoing.state.orders.delete(lost.orderId);
-    await forgetRecord(world, b);
-    world.ongoing.resetCalls();
-
-    const report = await world.run('reconcile', reconcileFlow);
-    expect(report.outcome).toBe('ok');
-    expect(report.result).toMatchObject({ seen: 3, written: 1 });
-    expect(report.result!.counts).toMatchObject({ inOngoing: 2, missingInOngoing: 1, healed: 1 });
-    expect(report.result!.message).toBe(`healed 1 order(s) missing in Ongoing or in the state: ${b}`);
-    expect(ongoingByNumber(world, String(b))).toHaveLength(1);
-    expect(await world.services().state.orders.get(b)).toMatchObject({ status: 'done', ongoingOrderId: ongoingByNumber(world, String(b))[0].orderId });
-    // Ongoing: one GET for the batch of three order numbers, one listing the open orders (deletion check), one PUT.
-    expect(world.ongoing.calls('GET /orders')).toBe(2);
-    expect(world.ongoing.calls('PUT /orders')).toBe(1);
-    expect([a, c].every((id) => ongoingByNumber(world, String(id)).length === 1)).toBe(true);
-
-    const clean = await world.run('reconcile', reconcileFlow);
-    expect(clean.result!.message).toBe('every order in the chosen statuses is in Ongoing');
-  });
 
   it('sends again an order the state calls sent but Ongoing does not have', async () => {
     const [a] = addOrders(world, 1);
@@ -62,18 +38,6 @@ describe('reconciliation', () => {
     const after = ongoingByNumber(world, String(a));
     expect(after).toHaveLength(1);
     expect(await world.services().state.orders.get(a)).toMatchObject({ status: 'done', ongoingOrderId: after[0].orderId });
-  });
-
-  it('records an order Ongoing has but the state forgot, without sending it again', async () => {
-    const [a] = addOrders(world, 1);
-    await world.run('orders', ordersFlow);
-    await forgetRecord(world, a);
-    world.ongoing.resetCalls();
-
-    const report = await world.run('reconcile', reconcileFlow);
-    expect(report.result!.counts).toMatchObject({ recordedFromOngoing: 1, healed: 1 });
-    expect(world.ongoing.calls('PUT /orders')).toBe(0);
-    expect(await world.services().state.orders.get(a)).toMatchObject({ status: 'done' });
   });
 
   it('leaves cancelled orders cancelled', async () => {
@@ -134,7 +98,7 @@ describe('reconciliation', () => {
     expect(later.result!.counts).toMatchObject({ deletionChecks: 1 });
     expect(later.result!.counts!.deletionConfirmed).toBeUndefined();
     expect(ongoingByNumber(world, String(id))[0].status).toBe(200);
-    expect(await world.store.getCursor('test', DELETION_SUSPECTS_CURSOR)).toEqual({});
+    expect(await savedCursor(world, DELETION_SUSPECTS_CURSOR)).toEqual({});
     // Back among the open orders to check, as any other.
     const after = await world.run('reconcile', createReconcileFlow({ confirmDeletionAfterMs: 0 }));
     expect(after.result!.counts).toMatchObject({ deletionChecks: 1 });
@@ -143,7 +107,7 @@ describe('reconciliation', () => {
 
   it('with the journal on, its removal event confirms an empty answer in the same run', async () => {
     await world.close();
-    world = await orderWorld({ journal: true }, ['SKU-A']);
+    world = await orderWorldOn(adapter, { journal: true }, ['SKU-A']);
     const [gone, glitch] = addOrders(world, 2);
     await world.run('orders', createOrdersFlow());
     // Not through the orders flow's journal poll: reconciliation alone must decide.
@@ -157,13 +121,60 @@ describe('reconciliation', () => {
     expect(ongoingByNumber(world, String(gone))[0].status).toBe(1000);
     expect(ongoingByNumber(world, String(glitch))[0].status).toBe(200);
   });
+});
 
-  it('is available to npm run sync as "reconcile", next to "orders"', () => {
-    expect(FLOWS.reconcile).toBe(reconcileFlow);
-    expect(FLOWS.orders).toBe(ordersFlow);
+// DynamoDB only: the state "forgets" an order by deleting its item from the table under the flow; the ports
+// have no way to lose a record, as the flows never delete one.
+describe('reconciliation of records lost from the state table (DynamoDB)', () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await orderWorld({}, ['SKU-A']);
+  });
+  afterEach(() => world.close());
+
+  it('finds and heals an order deleted from the flow state and missing in Ongoing', async () => {
+    const [a, b, c] = addOrders(world, 3);
+    await world.run('orders', ordersFlow);
+    const lost = ongoingByNumber(world, String(b))[0];
+    world.ongoing.state.orders.delete(lost.orderId);
+    await forgetRecord(world, b);
+    world.ongoing.resetCalls();
+
+    const report = await world.run('reconcile', reconcileFlow);
+    expect(report.outcome).toBe('ok');
+    expect(report.result).toMatchObject({ seen: 3, written: 1 });
+    expect(report.result!.counts).toMatchObject({ inOngoing: 2, missingInOngoing: 1, healed: 1 });
+    expect(report.result!.message).toBe(`healed 1 order(s) missing in Ongoing or in the state: ${b}`);
+    expect(ongoingByNumber(world, String(b))).toHaveLength(1);
+    expect(await world.services().state.orders.get(b)).toMatchObject({ status: 'done', ongoingOrderId: ongoingByNumber(world, String(b))[0].orderId });
+    // Ongoing: one GET for the batch of three order numbers, one listing the open orders (deletion check), one PUT.
+    expect(world.ongoing.calls('GET /orders')).toBe(2);
+    expect(world.ongoing.calls('PUT /orders')).toBe(1);
+    expect([a, c].every((id) => ongoingByNumber(world, String(id)).length === 1)).toBe(true);
+
+    const clean = await world.run('reconcile', reconcileFlow);
+    expect(clean.result!.message).toBe('every order in the chosen statuses is in Ongoing');
+  });
+
+  it('records an order Ongoing has but the state forgot, without sending it again', async () => {
+    const [a] = addOrders(world, 1);
+    await world.run('orders', ordersFlow);
+    await forgetRecord(world, a);
+    world.ongoing.resetCalls();
+
+    const report = await world.run('reconcile', reconcileFlow);
+    expect(report.result!.counts).toMatchObject({ recordedFromOngoing: 1, healed: 1 });
+    expect(world.ongoing.calls('PUT /orders')).toBe(0);
+    expect(await world.services().state.orders.get(a)).toMatchObject({ status: 'done' });
   });
 });
 
+it('reconcile is available to npm run sync as "reconcile", next to "orders"', () => {
+  expect(FLOWS.reconcile).toBe(reconcileFlow);
+  expect(FLOWS.orders).toBe(ordersFlow);
+});
+
+// DynamoDB only: the StateStore primitive under the orders ledger's reopen.
 describe('StateStore.reopenOrder', () => {
   let world: World;
   beforeAll(async () => {

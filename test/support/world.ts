@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
 import type { FlowName } from '../../shared/flows/catalogue';
@@ -48,7 +49,31 @@ export interface WorldOptions {
   /** Requests per minute for the tenant's budget; tests use a high limit so only behaviour is tested. */
   requestsPerMinute?: number;
   /** 'memory': state in the memory adapters and labels in a map, no emulator needed (unit tests of the flows). */
-  state?: 'dynamodb' | 'memory';
+  state?: StateKind;
+}
+
+/** Where a world keeps its state: the DynamoDB adapters on DynamoDB Local (and S3), or the memory adapters. */
+export type StateKind = 'dynamodb' | 'memory';
+export const STATE_KINDS: readonly StateKind[] = ['memory', 'dynamodb'];
+
+/**
+ * A flow behaviour suite run once per state adapter, from one body: the same assertions must hold on the memory
+ * ports and on the DynamoDB adapters (the contract suite checks the ports one by one; this checks the flows on
+ * them). The body passes its `adapter` to startWorld as `state`. Tests that need DynamoDB itself (raw items, a StateStore of
+ * its own, another client's clock) stay in a plain describe of their own.
+ */
+export function describeOnEachState(title: string, body: (state: StateKind) => void): void {
+  describe.each(STATE_KINDS)(`${title} [%s state]`, body);
+}
+
+/** A saved checkpoint as the flow left it, read through the ports (either adapter), unchecked. */
+export function savedCheckpoint<T>(world: World, name: string): Promise<T | undefined> {
+  return world.services().state.checkpoints.read(name, z.custom<T>());
+}
+
+/** A saved cursor as the flow left it, read through the ports (either adapter), unchecked. */
+export function savedCursor<T>(world: World, name: string): Promise<T | undefined> {
+  return world.services().state.cursors.read(name, z.custom<T>());
 }
 
 /** Labels kept in a map: the memory world's stand-in for S3. */
