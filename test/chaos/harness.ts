@@ -64,6 +64,8 @@ export interface SeedFigures extends CheckFigures {
   processes: number;
   /** Stock levels checked right after a stock run (besides the check after the final pass). */
   stockChecksMidway: number;
+  /** Of the levels checked right after a delta stock run, those BaseLinker had moved itself since our write (drift the full sweep puts right). */
+  stockAwaitingSweep: number;
 }
 
 export interface OrderModel {
@@ -156,6 +158,7 @@ export class ChaosSeed {
       withSideEffect: {},
       processes: 0,
       stockChecksMidway: 0,
+      stockAwaitingSweep: 0,
       ...emptyCheckFigures(),
     };
   }
@@ -479,7 +482,10 @@ export class ChaosSeed {
     return { atWrite: this.rng.int(1, 12), mode: 'once' };
   }
 
-  /** One run of a flow alone. A stock run that ends ok is checked on the spot: nothing else changed the levels meanwhile. */
+  /**
+   * One run of a flow alone. A stock run that ends ok is checked on the spot: nothing else changed the levels
+   * meanwhile. After a delta run, drift BaseLinker made itself (its order takes) waits for the full sweep.
+   */
   private async runOne(alone = true): Promise<void> {
     const place = this.place();
     const short = this.rng.chance(0.12);
@@ -488,9 +494,15 @@ export class ChaosSeed {
     const answer = await this.run(place, spec, { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.statePlan(place) });
     if (alone && spec.name === 'stock' && answer.kind === 'report' && answer.report.outcome === 'ok') {
       const { state } = this.services(this.tenant);
-      const wrong = await stockProblems({ bl: this.world.bl, ongoing: this.world.ongoing, tenant: this.tenant, state, runs: this.runs, warehouseKey: WAREHOUSE_KEY }, `right after an ok stock run (cycle ${this.figures.cycles})`);
+      const afterDelta = answer.report.result?.counts?.fullSweep !== 1;
+      const found = await stockProblems(
+        { bl: this.world.bl, ongoing: this.world.ongoing, tenant: this.tenant, state, runs: this.runs, warehouseKey: WAREHOUSE_KEY },
+        `right after an ok ${afterDelta ? 'delta' : 'full'} stock run (cycle ${this.figures.cycles})`,
+        { afterDelta },
+      );
       this.figures.stockChecksMidway++;
-      for (const line of wrong) {
+      this.figures.stockAwaitingSweep += found.awaitingSweep;
+      for (const line of found.wrong) {
         this.figures.wrongStock++;
         this.problem(line);
       }
