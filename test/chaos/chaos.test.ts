@@ -97,7 +97,8 @@ describe('chaos: faults, kills, freezes and three processes never lose or double
     const replay = `replay with CHAOS_SEED=${seed} npx jest test/chaos`;
     expect({ seed, replay, problems: run.figures.problems }).toEqual({ seed, replay, problems: [] });
     expect(run.figures.cycles).toBe(cycles);
-    // Every seed met a token block, and had a worker killed and one frozen (planned; a trap may miss a run that ends first).
+    // Every seed met a token block (its rounds go on until it does), and had a worker killed and one frozen
+    // planned (a kill or freeze trap may miss a run that ends first).
     expect(run.figures.injectedBlocks).toBeGreaterThanOrEqual(1);
     expect(Object.keys(run.figures.faults).some((k) => k.startsWith('kill:'))).toBe(true);
     expect(Object.keys(run.figures.faults).some((k) => k.startsWith('freeze:'))).toBe(true);

@@ -96,6 +96,9 @@ const ONGOING_ROUTES = ['PUT /orders', 'GET /orders', 'PUT /articles', 'GET /art
 const BL_WRITES = ['createPackage', 'setOrderStatus', 'updateInventoryProductsStock', undefined];
 const ONGOING_WRITES = ['PUT /orders', 'DELETE /orders/{orderId}', 'PUT /orders/{orderId}/files', 'PUT /orders/{orderId}/orderTracking', 'PATCH /orders/{orderId}/waybill', 'PUT /articles', undefined];
 
+/** Extra rounds of runs the token block may take to meet a request (one is nearly always enough). */
+const BLOCK_ROUNDS = 4;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Where a run or a webhook delivery goes: the test process itself, or a worker. */
@@ -509,6 +512,24 @@ export class ChaosSeed {
     }
   }
 
+  /**
+   * BaseLinker blocks the token at the next request, whichever process sends it, while three are busy. A round
+   * of runs may send BaseLinker nothing (each run standing down for the lease of a run killed earlier, or
+   * earlier faults taking every request it made), so rounds go on until the block has met a request.
+   */
+  private async blockedWhileThreeWork(): Promise<void> {
+    this.world.bl.injectFault({ kind: 'blocked-token' });
+    this.tally('baselinker:blocked-token');
+    const met = () => this.world.bl.requests.some((r) => r.outcome === 'fault:blocked-token');
+    await this.concurrentRuns();
+    for (let round = 0; round < BLOCK_ROUNDS && !met(); round++) {
+      // A killed run's lease lapses first; the orders flow always asks BaseLinker, and so do articles and stock.
+      await sleep(Math.max(0, this.lastKillAt + LONGEST_HOLD_MS + 100 - Date.now()));
+      const flows = ['orders', 'articles', 'stock'] as const;
+      await Promise.all((['test', ...this.workers] as Place[]).map((p, i) => this.run(p, this.flowSpec(flows[i % flows.length]))));
+    }
+  }
+
   /** Runs in three processes at once (the test process and both workers), all on one token. */
   private async concurrentRuns(): Promise<void> {
     this.tally('three-processes-at-once');
@@ -648,13 +669,7 @@ export class ChaosSeed {
     const index = this.figures.cycles++;
     this.businessEvents();
     this.injectFaults();
-    if (index === this.plan.block) {
-      // BaseLinker blocks the token at the next request, whichever process sends it, while three are busy.
-      this.world.bl.injectFault({ kind: 'blocked-token' });
-      this.tally('baselinker:blocked-token');
-      await this.concurrentRuns();
-      return;
-    }
+    if (index === this.plan.block) return this.blockedWhileThreeWork();
     if (index === this.plan.kill) return this.killed();
     if (index === this.plan.freeze) return this.frozen();
     const roll = this.rng();
