@@ -5,6 +5,7 @@ import { DEFAULT_BASELINKER_URL, flowSettingProblems, SINGLE_TENANT_ENV_VARS, re
 import { FLOW_NAMES } from '../../shared/flows/registry';
 import { createTenantServices, noLabels, tenantServicesWith } from '../../shared/lambda/wiring';
 import { shipOrder } from '../../shared/flows/shipment';
+import { sendOfOutcome } from '../../shared/flows/sends';
 import { previewSend, type SendPreview } from '../../shared/flows/shipment-preview';
 import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient } from '../../shared/ongoing/client';
@@ -396,6 +397,7 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number, o
   if (!labelsBucket) throw new CliError('send needs the labels bucket: set LABELS_BUCKET (a stack output) for --aws');
   const services = createTenantServices(tenant, { tableName: ctx.state.tableName, labelsBucket }, { dynamo: ctx.state.dynamo, s3, priority: 'interactive' });
   const runId = `cli-${randomUUID()}`;
+  const at = new Date(ctx.now()).toISOString();
   const outcome = await shipOrder(
     {
       tenant,
@@ -410,6 +412,8 @@ export async function sendCommand(ctx: CommandContext, ongoingOrderId: number, o
     ongoingOrderId,
     { owner: runId, leaseMs: 120_000 },
   );
+  // Kept for the order's story; the shipment itself is done whether or not this write succeeds.
+  await services.state.sends.record(sendOfOutcome({ ongoingOrderId, via: 'cli', at }, outcome)).catch((err: unknown) => flowLogger({ tenant: tenant.id, flow: 'shipment', runId }).warn('could not record the Send', { error: err instanceof Error ? err.message : String(err) }));
   if (ctx.json) {
     ctx.out(JSON.stringify(outcome, null, 2));
   } else if (outcome.kind === 'done' || outcome.kind === 'pending-tracking') {

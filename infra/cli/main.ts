@@ -161,8 +161,8 @@ ${COMMON_OPTIONS}`,
 COMMANDS.order = {
   usage: `usage: npm run cli -- order <id> [--by bl|ongoing|number] [--tenant ID] [--json] [--aws|--local]
 One order's story across both systems: when the integration saw it, created or updated it in Ongoing, cancelled
-it, each Send (count, first and last), the package, the label file, the tracking, every time it was set aside
-and why, with the ids on both sides; then what BaseLinker and Ongoing say about it now. The id may be the
+it, each Send (one line each: when, webhook or send, outcome, package id, label file, tracking), every time it
+was set aside and why, with the ids on both sides; then what BaseLinker and Ongoing say about it now. The id may be the
 BaseLinker order id, the Ongoing order id or the Ongoing order number.
   --by KIND    which kind of id it is, when one number names two orders: bl, ongoing or number
 ${COMMON_OPTIONS}`,

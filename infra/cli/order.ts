@@ -1,14 +1,14 @@
 import type { BaseLinkerClient } from '../../shared/baselinker/client';
 import type { OngoingClient } from '../../shared/ongoing/client';
-import type { OrderRecord, OrdersLedger, SetAsideInbox, SetAsideItem, ShipmentRecord, ShipmentsLedger } from '../../shared/flows/ports';
+import type { OrderRecord, OrdersLedger, SendLog, SendRecord, SetAsideInbox, SetAsideItem, ShipmentRecord, ShipmentsLedger } from '../../shared/flows/ports';
 import { CliError } from './errors';
 import { when } from './format';
 
 /**
  * `order <id>`: one order's story across both systems. The id may be the BaseLinker order id, the Ongoing
  * order id or the Ongoing order number; what the integration recorded (state) comes first, then what each
- * system says now. The state keeps the latest of each record, not a log: each Send shows as a count with its
- * first and last time, not one line per press.
+ * system says now. The shipment record keeps only its latest state; each Send (a press in Ongoing, or `send`) is
+ * kept on its own with the answer it got, and listed one line each.
  */
 
 /** The tenant's ports the story reads (it writes nothing). */
@@ -16,6 +16,7 @@ export interface OrderStoryState {
   orders: Pick<OrdersLedger, 'get' | 'list'>;
   shipments: Pick<ShipmentsLedger, 'get'>;
   inbox: Pick<SetAsideInbox, 'list'>;
+  sends: Pick<SendLog, 'list'>;
 }
 
 export type IdKind = 'bl' | 'ongoing' | 'number';
@@ -32,6 +33,8 @@ export interface OrderStory {
   ids: { blOrderId?: string; ongoingOrderId?: string; orderNumber?: string };
   order?: OrderRecord;
   shipment?: ShipmentRecord;
+  /** Each Send of the order, oldest first. */
+  sends: SendRecord[];
   setAside: SetAsideItem[];
   events: StoryEvent[];
   baselinker: { error?: string; statusId?: number; statusName?: string; confirmedAt?: string; packages?: Array<{ packageId: number; courierCode: string; trackingNumber: string; trackingUrl: string; isReturn: boolean }> };
@@ -121,6 +124,8 @@ export async function orderStory(
     (ids.blOrderId !== undefined && item.ids?.blOrderId === ids.blOrderId) ||
     (ids.ongoingOrderId !== undefined && item.ids?.ongoingOrderId === ids.ongoingOrderId);
   const setAside = (await ctx.state.inbox.list()).filter(mine);
+  const sends = ids.ongoingOrderId ? await ctx.state.sends.list(ids.ongoingOrderId) : [];
+  for (const send of sends) if (send.blOrderId) ids.blOrderId ??= send.blOrderId;
 
   const story: OrderStory = {
     tenant: ctx.tenant,
@@ -128,6 +133,8 @@ export async function orderStory(
     ids: { blOrderId: ids.blOrderId, ongoingOrderId: ids.ongoingOrderId, orderNumber: ids.orderNumber },
     ...(order && { order }),
     ...(shipment && { shipment }),
+    // Both ids on every Send, also where the Send itself did not learn the BaseLinker one (a refusal before it).
+    sends: sends.map((send) => (send.blOrderId || !ids.blOrderId ? send : { ...send, blOrderId: ids.blOrderId })),
     setAside,
     events: [],
     baselinker: {},
@@ -198,9 +205,11 @@ function eventsOf(s: OrderStory): StoryEvent[] {
     if (o.status === 'pending') add(o.updatedAt, `not in Ongoing yet after ${o.attempts} attempt(s)${o.lastError ? `: ${o.lastError}` : ''}`);
     else if (o.lastError) add(o.updatedAt, `last problem: ${o.lastError}`);
   }
+  for (const send of s.sends) add(send.at, sendLine(send, s.ids));
   const sh = s.shipment;
   if (sh) {
-    add(sh.firstSeenAt, `Send pressed (first time); ${sh.attempts} attempt(s) in all`);
+    // The record's attempts count the tracking run's too; each Send has its own line above.
+    add(sh.firstSeenAt, `shipment record opened by the first Send; ${sh.attempts} attempt(s) in all, tracking runs included`);
     if (sh.packageId !== undefined) add(sh.updatedAt, `package ${sh.packageId}${sh.courierCode ? ` (${sh.courierCode})` : ''} booked in BaseLinker`);
     if (sh.labelKey) add(sh.updatedAt, `label stored as ${sh.labelKey} and put on the Ongoing order`);
     if (sh.status === 'done') add(sh.completedAt ?? sh.updatedAt, `shipped: tracking ${sh.trackingNumber ?? '?'}${sh.trackingUrl ? ` (${sh.trackingUrl})` : ''} on the Ongoing order`);
@@ -215,6 +224,28 @@ function eventsOf(s: OrderStory): StoryEvent[] {
     if (item.dismissedAt) add(item.dismissedAt, `dismissed ${item.kind}#${item.sourceId}${item.note ? `: ${item.note}` : ''}`);
   }
   return events.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+const OUTCOME_TEXT: Record<string, string> = {
+  done: 'shipped',
+  'pending-tracking': 'package and label done, tracking number to follow',
+  'in-progress': 'still being booked when answered',
+  refused: 'refused',
+  failed: 'failed',
+  'not-shippable': 'not in a status that may ship',
+  'order-not-found': 'order not found',
+};
+
+/** One Send: when (the event's time), how it came, its outcome, what it left, and the ids on both sides. */
+function sendLine(send: SendRecord, ids: OrderStory['ids']): string {
+  const outcome = send.alreadyDone ? 'already shipped by an earlier Send, nothing booked' : (OUTCOME_TEXT[send.outcome] ?? send.outcome);
+  const parts = [
+    send.packageId !== undefined ? `package ${send.packageId}${send.courierCode ? ` (${send.courierCode}${send.reusedPackage ? ', booked earlier' : ''})` : ''}` : 'no package',
+    send.labelKey ? `label ${send.labelKey}` : 'no label file',
+    send.trackingNumber ? `tracking ${send.trackingNumber}${send.trackingUrl ? ` (${send.trackingUrl})` : ''}` : 'no tracking yet',
+  ];
+  const both = `Ongoing order ${send.ongoingOrderId}, BaseLinker order ${send.blOrderId ?? ids.blOrderId ?? 'not known'}`;
+  return `Send (${send.via === 'cli' ? 'npm run cli -- send' : 'Ongoing webhook'}): ${outcome}${send.message && send.outcome !== 'done' ? `: ${send.message}` : ''}; ${parts.join(', ')} [${both}]`;
 }
 
 export function renderStory(s: OrderStory, now: number): string {

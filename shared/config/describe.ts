@@ -42,7 +42,7 @@ export const TENANT_SETTINGS: readonly SettingDoc[] = [
 
   { path: 'baselinker.url', env: 'BASELINKER_URL', envKind: 'string', default: DEFAULT_BASELINKER_URL, meaning: 'BaseLinker API endpoint (point it at the simulator for local runs).' },
   { path: 'secrets.baselinkerToken', env: 'BASELINKER_TOKEN', envKind: 'string', required: true, secret: true, meaning: 'BaseLinker API token (My account → API).' },
-  { path: 'baselinker.inventoryId', env: 'BASELINKER_INVENTORY_ID', envKind: 'int', required: true, meaning: 'BaseLinker inventory (catalog) whose products become Ongoing articles and receive stock.' },
+  { path: 'baselinker.inventoryId', env: 'BASELINKER_INVENTORY_ID', envKind: 'int', requiredBy: ['articles', 'stock'], meaning: 'BaseLinker inventory (catalog) whose products become Ongoing articles and receive stock. Unset: the tenant syncs no articles and no stock (an orders-only setup, its articles kept in Ongoing otherwise).' },
   { path: 'baselinker.orderStatusIds', env: 'BASELINKER_ORDER_STATUS_IDS', envKind: 'intList', requiredBy: ['orders', 'reconcile'], meaning: 'BaseLinker order statuses whose orders are sent to Ongoing (env: comma separated, e.g. "1051,1052"). Unset: the tenant transfers no orders (an articles- or stock-only setup); only the orders and reconcile flows ask for it.' },
   { path: 'baselinker.cancelledStatusIds', env: 'BASELINKER_CANCELLED_STATUS_IDS', envKind: 'intList', default: [], meaning: 'BaseLinker statuses that mean "cancelled": such orders are cancelled in Ongoing while not yet in work.' },
   { path: 'baselinker.statusAfterImport', env: 'BASELINKER_STATUS_AFTER_IMPORT', envKind: 'int', meaning: 'Move the BaseLinker order to this status once it exists in Ongoing (once; unset = leave it).' },

@@ -127,7 +127,7 @@ export function flowSettingProblems(settings: unknown, flows: readonly string[],
 }
 
 /**
- * The setting groups that hold required settings (baselinker, ongoing). A group left out entirely is parsed as
+ * The setting groups that hold required settings (ongoing). A group left out entirely is parsed as
  * an empty one, so the message names each setting it lacks ("ONGOING_URL: required", ...) instead of
  * "ongoing: expected object".
  */

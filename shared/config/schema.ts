@@ -91,7 +91,8 @@ const courierFieldList = () => z.array(courierField(), expected('a list of {id, 
 const baselinkerSettings = z
   .strictObject({
     url: httpUrl('an http(s) URL of the BaseLinker connector').default(DEFAULT_BASELINKER_URL),
-    inventoryId: positiveInt('a positive integer inventory (catalog) id'),
+    /** Only the articles and stock flows read the catalog (describe.ts `requiredBy`): an orders-only tenant leaves it out. */
+    inventoryId: positiveInt('a positive integer inventory (catalog) id').optional(),
     /** Only the flows that transfer orders need it (describe.ts `requiredBy`); an articles- or stock-only tenant leaves it out. */
     orderStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
     cancelledStatusIds: statusIdList('a list of BaseLinker order status ids').default([]),
@@ -229,7 +230,8 @@ export const tenantSettingsSchema = z
       .string(expected('a tenant id'))
       .trim()
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, expected('a lowercase slug such as "shop-a" (a-z, 0-9 and -, up to 48 characters)')),
-    baselinker: baselinkerSettings,
+    // Nothing in it is needed by every flow (the inventory and the statuses are per flow): it may be left out.
+    baselinker: baselinkerSettings.prefault({}),
     ongoing: ongoingSettings,
     articles: articlesSettings.prefault({}),
     stock: stockSettings.prefault({}),

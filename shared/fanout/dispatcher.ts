@@ -2,7 +2,8 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CATALOGUE, type FlowName } from '../flows/catalogue';
 import { isDue } from '../flows/due';
-import type { RunSummaryRecord } from '../state';
+import type { RunSummaryRecord } from '../flows/ports';
+import { METRIC, type MetricsSink } from '../observability/metrics';
 import { keys } from '../state/table';
 import type { TenantRegistry } from '../tenants/registry';
 
@@ -33,6 +34,11 @@ export interface DispatchReport {
   disabled: number;
   /** Registry entries whose settings no longer validate: named here, and left out. */
   invalid: { id: string; problem: string }[];
+  /**
+   * Tenants whose last run of the flow started longer ago than overdueAfterMs of their own interval (never run:
+   * since the registry entry was last written), with how far past that they are.
+   */
+  overdue: { id: string; overdueSeconds: number }[];
   /** Messages SQS refused (the next tick asks again). */
   failedToSend: string[];
   /** Requests made, for the benchmark's cost of a tick. */
@@ -46,10 +52,23 @@ export interface DispatchOptions {
   tableName: string;
   sqs: SQSClient;
   queueUrl: string;
+  /** Where the heartbeat goes: RunOverdueSeconds per overdue tenant, TenantsOverdue for the flow every tick. */
+  metrics?: MetricsSink;
   now?: () => number;
 }
 
+/**
+ * A tenant's flow is overdue when its last run started more than two of its own intervals and five minutes
+ * ago: one late or failed tick is not enough (a failed run writes its summary too, and has an alarm of its
+ * own), a queue that holds runs back, a worker that never gets to the tenant or a lost message is.
+ */
+export function overdueAfterMs(intervalMinutes: number): number {
+  return (2 * intervalMinutes + 5) * 60_000;
+}
+
 const BATCH_GET_MAX = 100;
+/** The tenant dimension of a figure about all tenants of a flow (the alarms read its flow-only series). */
+export const ALL_TENANTS = '(all)';
 const SQS_BATCH_MAX = 10;
 
 export async function dispatchDueTenants(options: DispatchOptions): Promise<DispatchReport> {
@@ -66,10 +85,11 @@ export async function dispatchDueTenants(options: DispatchOptions): Promise<Disp
     notTakingPart: 0,
     disabled: 0,
     invalid: [],
+    overdue: [],
     failedToSend: [],
     requests: { dynamoQueryPages: Math.max(1, Math.ceil(entries.length / 1000)), dynamoBatchGets: 0, sqsBatches: 0 },
   };
-  const taking: { id: string; minutes: number }[] = [];
+  const taking: { id: string; minutes: number; writtenAt: string }[] = [];
   for (const entry of entries) {
     if (!entry.enabled) {
       report.disabled += 1;
@@ -81,14 +101,22 @@ export async function dispatchDueTenants(options: DispatchOptions): Promise<Disp
       continue;
     }
     if (!flowEntry.takesPart(entry.settings)) report.notTakingPart += 1;
-    else taking.push({ id: entry.id, minutes: entry.settings.schedules[flowEntry.schedule] });
+    else taking.push({ id: entry.id, minutes: entry.settings.schedules[flowEntry.schedule], writtenAt: entry.updatedAt });
   }
 
   const last = await lastRuns(options, taking.map((t) => t.id), report);
   for (const tenant of taking) {
-    if (isDue(last.get(tenant.id), tenant.minutes, tick)) report.due.push(tenant.id);
+    const lastRun = last.get(tenant.id);
+    if (isDue(lastRun, tenant.minutes, tick)) report.due.push(tenant.id);
     else report.notDue += 1;
+    const since = Date.parse(lastRun?.startedAt ?? tenant.writtenAt);
+    const pastMs = tick - since - overdueAfterMs(tenant.minutes);
+    if (pastMs > 0) {
+      report.overdue.push({ id: tenant.id, overdueSeconds: Math.round(pastMs / 1000) });
+      options.metrics?.add(METRIC.runOverdue, 'Seconds', Math.round(pastMs / 1000), { flow: options.flow, tenant: tenant.id });
+    }
   }
+  options.metrics?.add(METRIC.tenantsOverdue, 'Count', report.overdue.length, { flow: options.flow, tenant: ALL_TENANTS });
 
   for (let i = 0; i < report.due.length; i += SQS_BATCH_MAX) {
     const batch = report.due.slice(i, i + SQS_BATCH_MAX);

@@ -115,7 +115,9 @@ interface SeenSku {
 
 export const articlesFlow: Flow<NeedsOf<'articles'>> = async (ctx) => {
   if (!ctx.tenant.articles.enabled) return { ...emptyResult(), message: 'articles sync is off for this tenant' };
-  return new ArticlesRun(ctx).run();
+  const { inventoryId } = ctx.tenant.baselinker;
+  if (inventoryId === undefined) return { ...emptyResult(), message: 'no BaseLinker inventory chosen (baselinker.inventoryId): no catalog to read for this tenant' };
+  return new ArticlesRun(ctx, inventoryId).run();
 };
 
 interface WalkEntry {
@@ -268,7 +270,10 @@ class ArticlesRun {
   private keep = new Set<string>();
   private readonly productCheckCache = new Map<number, ProductData | null>();
 
-  constructor(private readonly ctx: ArticlesContext) {
+  constructor(
+    private readonly ctx: ArticlesContext,
+    private readonly inventoryId: number,
+  ) {
     this.result = ctx.run.tally;
     this.options = {
       lengthUnit: ctx.tenant.articles.lengthUnit,
@@ -283,7 +288,7 @@ class ArticlesRun {
 
   async run(): Promise<FlowResult> {
     const { checkpoints, baselinker } = this.ctx;
-    const inventoryId = this.ctx.tenant.baselinker.inventoryId;
+    const { inventoryId } = this;
     const checkpoint = await this.savedCheckpoint();
     this.records = await this.ctx.articleHashes.all();
     for (const item of (await this.ctx.run.setAside.index('article')).values()) this.indexSetAside(item);
@@ -512,7 +517,7 @@ class ArticlesRun {
     if (product === undefined) {
       this.counts.duplicateChecks++;
       const data = await this.ctx.baselinker.getInventoryProductsDataChecked({
-        inventory_id: this.ctx.tenant.baselinker.inventoryId,
+        inventory_id: this.inventoryId,
         products: [source.blProductId],
       });
       product = data.products[0] ?? null;

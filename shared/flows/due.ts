@@ -1,4 +1,4 @@
-import type { RunSummaryRecord } from '../state';
+import type { RunSummaryRecord } from './ports';
 
 /** Ticks come a little early or late; a run due within this much counts as due. */
 export const SCHEDULE_TOLERANCE_MS = 30_000;

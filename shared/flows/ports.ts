@@ -88,6 +88,46 @@ export interface ShipmentRecord extends ShipmentFields {
   completedAt?: string;
 }
 
+/**
+ * One Send: Ongoing's webhook (the packer pressed Send) or `npm run cli -- send`, with the outcome its caller got.
+ * The shipment record keeps the latest state only; these keep each press, for the order's story.
+ */
+export interface SendInput {
+  ongoingOrderId: ExternalId;
+  blOrderId?: string;
+  via: 'webhook' | 'cli';
+  /** When the Send arrived (ISO). */
+  at: string;
+  /** done, pending-tracking, in-progress, refused, failed, not-shippable, order-not-found or error. */
+  outcome: string;
+  message?: string;
+  packageId?: ExternalId;
+  courierCode?: string;
+  labelKey?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  /** The package an earlier Send booked was used: this one booked nothing new. */
+  reusedPackage?: boolean;
+  /** An earlier Send had shipped the order already. */
+  alreadyDone?: boolean;
+}
+
+export interface SendRecord extends Omit<SendInput, 'ongoingOrderId' | 'packageId'> {
+  tenant: string;
+  ongoingOrderId: string;
+  packageId?: string;
+}
+
+/** The Sends of each order, kept a year (SEND_LOG_DAYS); written after the outcome, so a killed Send leaves none. */
+export interface SendLog {
+  record(send: SendInput): Promise<void>;
+  /** Oldest first: the newest SEND_LOG_LIMIT of the order. */
+  list(ongoingOrderId: ExternalId): Promise<SendRecord[]>;
+}
+
+export const SEND_LOG_LIMIT = 100;
+export const SEND_LOG_DAYS = 400;
+
 export type SetAsideKind = 'article' | 'order' | 'shipment' | 'stock' | (string & {});
 export type SetAsideState = 'open' | 'retry' | 'dismissed';
 
@@ -300,6 +340,7 @@ export interface StatePorts {
   articleHashes: ArticleHashes;
   stockLevels: StockLevels;
   events: WebhookEvents;
+  sends: SendLog;
   leases: Leases;
   runs: RunSummaries;
 }

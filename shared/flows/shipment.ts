@@ -9,6 +9,9 @@ import {
   chooseCourier,
   labelFileName,
   labelFileType,
+  linkFrom,
+  linkPatternAfterBooking,
+  linkPatternKey,
   listedTracking,
   mayShip,
   ongoingTracking,
@@ -16,13 +19,14 @@ import {
   parcelsFor,
   printingInfoFor,
   type CourierSelection,
+  type ListedTracking,
   type PackageRef,
   type Parcel,
 } from '../mapping/shipment';
 import type { GetArticle, GetFile, GetOrder } from '../ongoing/schemas';
 import type { Needs, RunBasics } from './context';
 import type { ShipmentRecord } from './ports';
-import { courierForm } from './courier-forms';
+import { courierForm, noteLinkPattern, trustedLinkPattern } from './courier-forms';
 import { attachLabel } from './label-upload';
 import { BookingUnconfirmedError, bookPackage, packageOnOrder } from './package-booking';
 
@@ -117,7 +121,7 @@ export async function packageTracking(
   baselinker: BaseLinkerClient,
   blOrderId: number,
   packageId: ShipmentRecord['packageId'],
-): Promise<{ found: boolean; trackingNumber: string; trackingUrl: string }> {
+): Promise<ListedTracking> {
   return listedTracking(await baselinker.getOrderPackages(blOrderId), packageId);
 }
 
@@ -291,17 +295,28 @@ export async function shipOrder(deps: ShipmentDeps, ongoingOrderId: number, opti
     } else {
       log.info('reusing the package BaseLinker already has for the order', { ongoingOrderId, blOrderId, packageId: pkg.packageId });
     }
-    // 5. Recorded, while the label is fetched and BaseLinker is asked for the tracking link (only in
-    //    getOrderPackages, which may also have a number createPackage lacked).
+    // 5. Recorded, while the label is fetched. The tracking link is only listed by getOrderPackages (which
+    //    may also have a number createPackage lacked): asked for unless the package came with its link, or
+    //    createPackage answered a number and the courier's link pattern, learned from earlier lookups, is trusted.
     const booked = pkg;
+    const createdNumber = booked.reused ? '' : booked.trackingNumber;
+    const patternKey = linkPatternKey(courier);
+    const pattern = createdNumber && !booked.trackingUrl ? trustedLinkPattern(deps.baselinker, patternKey, deps.now()) : undefined;
+    const patternLink = pattern && linkFrom(pattern, createdNumber);
+    if (patternLink !== undefined) booked.trackingUrl = patternLink;
+    const lookUp = !booked.trackingNumber || (!booked.reused && !booked.trackingUrl && patternLink === undefined);
     const [stillOurs, label, listed] = await Promise.all([
       shipments.update(ongoingOrderId, options.owner, { packageId: booked.packageId, courierCode: booked.courierCode }),
       deps.baselinker.getLabel({ courier_code: booked.courierCode, package_id: booked.packageId }),
-      !booked.reused || !booked.trackingNumber ? packageTracking(deps.baselinker, blOrderId, booked.packageId) : Promise.resolve(undefined),
+      lookUp ? packageTracking(deps.baselinker, blOrderId, booked.packageId) : Promise.resolve(undefined),
     ]);
     record = stillOurs;
     guard.checkpoint();
     if (listed) {
+      if (createdNumber) {
+        const seen = linkPatternAfterBooking(createdNumber, listed, [blOrder.delivery_postcode, booked.packageId, blOrder.order_id]);
+        noteLinkPattern(deps.baselinker, patternKey, seen, deps.now());
+      }
       booked.trackingNumber = listed.trackingNumber || booked.trackingNumber;
       booked.trackingUrl = listed.trackingUrl || booked.trackingUrl;
     }

@@ -55,7 +55,7 @@ export function stockTakenBy(line: OrderProduct, inventoryId: number, warehouseK
 }
 
 /** Undefined when the deadline stopped the read: the levels cannot be known, so nothing may be pushed. */
-export async function unitsOnOrdersNotInOngoing(ctx: OrdersContext, warehouseKey: string): Promise<UnitsOnOrders | undefined> {
+export async function unitsOnOrdersNotInOngoing(ctx: OrdersContext, warehouseKey: string, inventoryId: number): Promise<UnitsOnOrders | undefined> {
   const { tenant, baselinker, now } = ctx;
   // The orders flow starts over on a cursor it cannot read; so does its window here.
   const cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema).catch((err: unknown) => {
@@ -80,7 +80,7 @@ export async function unitsOnOrdersNotInOngoing(ctx: OrdersContext, warehouseKey
     for (const order of holding) {
       let counted = false;
       for (const line of order.products) {
-        const id = stockTakenBy(line, tenant.baselinker.inventoryId, warehouseKey);
+        const id = stockTakenBy(line, inventoryId, warehouseKey);
         if (id === undefined || !(line.quantity > 0)) continue;
         result.units.set(id, (result.units.get(id) ?? 0) + line.quantity);
         counted = true;

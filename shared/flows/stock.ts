@@ -90,7 +90,9 @@ export interface StockFlowOptions {
 export function createStockFlow(options: StockFlowOptions = {}): Flow<NeedsOf<'stock'>> {
   return async (ctx) => {
     if (!ctx.tenant.stock.enabled) return { ...emptyResult(), message: 'stock sync is off for this tenant' };
-    return new StockRun(ctx, options).run();
+    const { inventoryId } = ctx.tenant.baselinker;
+    if (inventoryId === undefined) return { ...emptyResult(), message: 'no BaseLinker inventory chosen (baselinker.inventoryId): no catalog to push stock to for this tenant' };
+    return new StockRun(ctx, inventoryId, options).run();
   };
 }
 
@@ -103,6 +105,7 @@ class StockRun {
 
   constructor(
     private readonly ctx: StockContext,
+    private readonly inventoryId: number,
     private readonly options: StockFlowOptions = {},
   ) {
     this.result = ctx.run.tally;
@@ -204,7 +207,7 @@ class StockRun {
     const buffer = this.ctx.tenant.stock.safetyBuffer;
     const actual = full ? await this.readBaseLinkerStock(warehouseKey) : undefined;
     if (this.deadlinePassed) return undefined;
-    const onOrders = await unitsOnOrdersNotInOngoing(this.ctx, warehouseKey);
+    const onOrders = await unitsOnOrdersNotInOngoing(this.ctx, warehouseKey, this.inventoryId);
     if (!onOrders) return undefined;
     this.counts.ordersHoldingStock = onOrders.orders;
     this.counts.unitsOnOrders = [...onOrders.units.values()].reduce((a, b) => a + b, 0);
@@ -245,7 +248,7 @@ class StockRun {
   private async readBaseLinkerStock(warehouseKey: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     let pages = 0;
-    for await (const page of this.ctx.baselinker.listAllStock(this.ctx.tenant.baselinker.inventoryId)) {
+    for await (const page of this.ctx.baselinker.listAllStock(this.inventoryId)) {
       pages++;
       for (const entry of page) {
         const own = entry.stock[warehouseKey];
@@ -279,8 +282,8 @@ class StockRun {
    * synced). Exact SKU matches over products and variants; more than one match is reported, not guessed.
    */
   private async findInCatalog(skus: string[]): Promise<Map<string, string[]>> {
-    const { baselinker, tenant } = this.ctx;
-    const inventoryId = tenant.baselinker.inventoryId;
+    const { baselinker } = this.ctx;
+    const { inventoryId } = this;
     const found = new Map<string, string[]>();
     const add = (sku: string, id: number) => {
       const ids = found.get(sku) ?? [];
@@ -305,14 +308,14 @@ class StockRun {
 
   /** False when the deadline stopped it before every change went out. */
   private async push(changes: Change[], warehouseKey: string): Promise<boolean> {
-    const { baselinker, stockLevels, tenant } = this.ctx;
+    const { baselinker, stockLevels } = this.ctx;
     for (let i = 0; i < changes.length; i += STOCK_UPDATE_MAX) {
       if (this.deadlinePassed) return false;
       const part = changes.slice(i, i + STOCK_UPDATE_MAX);
       const products: StockUpdate = {};
       for (const c of part) products[c.blId] = { [warehouseKey]: c.level };
       await stockLevels.putMany(part.map((c) => ({ sku: c.sku, blId: c.blId, level: LEVEL_IN_DOUBT })));
-      const { warnings } = await baselinker.updateInventoryProductsStock(tenant.baselinker.inventoryId, products);
+      const { warnings } = await baselinker.updateInventoryProductsStock(this.inventoryId, products);
       const pushed: Change[] = [];
       for (const c of part) {
         const warning = warnings[c.blId];
@@ -336,7 +339,7 @@ class StockRun {
 
   private async setAsideUnmatched(sku: string, ids: string[]): Promise<void> {
     this.counts.unmatched++;
-    const inventoryId = this.ctx.tenant.baselinker.inventoryId;
+    const { inventoryId } = this;
     const reason =
       ids.length === 0
         ? `Ongoing article ${JSON.stringify(sku)} has no product or variant with that SKU in BaseLinker inventory ${inventoryId}; its stock is not pushed`

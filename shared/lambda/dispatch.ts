@@ -3,6 +3,7 @@ import { dynamoDocumentClient, sqsClient } from '../aws/clients';
 import { loadRuntime } from '../config';
 import type { FlowName } from '../flows/catalogue';
 import { rootLogger } from '../log/logger';
+import { EmfMetrics } from '../observability/metrics';
 import { DynamoTenantRegistry } from '../tenants/registry';
 import { dispatchDueTenants, type DispatchReport } from '../fanout/dispatcher';
 
@@ -18,9 +19,10 @@ export function dispatcherHandler(flow: FlowName) {
     const queueUrl = env.QUEUE_URL?.trim();
     if (!queueUrl) throw new Error(`QUEUE_URL must be set for the ${flow} dispatcher (the CDK stack sets it)`);
     const dynamo = dynamoDocumentClient();
-    const report = await dispatchDueTenants({ flow, registry: new DynamoTenantRegistry(dynamo, runtime.tableName), dynamo, tableName: runtime.tableName, sqs: sqsClient(), queueUrl });
-    const { due, requests, invalid, failedToSend, ...counts } = report;
-    rootLogger.info('dispatched', { ...counts, due: due.length, requests, invalid: invalid.map((i) => i.id), failedToSend });
+    const report = await dispatchDueTenants({ flow, registry: new DynamoTenantRegistry(dynamo, runtime.tableName), dynamo, tableName: runtime.tableName, sqs: sqsClient(), queueUrl, metrics: new EmfMetrics() });
+    const { due, requests, invalid, overdue, failedToSend, ...counts } = report;
+    rootLogger.info('dispatched', { ...counts, due: due.length, requests, invalid: invalid.map((i) => i.id), overdue: overdue.length, failedToSend });
+    for (const late of overdue) rootLogger.warn('tenant overdue: its last run started more than two intervals and five minutes ago', { flow, tenant: late.id, overdueSeconds: late.overdueSeconds });
     for (const bad of invalid) rootLogger.error('tenant left out: invalid settings in the registry', { flow, tenant: bad.id, problem: bad.problem });
     if (failedToSend.length > 0) throw new Error(`${flow}: SQS refused the messages of ${failedToSend.join(', ')}; the next tick asks again`);
     return report;

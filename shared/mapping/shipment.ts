@@ -198,10 +198,18 @@ export function outgoingPackage(packages: readonly OrderPackage[], courierCode: 
   };
 }
 
+export interface ListedTracking {
+  found: boolean;
+  trackingNumber: string;
+  trackingUrl: string;
+  /** The carrier that really carries it when booked through a broker courier (`courier_other_name`), else ''. */
+  carrier: string;
+}
+
 /** The package's tracking number and link as getOrderPackages lists them (the link is only listed there). */
-export function listedTracking(packages: readonly OrderPackage[], packageId: number | string | undefined): { found: boolean; trackingNumber: string; trackingUrl: string } {
+export function listedTracking(packages: readonly OrderPackage[], packageId: number | string | undefined): ListedTracking {
   const pkg = packages.find((p) => String(p.package_id) === String(packageId));
-  return { found: Boolean(pkg), trackingNumber: pkg?.courier_package_nr ?? '', trackingUrl: pkg?.tracking_url ?? '' };
+  return { found: Boolean(pkg), trackingNumber: pkg?.courier_package_nr ?? '', trackingUrl: pkg?.tracking_url ?? '', carrier: pkg?.courier_other_name?.trim() ?? '' };
 }
 
 export interface EarlierWork {
@@ -275,4 +283,71 @@ export function ongoingTracking(trackingNumber: string, trackingUrl: string): { 
   const waybill = trackingNumber.trim().slice(0, 50);
   const url = trackingUrl.trim();
   return url ? { waybill, trackingUrl: url } : { waybill };
+}
+
+/**
+ * How a courier's tracking links are made, read off one link BaseLinker listed: the text around the tracking
+ * number ('around-number'), or no link at all ('none': the courier has none in BaseLinker).
+ */
+export type LinkPattern = { kind: 'none' } | { kind: 'around-number'; prefix: string; suffix: string };
+
+/** A tracking number a link carries as it is: six or more letters, digits, dots, dashes or underscores. */
+const LINKABLE_NUMBER = /^[A-Za-z0-9._-]{6,50}$/;
+
+/**
+ * The pattern of `trackingUrl`, when the rest of it holds nothing of this one package: the number (at least six
+ * characters a link carries unencoded) appears exactly once, and the text around it names none of `others` (the delivery postcode, the
+ * package id: what a courier's page may also want). Undefined when the link cannot be made from the number alone.
+ */
+export function linkPatternOf(trackingNumber: string, trackingUrl: string, others: ReadonlyArray<string | number>): LinkPattern | undefined {
+  const number = trackingNumber.trim();
+  const url = trackingUrl.trim();
+  if (!LINKABLE_NUMBER.test(number)) return undefined;
+  if (!url) return { kind: 'none' };
+  const at = url.indexOf(number);
+  if (at < 0 || url.indexOf(number, at + 1) >= 0) return undefined;
+  const prefix = url.slice(0, at);
+  const suffix = url.slice(at + number.length);
+  const around = `${prefix}\n${suffix}`.toLowerCase();
+  const spellings = others.flatMap((o) => {
+    const text = String(o).trim().toLowerCase();
+    return [text, text.replace(/[\s-]/g, ''), encodeURIComponent(text)];
+  });
+  if (spellings.some((text) => text.length >= 3 && around.includes(text))) return undefined;
+  return { kind: 'around-number', prefix, suffix };
+}
+
+export function samePattern(a: LinkPattern, b: LinkPattern): boolean {
+  if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
+  return a.prefix === b.prefix && a.suffix === b.suffix;
+}
+
+/**
+ * The link for `trackingNumber` by the pattern ('' for a courier without links); undefined for a number the
+ * pattern cannot carry as it is (short, or with characters a link would have to encode).
+ */
+export function linkFrom(pattern: LinkPattern, trackingNumber: string): string | undefined {
+  const number = trackingNumber.trim();
+  if (!LINKABLE_NUMBER.test(number)) return undefined;
+  return pattern.kind === 'none' ? '' : `${pattern.prefix}${number}${pattern.suffix}`;
+}
+
+/**
+ * What the lookup right after a booking shows of the courier's links. Undefined (learn nothing, forget what was
+ * known) when BaseLinker lists another number than createPackage answered (at this courier that number is not
+ * final), or when a broker courier handed the package to a carrier of its choice (`courier_other_name`: the next
+ * package may go with another carrier and its links): then the links are always looked up.
+ */
+export function linkPatternAfterBooking(createdNumber: string, listed: ListedTracking, others: ReadonlyArray<string | number>): LinkPattern | undefined {
+  if (!listed.found || listed.carrier !== '' || listed.trackingNumber.trim() !== createdNumber.trim()) return undefined;
+  return linkPatternOf(listed.trackingNumber, listed.trackingUrl, others);
+}
+
+/**
+ * Which bookings share one link pattern: the same courier, account and fixed form fields (a service field may
+ * choose the carrier or the product, and with it the tracking page).
+ */
+export function linkPatternKey(courier: Pick<CourierSelection, 'courierCode' | 'accountId' | 'fields'>): string {
+  const fields = [...courier.fields].map((f) => `${f.id}=${f.value}`).sort();
+  return JSON.stringify([courier.courierCode, courier.accountId ?? null, fields]);
 }

@@ -21,13 +21,17 @@ export const METRIC = {
   setAsideOpen: 'SetAsideOpen',
   /** Gauge, each run (failed ones too): age of the oldest order (orders) or shipment (tracking) still pending. */
   oldestPending: 'OldestPendingSeconds',
+  /** Per tenant, each dispatcher tick: how far past due its flow's last run start is (only tenants overdue). */
+  runOverdue: 'RunOverdueSeconds',
+  /** Each dispatcher tick (0 too, so silence means the dispatcher itself stopped): tenants of the flow overdue. */
+  tenantsOverdue: 'TenantsOverdue',
 } as const;
 
 /**
  * Metrics also written with the flow-only dimension set (service, flow): the fleet-wide alarms read these, one
  * alarm per flow whatever the number of tenants.
  */
-export const FLEET_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.setAsideOpen, METRIC.oldestPending, METRIC.failedAfterAccept]);
+export const FLEET_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.setAsideOpen, METRIC.oldestPending, METRIC.failedAfterAccept, METRIC.tenantsOverdue]);
 
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';
 

@@ -63,6 +63,10 @@ export function dynamoStatePorts(store: StateStore, tenant: string): StatePorts 
       putMany: (records) => store.putStockRecords(tenant, records),
     },
     events: { remember: (eventId, ttlSeconds) => store.rememberEvent(tenant, eventId, ttlSeconds) },
+    sends: {
+      record: (send) => store.recordSend(tenant, send),
+      list: (ongoingOrderId) => store.listSends(tenant, ongoingOrderId),
+    },
     leases: {
       acquire: (name, owner, ttlMs) => store.acquireLease(name, owner, ttlMs),
       renew: (name, owner, ttlMs) => store.renewLease(name, owner, ttlMs),

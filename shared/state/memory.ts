@@ -5,6 +5,8 @@ import {
   type LeaseRecord,
   type OrderRecord,
   type RunSummaryRecord,
+  SEND_LOG_LIMIT,
+  type SendRecord,
   type SetAsideItem,
   type ShipmentFields,
   type ShipmentRecord,
@@ -84,6 +86,7 @@ export class MemoryState {
     const articles = this.table<ArticleRecord>(`${tenant}#ARTICLE`);
     const stock = this.table<StockRecord>(`${tenant}#STOCK`);
     const events = this.table<number>(`${tenant}#EVENT`);
+    const sends = this.table<SendRecord[]>(`${tenant}#SEND`);
     const runs = this.table<RunSummaryRecord>(`${tenant}#RUN`);
     const leases = this.table<LeaseRecord>('LEASE');
 
@@ -258,6 +261,19 @@ export class MemoryState {
           events.set(key, nowSec + ttlSeconds);
           return 'first';
         },
+      },
+      sends: {
+        record: async (send) => {
+          const key = id(send.ongoingOrderId, 'order id');
+          const record: SendRecord = {
+            ...defined({ ...send, message: send.message === undefined ? undefined : boundedText(send.message) }),
+            tenant,
+            ongoingOrderId: key,
+            ...(send.packageId !== undefined && { packageId: String(send.packageId) }),
+          } as SendRecord;
+          sends.set(key, [...(sends.get(key) ?? []), copy(record)].sort((a, b) => a.at.localeCompare(b.at)));
+        },
+        list: async (ongoingOrderId) => (sends.get(id(ongoingOrderId, 'order id')) ?? []).slice(-SEND_LOG_LIMIT).map(copy),
       },
       leases: {
         acquire: async (name, owner, ttlMs) => {

@@ -5,11 +5,12 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { boundedJson, boundedText } from './bounded';
-import { keys, queryPartition, tenantPk } from './table';
+import { keys, queryPartition, sendPrefix, tenantPk } from './table';
 import {
   ClaimLostError,
   type ArticleRecord,
@@ -22,6 +23,10 @@ import {
   type OrderRecord,
   type RunSummary,
   type RunSummaryRecord,
+  SEND_LOG_DAYS,
+  SEND_LOG_LIMIT,
+  type SendInput,
+  type SendRecord,
   type SetAsideInput,
   type SetAsideItem,
   type SetAsideKind,
@@ -788,6 +793,48 @@ export class StateStore {
       ),
     );
     return first ? 'first' : 'duplicate';
+  }
+
+  // ---- Sends -------------------------------------------------------------------------------------------
+
+  async recordSend(tenant: string, send: SendInput): Promise<void> {
+    const ongoingOrderId = String(send.ongoingOrderId);
+    const item: SendRecord = {
+      ...send,
+      tenant,
+      ongoingOrderId,
+      packageId: send.packageId === undefined ? undefined : String(send.packageId),
+      message: send.message === undefined ? undefined : boundedText(send.message),
+    };
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.send(tenant, ongoingOrderId, send.at, `${this.now()}${Math.random().toString(36).slice(2, 8)}`), ...item, expiresAt: Math.floor(this.now() / 1000) + SEND_LOG_DAYS * 86_400 },
+      }),
+    );
+  }
+
+  async listSends(tenant: string, ongoingOrderId: string | number): Promise<SendRecord[]> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': tenantPk(tenant, 'SEND'), ':prefix': sendPrefix(String(ongoingOrderId)) },
+        ScanIndexForward: false,
+        Limit: SEND_LOG_LIMIT,
+        ConsistentRead: true,
+      }),
+    );
+    // TTL deletion lags: an expired Send counts as gone.
+    const nowSec = Math.floor(this.now() / 1000);
+    return (page.Items ?? [])
+      .filter((item) => typeof item.expiresAt !== 'number' || item.expiresAt > nowSec)
+      .map((item) => {
+        const { expiresAt: _expires, ...record } = stripKeys<SendRecord & { expiresAt?: number }>(item);
+        return record;
+      })
+      .reverse();
   }
 
   // ---- run summaries -----------------------------------------------------------------------------------

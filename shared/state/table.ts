@@ -27,6 +27,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
  * | open shipment      | TENANT#<t>#OPEN_SHIPMENT   | <Ongoing order id>     | sparse index: unfinished shipments (the tracking run)  |
  * | index sweep        | TENANT#<t>#INDEX           | open-orders / ...      | when an open index was last swept in full (daily)      |
  * | webhook event      | TENANT#<t>#EVENT           | <event id>             | remember once (conditional put), expires via TTL       |
+ * | Send               | TENANT#<t>#SEND            | <Ongoing id>#<at>#<r>  | put per Send; one order's (Query by prefix), TTL       |
  * | run summary        | TENANT#<t>#RUN             | <flow>                 | latest per flow; all for a tenant (status screen)      |
  * | run lease          | LEASE                      | <lease name>           | acquire/renew/release by name                          |
  * | tenant registry    | TENANTS                    | <tenant id>            | all (Query, the dispatchers and the CLI); get by id    |
@@ -63,12 +64,21 @@ export const keys = {
     sk: `${nonEmpty(kind, 'kind')}#${nonEmpty(sourceId, 'source id')}`,
   }),
   event: (tenant: string, eventId: string) => ({ pk: tenantPk(tenant, 'EVENT'), sk: nonEmpty(eventId, 'event id') }),
+  /** `<Ongoing order id>#` is the prefix of one order's Sends; the time orders them, the suffix keeps two at once apart. */
+  send: (tenant: string, ongoingOrderId: string, at: string, suffix: string) => ({
+    pk: tenantPk(tenant, 'SEND'),
+    sk: `${sendPrefix(ongoingOrderId)}${nonEmpty(at, 'time')}#${suffix}`,
+  }),
   run: (tenant: string, flow: string) => ({ pk: tenantPk(tenant, 'RUN'), sk: nonEmpty(flow, 'flow') }),
   lease: (name: string) => ({ pk: 'LEASE', sk: nonEmpty(name, 'lease name') }),
   budget: (tokenKey: string) => ({ pk: 'BUDGET', sk: nonEmpty(tokenKey, 'token key') }),
 };
 
-export type RecordKind = 'CURSOR' | 'ARTICLE' | 'STOCK' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'RUN' | 'OPEN_ORDER' | 'OPEN_SHIPMENT' | 'SETASIDE_RAW' | 'INDEX';
+export type RecordKind = 'CURSOR' | 'ARTICLE' | 'STOCK' | 'ORDER' | 'SHIPMENT' | 'SETASIDE' | 'EVENT' | 'SEND' | 'RUN' | 'OPEN_ORDER' | 'OPEN_SHIPMENT' | 'SETASIDE_RAW' | 'INDEX';
+
+export function sendPrefix(ongoingOrderId: string): string {
+  return `${nonEmpty(ongoingOrderId, 'order id')}#`;
+}
 
 export function tenantPk(tenant: string, kind: RecordKind): string {
   return `TENANT#${nonEmpty(tenant, 'tenant')}#${kind}`;

@@ -6,6 +6,7 @@ import { tenantByGoodsOwnerId, type TenantConfig } from '../config';
 import type { TenantServices } from '../flows/context';
 import type { ShipmentRecord, StatePorts } from '../flows/ports';
 import { shipOrder, type ShipmentOutcome } from '../flows/shipment';
+import { sendEnded, sendOfOutcome } from '../flows/sends';
 import { rootLogger, type Log } from '../log/logger';
 import { baselinkerOrderIdFrom } from '../mapping/shipment';
 import { headerValue, secretMatches } from './auth';
@@ -29,8 +30,8 @@ import { parseOrderWebhook } from './payload';
  * tries again).
  */
 
-/** What the webhook touches of a tenant: its clients, the shipments ledger, the inbox and the webhook events. */
-export type WebhookServices = Pick<TenantServices, 'baselinker' | 'ongoing' | 'labels'> & { state: Pick<StatePorts, 'shipments' | 'inbox' | 'events'> };
+/** What the webhook touches of a tenant: its clients, the shipments ledger, the inbox, the webhook events and the Sends. */
+export type WebhookServices = Pick<TenantServices, 'baselinker' | 'ongoing' | 'labels'> & { state: Pick<StatePorts, 'shipments' | 'inbox' | 'events' | 'sends'> };
 
 export interface ShipmentWebhookOptions {
   /** The tenants this request may be for (cache them: this runs on every request); the route may name one. */
@@ -212,6 +213,10 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
       // minutes on, its claim stale. Aborting stops it at its next step; the tracking run finishes the order.
       const stop = new AbortController();
       const hint = { blOrderId: baselinkerOrderIdFrom(parsed.payload.goodsOwnerOrderId, parsed.payload.orderNumber), status: parsed.payload.orderStatus?.number };
+      // Each Send is kept with the answer it got, for the order's story (npm run cli -- order); never at its cost.
+      const sendStart = { ongoingOrderId: orderId, via: 'webhook' as const, at: new Date(started).toISOString(), ...(hint.blOrderId !== undefined && { blOrderId: String(hint.blOrderId) }) };
+      const keepSend = (send: Parameters<typeof state.sends.record>[0]) =>
+        state.sends.record(send).catch((err: unknown) => tlog.warn('could not record the Send', { error: err instanceof Error ? err.message : String(err) }));
       const work = shipOrder({ tenant, ...clients, shipments: state.shipments, inbox: state.inbox, log: tlog, now }, orderId, {
         owner: `webhook:${requestId}`,
         leaseMs,
@@ -236,6 +241,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
           },
         );
         tlog.info('time budget used up; answered 202', { budgetMs: budget });
+        await keepSend(sendEnded(sendStart, 'in-progress', undefined, { message: 'answered 202: still booking (slow courier); the tracking run finishes it if needed' }));
         return reply(202, {
           status: 'in-progress',
           ongoingOrderId: orderId,
@@ -249,6 +255,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
           await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
           record = await state.shipments.get(orderId);
         }
+        await keepSend(sendEnded(sendStart, record?.status === 'pending' || !record ? 'in-progress' : record.status, record, { message: record?.lastError || 'another request was working on this order', alreadyDone: record?.status === 'done' }));
         return answerForRecord(orderId, record);
       }
       const dims = { flow: 'shipment', tenant: tenant.id };
@@ -256,6 +263,7 @@ export function createShipmentWebhookHandler(options: ShipmentWebhookOptions): S
       options.metrics?.add(METRIC.itemsSynced, 'Count', outcome.kind === 'done' || outcome.kind === 'pending-tracking' ? 1 : 0, dims);
       options.metrics?.add(METRIC.itemsSetAside, 'Count', outcome.kind === 'refused' ? 1 : 0, dims);
       options.metrics?.add(METRIC.runFailed, 'Count', outcome.kind === 'failed' ? 1 : 0, dims);
+      await keepSend(sendOfOutcome(sendStart, outcome));
       return answerFor(orderId, outcome);
     } catch (err) {
       options.metrics?.add(METRIC.runFailed, 'Count', 1, { flow: 'shipment', tenant: tenant.id });

@@ -20,6 +20,7 @@ export interface Catalog {
 export function seedCatalog(world: BenchWorld, articles: number): Catalog {
   const { bl } = world;
   const inventoryId = world.tenant.baselinker.inventoryId;
+  if (inventoryId === undefined) throw new Error('the bench tenant names its inventory');
   const skus: string[] = [];
   let main = 0;
   const simple = Math.ceil(articles / 2);

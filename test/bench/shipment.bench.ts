@@ -19,14 +19,18 @@ export interface ShipmentResult {
   /** BaseLinker calls per Send by method (what the average is made of). */
   blCallsByMethod: Record<string, number>;
   /**
-   * The minimum issue 17 names: getOrderPackages, createPackage, getLabel (+ setOrderStatus when configured;
-   * not in this scenario).
+   * The calls a Send cannot do without: getOrders (cancelled? what is owed on delivery? a shipment already?),
+   * createPackage, getLabel (+ setOrderStatus when configured; not in this scenario).
    */
   minimumBlCallsPerSend: number;
   ongoingCallsPerSend: number;
 }
 
-/** getOrderPackages + createPackage + getLabel; setOrderStatus only when the tenant moves the status. */
+/**
+ * getOrders + createPackage + getLabel; setOrderStatus only when the tenant moves the status. getOrderPackages is
+ * above it: before booking only when a package may exist, after it only while the courier's link pattern is not
+ * yet trusted (the first two bookings of a courier per process, then one an hour); getCourierFields once a day.
+ */
 export const SEND_MINIMUM_BL_CALLS = 3;
 
 const HEADER = 'X-Webhook-Secret';

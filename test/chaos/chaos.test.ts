@@ -54,6 +54,7 @@ afterAll(() => {
       | 'rewrittenLevels'
       | 'driftCorrected'
       | 'missingTracking'
+      | 'wrongLinks'
       | 'blocks'
       | 'injectedBlocks'
       | 'sentIntoBlock',
@@ -114,6 +115,7 @@ describe('chaos: the invariant check itself', () => {
   let drifted = { sku: '', productId: 0 };
   let driftFound: { afterDelta: StockFindings; afterFull: StockFindings; handEditAfterDelta?: StockFindings } | undefined;
   const stockInput = () => ({ bl: run.world.bl, ongoing: run.world.ongoing, tenant: run.world.tenant, state: run.services(run.world.tenant).state, runs: run.runs, warehouseKey: WAREHOUSE_KEY });
+  let wrongLinkOrder = 0;
 
   beforeAll(async () => {
     await run.start(0);
@@ -122,6 +124,9 @@ describe('chaos: the invariant check itself', () => {
     const target = run.world.ongoing.ordersByGoodsOwnerOrderId(run.world.tenant.ongoing.goodsOwnerId).get(String(ids[0]))![0]!;
     run.pressed(ids[0]!);
     await run.world.ongoing.pressSend(target.orderId);
+    const linked = run.world.ongoing.ordersByGoodsOwnerOrderId(run.world.tenant.ongoing.goodsOwnerId).get(String(ids[1]))![0]!;
+    run.pressed(ids[1]!);
+    await run.world.ongoing.pressSend(linked.orderId);
     await run.run('test', { name: 'tracking' });
     // One article with stock to spare, so BaseLinker's own take below shows.
     const spare = run.ongoingArticles()[1]!;
@@ -157,6 +162,9 @@ describe('chaos: the invariant check itself', () => {
     // The tracking number gone from the Ongoing order.
     twin.wayBill = undefined;
     twin.tracking = [];
+    // Another shipped order's tracking link not the one BaseLinker lists.
+    wrongLinkOrder = linked.orderId;
+    ongoing.state.orders.get(linked.orderId)!.tracking[0]!.trackingUrl = 'https://tracking.example.invalid/somewhere-else';
     // A wrong stock level, and a level written again after a run that finished ok.
     const article = run.ongoingArticles()[0]!;
     wrongSku = article.articleNumber;
@@ -203,6 +211,13 @@ describe('chaos: the invariant check itself', () => {
   it('catches a shipment whose tracking number is not on its Ongoing order', () => {
     expect(run.figures.problems).toContainEqual(expect.stringMatching(new RegExp(`^Ongoing order ${shipped.ongoingOrderId} shows waybill none`)));
     expect(run.figures.missingTracking).toBe(1);
+  });
+
+  it("catches a tracking link that is not the one BaseLinker lists for the package", () => {
+    expect(run.figures.problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^Ongoing order ${wrongLinkOrder} shows tracking link https://tracking\\.example\\.invalid/somewhere-else, not the one BaseLinker lists`)),
+    );
+    expect(run.figures.wrongLinks).toBe(1);
   });
 
   it('catches a wrong stock level and a level written twice over', () => {

@@ -28,6 +28,8 @@ export interface CheckFigures {
   /** Stock writes that repeated the product's previous level to undo a change BaseLinker or someone else made to it since (drift put right). */
   driftCorrected: number;
   missingTracking: number;
+  /** Done shipments whose Ongoing order carries another tracking link than BaseLinker lists for the package. */
+  wrongLinks: number;
   /** Times our own requests got the token blocked by the rate limit (injected blocks not included). */
   blocks: number;
   /** Token blocks injected that met a request. */
@@ -70,6 +72,7 @@ export function emptyCheckFigures(): CheckFigures {
     rewrittenLevels: 0,
     driftCorrected: 0,
     missingTracking: 0,
+    wrongLinks: 0,
     blocks: 0,
     injectedBlocks: 0,
     sentIntoBlock: 0,
@@ -200,12 +203,22 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
     if (!number || !onOrder) {
       figures.missingTracking++;
       problem(`Ongoing order ${ongoingOrder.orderId} shows waybill ${ongoingOrder.wayBill ?? 'none'}, not its package's tracking number ${number || '(none)'}`);
+      continue;
+    }
+    // And the link BaseLinker lists for the package (the flow may build it from the courier's link pattern).
+    const link = bl.trackingLinkOf(pkg!);
+    const written = ongoingOrder.tracking.find((t) => t.waybill === number && !t.isReturnTracking)?.trackingUrl;
+    if (link && written !== link) {
+      figures.wrongLinks++;
+      problem(`Ongoing order ${ongoingOrder.orderId} shows tracking link ${written ?? 'none'}, not the one BaseLinker lists for package ${pkg!.package_id}`);
     }
   }
 
   // Every article current: what the final catalog maps to is what Ongoing holds.
   const mains = [...bl.state.products.values()].filter((p) => p.parent_id === 0).map((p) => p.id);
-  const data = await input.baselinker.getInventoryProductsDataChecked({ inventory_id: tenant.baselinker.inventoryId, products: mains });
+  const inventoryId = tenant.baselinker.inventoryId;
+  if (inventoryId === undefined) throw new Error('the chaos tenant names its inventory');
+  const data = await input.baselinker.getInventoryProductsDataChecked({ inventory_id: inventoryId, products: mains });
   for (const product of data.products) {
     for (const outcome of mapProduct(product, { lengthUnit: tenant.articles.lengthUnit })) {
       if (!outcome.ok) {

@@ -306,6 +306,16 @@ describe('monitoring', () => {
     expect(query('tenant-order-lag')).toMatch(/^SELECT MAX\(OrderLagSeconds\) .* WHERE service = 'ongoing-baselinker' AND flow = 'orders' GROUP BY tenant/);
     expect(alarm('tenant-order-lag')).toMatchObject({ Threshold: 3600, ComparisonOperator: 'GreaterThanThreshold' });
     expect(query('tenant-token-blocked')).toMatch(/^SELECT SUM\(TokenBlocked\) .* GROUP BY tenant/);
+    expect(query('tenant-run-overdue')).toMatch(/^SELECT MAX\(RunOverdueSeconds\) .* WHERE service = 'ongoing-baselinker' GROUP BY tenant/);
+    expect(alarm('tenant-run-overdue')).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it("keeps a heartbeat per flow at each tenant's own interval: overdue tenants, and silence of the dispatcher, alarm", () => {
+    for (const flow of ['articles', 'orders', 'stock', 'tracking', 'reconcile']) {
+      const props = alarm(`${flow}-tenants-overdue`);
+      expect(props).toMatchObject({ MetricName: 'TenantsOverdue', Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'breaching' });
+      expect(props.Dimensions).toContainEqual({ Name: 'flow', Value: flow });
+    }
   });
 
   it('alarms on a rate of 401s at the webhook', () => {

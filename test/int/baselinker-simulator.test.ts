@@ -299,6 +299,18 @@ describe('BaseLinker simulator: shipping', () => {
     expect(listed.find((p) => p.package_id === dpd.package_id)?.tracking_url).toBe(`https://tracking.example.invalid/dpd/${dpd.package_number}`);
   });
 
+  it("lists the carrier a broker courier booked with as courier_other_name, '' for a courier of its own", async () => {
+    sim.state.couriers.find((c) => c.code === 'gls')!.carrier_name = 'DPD';
+    const order = sim.addOrder();
+    const bl = client();
+    await bl.createPackage({ order_id: order.order_id, courier_code: 'gls', packages: [{ weight: 1 }] });
+    await bl.createPackage({ order_id: order.order_id, courier_code: 'dpd', packages: [{ weight: 1 }] });
+    expect((await bl.getOrderPackages(order.order_id)).map((p) => [p.courier_code, p.courier_other_name])).toEqual([
+      ['gls', 'DPD'],
+      ['dpd', ''],
+    ]);
+  });
+
   it('fills the tracking number through the hook', async () => {
     await sim.close();
     await start({ trackingNumberLater: {} });

@@ -5,9 +5,11 @@ import { main as syncMain } from '../../infra/local/sync';
 import { loadServedTenants } from '../../infra/local/tenants';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
+import { articlesFlow } from '../../shared/flows/articles';
 import { CATALOGUE } from '../../shared/flows/catalogue';
 import { NO_ORDER_STATUSES, ordersFlow } from '../../shared/flows/orders';
 import { reconcileFlow } from '../../shared/flows/reconcile';
+import { stockFlow } from '../../shared/flows/stock';
 import { DynamoTenantRegistry, LocalSecretsStore, putTenants } from '../../shared/tenants';
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
@@ -47,7 +49,21 @@ it('the orders and reconcile flows of a tenant without order statuses call neith
   expect(CATALOGUE.orders.takesPart(world.tenantWith({ baselinker: { orderStatusIds: [5] } }))).toBe(true);
 });
 
-describe('npm run sync -- <flow> from the single-tenant variables of an articles-only setup', () => {
+it('the articles and stock flows of a tenant without an inventory (orders only) call neither system and say why', async () => {
+  const ordersOnly = { ...world.tenant, baselinker: { ...world.tenant.baselinker, inventoryId: undefined, orderStatusIds: [5] }, stock: { ...world.tenant.stock, enabled: true, warehouseKey: 'bl_1' } };
+  for (const [name, flow] of [
+    ['articles', articlesFlow],
+    ['stock', stockFlow],
+  ] as const) {
+    const report = await world.run(name, flow as never, { tenant: ordersOnly });
+    expect(report).toMatchObject({ outcome: 'ok', baselinkerRequests: 0, ongoingRequests: 0, result: { seen: 0, message: expect.stringMatching(/^no BaseLinker inventory chosen \(baselinker\.inventoryId\)/) } });
+  }
+  expect(CATALOGUE.articles.takesPart(ordersOnly)).toBe(false);
+  expect(CATALOGUE.stock.takesPart(ordersOnly)).toBe(false);
+  expect(CATALOGUE.orders.takesPart(ordersOnly)).toBe(true);
+});
+
+describe('npm run sync -- <flow> from the single-tenant variables of an articles-only or orders-only setup', () => {
   const saved = { ...process.env };
   const lines: string[] = [];
   beforeEach(() => {
@@ -79,6 +95,16 @@ describe('npm run sync -- <flow> from the single-tenant variables of an articles
     expect(lines.join('\n')).toMatch(/^articles: 1 tenant\(s\) from the configuration/m);
     expect([...world.ongoing.state.articles.values()].map((a) => a.articleNumber)).toContain('MUG-1');
     expect(lines.join('\n')).not.toContain('BASELINKER_ORDER_STATUS_IDS');
+  });
+
+  it('an orders-only setup runs the orders flow without BASELINKER_INVENTORY_ID; the articles flow asks for it', async () => {
+    delete process.env.BASELINKER_INVENTORY_ID;
+    process.env.BASELINKER_ORDER_STATUS_IDS = String(world.bl.state.statuses[1].id);
+    expect(await syncMain(['orders'])).toBe(0);
+    expect(lines.join('\n')).toMatch(/^orders \[default\]: ok/m);
+    lines.length = 0;
+    expect(await syncMain(['articles'])).toBe(2);
+    expect(lines.join('\n')).toContain('BASELINKER_INVENTORY_ID: required for the articles flow');
   });
 
   it('a run of the orders flow asks for it, with every other missing variable, and exits 2', async () => {

@@ -247,6 +247,100 @@ describe('5. no second package from a stale worker', () => {
   });
 });
 
+describe("6. the tracking link from the courier's pattern: no lookup once two bookings agreed", () => {
+  const HOUR_MS = 3600_000;
+  const glsCourier = () => world.bl.state.couriers.find((c) => c.code === 'gls')!;
+  const trackingOf = (ongoingOrderId: number) => world.ongoing.state.orders.get(ongoingOrderId)!.tracking;
+  /** What getOrderPackages lists for the order's one package (asked after the counting). */
+  const listedLink = async (blOrderId: number) => (await world.services().baselinker.getOrderPackages(blOrderId))[0]!.tracking_url;
+
+  it('after two bookings whose links agree, a Send asks no getOrderPackages and writes the very link BaseLinker lists', async () => {
+    for (let i = 0; i < 2; i++) expect((await ship((await sentOrder()).ongoingOrderId)).kind).toBe('done');
+    world.bl.resetCounters();
+    const { ongoingOrderId, blOrderId } = await sentOrder();
+    const outcome = await ship(ongoingOrderId);
+    expect(outcome.kind).toBe('done');
+    expect(world.bl.calls('getOrderPackages')).toBe(0);
+    expect(world.bl.calls()).toBe(3); // getOrders, createPackage, getLabel
+    const pkg = packagesOf(blOrderId)[0]!;
+    const link = await listedLink(blOrderId);
+    expect(link).toContain(pkg.package_number);
+    expect(trackingOf(ongoingOrderId)).toEqual([expect.objectContaining({ waybill: pkg.package_number, trackingUrl: link })]);
+    expect(outcome.kind === 'done' && outcome.record).toMatchObject({ trackingNumber: pkg.package_number, trackingUrl: link });
+  });
+
+  it('a courier whose link also carries the delivery postcode is looked up at every Send, even for one postcode', async () => {
+    glsCourier().tracking_link = 'https://track.example.invalid/gls?match={number}&zip={postcode}';
+    try {
+      world.bl.resetCounters();
+      const gls = deps(tenant({ courierCode: 'gls' }));
+      for (let i = 0; i < 3; i++) {
+        const { ongoingOrderId, blOrderId } = await sentOrder({ delivery_postcode: '00-950' });
+        expect((await ship(ongoingOrderId, gls)).kind).toBe('done');
+        const link = await listedLink(blOrderId);
+        expect(link).toContain('zip=00-950');
+        expect(trackingOf(ongoingOrderId)).toEqual([expect.objectContaining({ trackingUrl: link })]);
+      }
+      // Each Send's own lookup, plus this test's three listedLink reads.
+      expect(world.bl.calls('getOrderPackages')).toBe(6);
+    } finally {
+      delete glsCourier().tracking_link;
+    }
+  });
+
+  it('a package a broker courier handed to a carrier of its choice (courier_other_name) teaches no pattern: looked up at every Send', async () => {
+    glsCourier().carrier_name = 'DPD';
+    try {
+      world.bl.resetCounters();
+      const gls = deps(tenant({ courierCode: 'gls' }));
+      for (let i = 0; i < 3; i++) expect((await ship((await sentOrder()).ongoingOrderId, gls)).kind).toBe('done');
+      expect(world.bl.calls('getOrderPackages')).toBe(3);
+    } finally {
+      delete glsCourier().carrier_name;
+    }
+  });
+
+  it('bookings with another account or service of the courier do not share its pattern', async () => {
+    for (let i = 0; i < 2; i++) await ship((await sentOrder()).ongoingOrderId);
+    world.bl.resetCounters();
+    await ship((await sentOrder()).ongoingOrderId, deps(tenant({ service: 'next_day' })));
+    expect(world.bl.calls('getOrderPackages')).toBe(1);
+  });
+
+  it('an hour after the last lookup that agreed, the link is looked up again; a link of a new shape is written and the old pattern forgotten', async () => {
+    for (let i = 0; i < 2; i++) await ship((await sentOrder()).ongoingOrderId);
+    const dpd = world.bl.state.couriers.find((c) => c.code === 'dpd')!;
+    dpd.tracking_link = 'https://tracking.example.invalid/v2/dpd?p1={number}';
+    try {
+      const later = deps(world.tenant, { now: () => Date.now() + HOUR_MS + 60_000 });
+      world.bl.resetCounters();
+      const { ongoingOrderId, blOrderId } = await sentOrder();
+      expect((await ship(ongoingOrderId, later)).kind).toBe('done');
+      expect(world.bl.calls('getOrderPackages')).toBe(1);
+      const link = await listedLink(blOrderId);
+      expect(link).toContain('/v2/dpd?p1=');
+      expect(trackingOf(ongoingOrderId)).toEqual([expect.objectContaining({ trackingUrl: link })]);
+      // One booking of the new shape is not yet two that agree: the next Send looks it up too.
+      world.bl.resetCounters();
+      const next = await sentOrder();
+      await ship(next.ongoingOrderId, later);
+      expect(world.bl.calls('getOrderPackages')).toBe(1);
+    } finally {
+      delete dpd.tracking_link;
+    }
+  });
+
+  it("createPackage booked, answer lost, while the pattern is trusted: still one package, and BaseLinker's own link", async () => {
+    for (let i = 0; i < 2; i++) await ship((await sentOrder()).ongoingOrderId);
+    const { ongoingOrderId, blOrderId } = await sentOrder();
+    world.bl.injectFault({ method: 'createPackage', kind: 'answer-lost' });
+    expect((await ship(ongoingOrderId)).kind).toBe('done');
+    await ship(ongoingOrderId);
+    expect(packagesOf(blOrderId)).toHaveLength(1);
+    expect(trackingOf(ongoingOrderId)).toEqual([expect.objectContaining({ waybill: packagesOf(blOrderId)[0]!.package_number, trackingUrl: await listedLink(blOrderId) })]);
+  });
+});
+
 describe('a Send retried after each lost answer still gives one package, one printed label file and the tracking', () => {
   async function expectOneOfEverything(ongoingOrderId: number, blOrderId: number) {
     expect(packagesOf(blOrderId)).toHaveLength(1);

@@ -144,6 +144,10 @@ describe('Send webhook: the happy path', () => {
     expect(world.bl.calls('createPackage')).toBe(1);
     expect(packagesOf(blOrderId)).toHaveLength(1);
     expect(files(ongoingOrderId)).toHaveLength(1);
+    // Both presses are kept for the order's story, each with the one package.
+    const sends = await world.services().state.sends.list(ongoingOrderId);
+    expect(sends).toHaveLength(2);
+    expect(sends.every((s) => s.via === 'webhook' && s.outcome === 'done' && s.packageId === String(packagesOf(blOrderId)[0].package_id))).toBe(true);
   });
 });
 
@@ -241,6 +245,7 @@ describe('Send webhook: who may call, and what', () => {
     expect(world.bl.calls()).toBe(0);
     expect(world.ongoing.calls()).toBe(0);
     expect(await world.services().state.shipments.get(ongoingOrderId)).toBeUndefined();
+    expect(await world.services().state.sends.list(ongoingOrderId)).toEqual([]);
   });
 
   it('answers 401 before looking at the body, 400 to a malformed body, 404 to a goods owner nobody configured', async () => {

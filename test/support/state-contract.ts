@@ -235,6 +235,41 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
       });
     });
 
+    describe('Sends', () => {
+      it("keeps each Send of an order, oldest first, apart from other orders' and other tenants'", async () => {
+        await t.sends.record({ ongoingOrderId: 7, blOrderId: '501', via: 'webhook', at: '2026-03-01T10:05:00.000Z', outcome: 'refused', message: 'courier: no weight' });
+        await t.sends.record({ ongoingOrderId: 70, via: 'cli', at: '2026-03-01T10:06:00.000Z', outcome: 'done' });
+        await t.sends.record({
+          ongoingOrderId: 7,
+          blOrderId: '501',
+          via: 'webhook',
+          at: '2026-03-01T10:07:00.000Z',
+          outcome: 'done',
+          packageId: 9001,
+          courierCode: 'dpd',
+          labelKey: 'labels/7.pdf',
+          trackingNumber: 'TRK-1',
+          trackingUrl: 'https://t.example/TRK-1',
+        });
+        // Two Sends in the same millisecond (a double press) are both kept.
+        await Promise.all([1, 2].map(() => t.sends.record({ ongoingOrderId: 7, via: 'webhook', at: '2026-03-01T10:08:00.000Z', outcome: 'done', alreadyDone: true })));
+
+        const sends = await t.sends.list('7');
+        expect(sends.map((s) => [s.at, s.outcome])).toEqual([
+          ['2026-03-01T10:05:00.000Z', 'refused'],
+          ['2026-03-01T10:07:00.000Z', 'done'],
+          ['2026-03-01T10:08:00.000Z', 'done'],
+          ['2026-03-01T10:08:00.000Z', 'done'],
+        ]);
+        expect(sends[0]).toMatchObject({ ongoingOrderId: '7', blOrderId: '501', via: 'webhook', message: 'courier: no weight' });
+        expect(sends[1]).toMatchObject({ packageId: '9001', courierCode: 'dpd', labelKey: 'labels/7.pdf', trackingNumber: 'TRK-1', trackingUrl: 'https://t.example/TRK-1' });
+        expect(sends[3]).toMatchObject({ alreadyDone: true });
+        expect(await t.sends.list(70)).toEqual([expect.objectContaining({ ongoingOrderId: '70', via: 'cli', outcome: 'done' })]);
+        expect(await t.sends.list(8)).toEqual([]);
+        expect(await world.ports('other-tenant').sends.list(7)).toEqual([]);
+      });
+    });
+
     describe('leases', () => {
       it('one holder at a time; a lapsed lease may be taken over; only the holder renews or releases', async () => {
         const name = `flow#${tenantNo}`;

@@ -187,7 +187,6 @@ describe('single-tenant configuration from env vars', () => {
     const problems = await problemsOf({ BASELINKER_TOKEN: SECRETS.BASELINKER_TOKEN });
     expect([...problems].sort()).toEqual(
       [
-        'BASELINKER_INVENTORY_ID: required',
         'ONGOING_GOODS_OWNER_ID: required',
         'ONGOING_PASSWORD: required',
         'ONGOING_URL: required',
@@ -201,7 +200,6 @@ describe('single-tenant configuration from env vars', () => {
     const problems = await problemsOf({ BASELINKER_TOKEN: SECRETS.BASELINKER_TOKEN }, ['orders']);
     expect([...problems].sort()).toEqual(
       [
-        'BASELINKER_INVENTORY_ID: required',
         'BASELINKER_ORDER_STATUS_IDS: required for the orders flow',
         'ONGOING_GOODS_OWNER_ID: required',
         'ONGOING_PASSWORD: required',
@@ -226,6 +224,25 @@ describe('single-tenant configuration from env vars', () => {
     expect(stock.stock).toMatchObject({ enabled: true, warehouseKey: 'bl_31' });
     // What stock needs it still asks for.
     expect(await problemsOf({ ...articlesOnly, STOCK_SYNC: 'on' }, ['stock'])).toEqual([expect.stringMatching(/^BASELINKER_STOCK_WAREHOUSE: required when STOCK_SYNC is on/)]);
+  });
+
+  it('does not ask an orders-only setup for the inventory, which only the articles and stock flows read', async () => {
+    const { BASELINKER_INVENTORY_ID: _inventory, ...ordersOnly } = REQUIRED;
+    for (const flow of ['orders', 'reconcile', 'tracking']) {
+      const [tenant] = await load(ordersOnly, [flow]);
+      expect(tenant.baselinker.inventoryId).toBeUndefined();
+    }
+    expect(await problemsOf(ordersOnly, ['articles'])).toEqual(['BASELINKER_INVENTORY_ID: required for the articles flow']);
+    expect(await problemsOf(ordersOnly, ['stock'])).toEqual(['BASELINKER_INVENTORY_ID: required for the stock flow']);
+    expect([...(await problemsOf({ BASELINKER_TOKEN: SECRETS.BASELINKER_TOKEN, ONGOING_URL: REQUIRED.ONGOING_URL }, ['articles', 'orders']))].sort()).toEqual(
+      [
+        'BASELINKER_INVENTORY_ID: required for the articles flow',
+        'BASELINKER_ORDER_STATUS_IDS: required for the orders flow',
+        'ONGOING_GOODS_OWNER_ID: required',
+        'ONGOING_PASSWORD: required',
+        'ONGOING_USER: required',
+      ].sort(),
+    );
   });
 
   it('says which variables the flow needs when nothing is set', async () => {

@@ -115,7 +115,6 @@ describe('tenant settings schema', () => {
 
   it('says "required" for a missing required setting', () => {
     expect(problemsOf({ id: 'a', baselinker: { orderStatusIds: [1] }, ongoing: { url: 'https://o.example/w/api/v1' } })).toEqual([
-      'tenant.baselinker.inventoryId: required',
       'tenant.ongoing.goodsOwnerId: required',
     ]);
   });
@@ -192,15 +191,18 @@ describe('settings description', () => {
 
   it('names only real flows as the ones a setting is required by, and says so in the table and the help', () => {
     const byFlow = TENANT_SETTINGS.filter((doc) => doc.requiredBy);
-    expect(byFlow.map((doc) => doc.path)).toEqual(['baselinker.orderStatusIds']);
+    expect(byFlow.map((doc) => doc.path)).toEqual(['baselinker.inventoryId', 'baselinker.orderStatusIds']);
     for (const doc of byFlow) for (const flow of doc.requiredBy!) expect(FLOW_NAMES).toContain(flow);
     expect(settingsMarkdown()).toContain('| `BASELINKER_ORDER_STATUS_IDS` | `baselinker.orderStatusIds` | for the orders and reconcile flows |');
+    expect(settingsMarkdown()).toContain('| `BASELINKER_INVENTORY_ID` | `baselinker.inventoryId` | for the articles and stock flows |');
     expect(settingsHelp()).toContain('BASELINKER_ORDER_STATUS_IDS  /  baselinker.orderStatusIds  [required for the orders and reconcile flows]');
   });
 
-  it('lets an articles- or stock-only tenant leave the order statuses out', () => {
+  it('lets an articles- or stock-only tenant leave the order statuses out, and an orders-only one the inventory', () => {
     const { orderStatusIds: _left, ...baselinker } = minimal.baselinker;
     expect(parseTenantSettings({ ...minimal, baselinker }).baselinker.orderStatusIds).toEqual([]);
+    const { inventoryId: _inventory, ...ordersOnly } = minimal.baselinker;
+    expect(parseTenantSettings({ ...minimal, baselinker: ordersOnly }).baselinker.inventoryId).toBeUndefined();
   });
 
   it('renders help text naming every env var', () => {

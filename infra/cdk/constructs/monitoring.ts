@@ -93,7 +93,7 @@ export class Monitoring extends Construct {
         description: `Messages in the ${dlq.name} queue: ${dlq.what} Read them, fix the cause, then purge the queue (the next scheduled run is the retry).`,
       });
     }
-    this.fanOutAlarms(props.flows);
+    this.fanOutAlarms(settings, props.flows);
     this.tenantAlarms(settings);
     this.webhookUnauthorizedAlarm(props.webhookUnauthorized);
 
@@ -270,12 +270,27 @@ export class Monitoring extends Construct {
   // ---- fan-out and per-tenant alarms (lane tenants) ------------------------------------------------------
 
   /** Per flow: tenant-runs that failed every try, and tenant-runs that waited in the queue past a tick. */
-  private fanOutAlarms(flows: readonly MonitoredFlow[]): void {
+  private fanOutAlarms(settings: DeploymentSettings, flows: readonly MonitoredFlow[]): void {
     for (const { spec, deadLetters } of flows) {
       this.alarm(`${spec.name}-failed-tenant-runs`, {
         metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cw.Stats.MAXIMUM }),
         threshold: 1,
         description: `${spec.name} tenant-runs failed every try and sit in the ${spec.name} dead-letter queue; each message names its tenant and flow (message attributes). Fix the tenant (npm run cli -- status --tenant <id>), then purge the queue: the next tick runs it again.`,
+      });
+    }
+    for (const { spec } of flows) {
+      // The dispatcher writes the count at every tick (0 too): no data means it stopped, which is the same alarm.
+      this.alarm(`${spec.name}-tenants-overdue`, {
+        metric: new cw.Metric({
+          namespace: settings.metricsNamespace,
+          metricName: METRIC.tenantsOverdue,
+          dimensionsMap: { service: settings.serviceName, flow: spec.name },
+          statistic: cw.Stats.MAXIMUM,
+          period: Duration.minutes(15),
+        }),
+        threshold: 1,
+        treatMissingData: cw.TreatMissingData.BREACHING,
+        description: `Tenants whose last ${spec.name} run started more than two of their own intervals and five minutes ago, or no ${spec.name} dispatcher tick for 15 minutes (no data). The tenant-run-overdue alarm names the tenants; the dispatcher log lists them ("tenant overdue"). Look at the ${spec.name} queue's age of oldest message, the worker's throttles, and whether the schedule rule is enabled.`,
       });
     }
     for (const { spec, worker } of flows) {
@@ -304,6 +319,12 @@ export class Monitoring extends Construct {
       threshold: settings.orderLagAlarmSeconds,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `Orders of a tenant (the contributor) wait longer than ${settings.orderLagAlarmSeconds} s to reach Ongoing. Check its orders runs (failures, set-aside orders, BaseLinker budget).`,
+    });
+    this.alarm('tenant-run-overdue', {
+      metric: perTenant(settings, METRIC.runOverdue, undefined, 'MAX', Duration.minutes(15), 'seconds overdue'),
+      threshold: 0,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: "A tenant's flow (the contributor names the tenant) has not started a run for more than two of the tenant's own intervals and five minutes: its runs are held back (queue, worker concurrency) or never reach it. npm run cli -- status --tenant <id>.",
     });
     this.alarm('tenant-token-blocked', {
       metric: perTenant(settings, METRIC.tokenBlocked, undefined, 'SUM', Duration.minutes(15), 'token blocked'),

@@ -453,17 +453,6 @@ const getLabel: Handler = (sim, p) => {
   return { extension: zpl ? 'zpl' : 'pdf', label: (zpl ? labelZpl(lines) : labelPdf(lines)).toString('base64') };
 };
 
-/** The package's link in its courier's shape (SimCourier.tracking_link). */
-function trackingLink(sim: BaseLinkerSimulator, pkg: SimPackage): string {
-  const template = sim.state.couriers.find((c) => c.code === pkg.courier_code)?.tracking_link ?? 'https://tracking.example.invalid/{courier}/{number}';
-  const postcode = sim.state.orders.get(pkg.order_id)?.delivery_postcode ?? '';
-  return template
-    .replaceAll('{courier}', encodeURIComponent(pkg.courier_code))
-    .replaceAll('{number}', encodeURIComponent(pkg.package_number))
-    .replaceAll('{postcode}', encodeURIComponent(postcode))
-    .replaceAll('{package_id}', String(pkg.package_id));
-}
-
 const getOrderPackages: Handler = (sim, p) => {
   const order = orderOf(sim, reqInt(p, 'order_id'));
   const packages = [...sim.state.packages.values()].filter((x) => x.order_id === order.order_id).sort((a, b) => a.package_id - b.package_id);
@@ -477,14 +466,14 @@ const getOrderPackages: Handler = (sim, p) => {
         courier_package_nr: x.package_number,
         courier_inner_number: x.courier_inner_number,
         courier_code: x.courier_code,
-        courier_other_name: '',
+        courier_other_name: sim.state.couriers.find((c) => c.code === x.courier_code)?.carrier_name ?? '',
         // The C# client models these as strings; some answers have them so.
         account_id: String(x.account_id),
         tracking_status_date: x.tracking_status_date,
         tracking_delivery_days: '0',
         tracking_status: x.tracking_status,
         package_type: x.package_type,
-        tracking_url: x.package_number ? trackingLink(sim, x) : '',
+        tracking_url: sim.trackingLinkOf(x),
         is_return: x.package_type === 1 || x.package_type === 3,
       };
     }),

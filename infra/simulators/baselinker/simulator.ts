@@ -527,6 +527,18 @@ export class BaseLinkerSimulator {
     return pkg;
   }
 
+  /** getOrderPackages' tracking_url of the package, in its courier's shape (SimCourier.tracking_link); '' without a number. */
+  trackingLinkOf(pkg: SimPackage): string {
+    if (!pkg.package_number) return '';
+    const template = this.state.couriers.find((c) => c.code === pkg.courier_code)?.tracking_link ?? 'https://tracking.example.invalid/{courier}/{number}';
+    const postcode = this.state.orders.get(pkg.order_id)?.delivery_postcode ?? '';
+    return template
+      .replaceAll('{courier}', encodeURIComponent(pkg.courier_code))
+      .replaceAll('{number}', encodeURIComponent(pkg.package_number))
+      .replaceAll('{postcode}', encodeURIComponent(postcode))
+      .replaceAll('{package_id}', String(pkg.package_id));
+  }
+
   /** The courier assigns the tracking number (tracking-number-later mode). */
   fillTrackingNumber(packageId: number, number = trackingNumber(packageId)): SimPackage {
     const pkg = this.state.packages.get(packageId);

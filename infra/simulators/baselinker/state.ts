@@ -173,6 +173,11 @@ export interface SimCourier {
    * number), `{package_id}` BaseLinker's package id. Default `https://tracking.example.invalid/{courier}/{number}`.
    */
   tracking_link?: string;
+  /**
+   * For a broker courier (one BaseLinker courier booking with several carriers): the carrier that took the
+   * packages, which getOrderPackages lists as courier_other_name. Unset ('' listed) for a courier of its own.
+   */
+  carrier_name?: string;
 }
 
 export interface SimPackage {
