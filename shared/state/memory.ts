@@ -5,6 +5,7 @@ import {
   type LeaseRecord,
   type OrderRecord,
   type RunSummaryRecord,
+  SEND_LOG_DAYS,
   SEND_LOG_LIMIT,
   type SendRecord,
   type SetAsideItem,
@@ -77,16 +78,25 @@ export class MemoryState {
       rows.set(key, next);
       return copy(next);
     };
+    // A partition's items in sort-key order, as a DynamoDB query answers them (UTF-8 byte order of the key).
+    const byKey = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    const inKeyOrder = <T>(rows: Map<string, T>): T[] => [...rows.entries()].sort(([a], [b]) => byKey(a, b)).map(([, row]) => row);
     const shipmentFields = (fields: ShipmentFields & { status?: string }) => ({ ...fields, lastError: fields.lastError === undefined ? undefined : boundedText(fields.lastError) });
 
     const orders = this.table<OrderRecord>(`${tenant}#ORDER`);
+    // The open-orders index of the DynamoDB store: an entry (since when) for each order given back or reopened,
+    // dropped once the order is finished. (Its daily full re-sweep repairs entries lost to a crash between two
+    // writes, which cannot happen here.)
+    const openOrders = this.table<string>(`${tenant}#OPEN_ORDER`);
+    const markOpen = (key: string) => void (openOrders.has(key) || openOrders.set(key, iso()));
     const shipments = this.table<ShipmentRecord>(`${tenant}#SHIPMENT`);
     const setAside = this.table<SetAsideItem>(`${tenant}#SETASIDE`);
     const cursors = this.table<unknown>(`${tenant}#CURSOR`);
     const articles = this.table<ArticleRecord>(`${tenant}#ARTICLE`);
     const stock = this.table<StockRecord>(`${tenant}#STOCK`);
     const events = this.table<number>(`${tenant}#EVENT`);
-    const sends = this.table<SendRecord[]>(`${tenant}#SEND`);
+    // Each Send with when it expires (epoch seconds), as the DynamoDB item's TTL attribute.
+    const sends = this.table<{ record: SendRecord; expiresAt: number }[]>(`${tenant}#SEND`);
     const runs = this.table<RunSummaryRecord>(`${tenant}#RUN`);
     const leases = this.table<LeaseRecord>('LEASE');
 
@@ -124,13 +134,20 @@ export class MemoryState {
           const key = id(blOrderId, 'order id');
           const fields = { status: 'done', ongoingOrderId: result.ongoingOrderId, orderNumber: result.orderNumber, completedBy: owner, completedAt: iso() };
           const done = updateHeld(orders, key, owner, fields, { release: true, terminal: ['done', 'cancelled'] });
-          if (done) return done;
+          if (done) {
+            openOrders.delete(key);
+            return done;
+          }
           const current = copy(orders.get(key));
           if (current?.status === 'done' && current.completedBy === owner) return current;
           throw new ClaimLostError(`Order ${key} of ${tenant}`, owner, current);
         },
-        release: async (blOrderId, owner, lastError) =>
-          updateHeld(orders, id(blOrderId, 'order id'), owner, { lastError: lastError === undefined ? undefined : boundedText(lastError) }, { release: true, terminal: ['done', 'cancelled'] }),
+        release: async (blOrderId, owner, lastError) => {
+          const key = id(blOrderId, 'order id');
+          const released = updateHeld(orders, key, owner, { lastError: lastError === undefined ? undefined : boundedText(lastError) }, { release: true, terminal: ['done', 'cancelled'] });
+          if (released) markOpen(key);
+          return released;
+        },
         cancel: async (blOrderId, note) => {
           const key = id(blOrderId, 'order id');
           const current = orders.get(key);
@@ -143,10 +160,13 @@ export class MemoryState {
           } as OrderRecord;
           delete next.owner;
           orders.set(key, next);
+          openOrders.delete(key);
           return copy(next);
         },
         reopen: async (blOrderId, reason) => {
           const key = id(blOrderId, 'order id');
+          // Marked before the conditional write, as on DynamoDB; an entry whose order is not pending is dropped when read.
+          markOpen(key);
           const current = orders.get(key);
           if (current?.status !== 'done') return undefined;
           const { owner: _o, completedBy: _b, completedAt: _a, ongoingOrderId: _i, ...rest } = current;
@@ -155,12 +175,17 @@ export class MemoryState {
           return copy(next);
         },
         get: async (blOrderId) => copy(orders.get(id(blOrderId, 'order id'))),
-        list: async () => [...orders.values()].map(copy),
-        oldestPendingSince: async () =>
-          [...orders.values()]
-            .filter((o) => o.status === 'pending' && !o.owner)
-            .map((o) => o.firstSeenAt)
-            .sort()[0],
+        list: async () => inKeyOrder(orders).map(copy),
+        // The first entry given back (by since) whose order is still pending, held again by a run or not.
+        oldestPendingSince: async () => {
+          const since = (key: string) => openOrders.get(key)!;
+          for (const key of [...openOrders.keys()].sort(byKey).sort((a, b) => since(a).localeCompare(since(b)))) {
+            const record = orders.get(key);
+            if (record?.status === 'pending') return record.firstSeenAt ?? since(key);
+            openOrders.delete(key);
+          }
+          return undefined;
+        },
       },
       shipments: {
         claim: async (ongoingOrderId, owner, leaseMs): Promise<Claim<ShipmentRecord>> => {
@@ -187,8 +212,8 @@ export class MemoryState {
         renew: async (ongoingOrderId, owner, leaseMs) => updateHeld(shipments, id(ongoingOrderId, 'order id'), owner, { leaseUntilMs: now() + leaseMs }, { terminal: ['done'] }),
         release: async (ongoingOrderId, owner, fields = {}) => updateHeld(shipments, id(ongoingOrderId, 'order id'), owner, shipmentFields(fields), { release: true, terminal: ['done'] }),
         get: async (ongoingOrderId) => copy(shipments.get(id(ongoingOrderId, 'order id'))),
-        list: async (filter = {}) => [...shipments.values()].filter((s) => !filter.status || s.status === filter.status).map(copy),
-        open: async () => [...shipments.values()].filter((s) => s.status === 'pending' || s.status === 'pending-tracking').map(copy),
+        list: async (filter = {}) => inKeyOrder(shipments).filter((s) => !filter.status || s.status === filter.status).map(copy),
+        open: async () => inKeyOrder(shipments).filter((s) => s.status === 'pending' || s.status === 'pending-tracking').map(copy),
       },
       inbox: {
         put: async (input) => {
@@ -222,7 +247,7 @@ export class MemoryState {
           return item && withRaw(item);
         },
         list: async (filter = {}) =>
-          [...setAside.values()]
+          inKeyOrder(setAside)
             .filter((i) => (filter.kind === undefined || i.kind === filter.kind) && (filter.state === undefined || i.state === filter.state))
             .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))
             .map((i) => (filter.withRaw === false ? copy(i) : withRaw(i))),
@@ -232,7 +257,7 @@ export class MemoryState {
       cursors: named('', 'cursor'),
       checkpoints: named('checkpoint:', 'checkpoint'),
       articleHashes: {
-        all: async () => new Map([...articles.values()].map((r) => [r.sku, copy(r)])),
+        all: async () => new Map(inKeyOrder(articles).map((r) => [r.sku, copy(r)])),
         get: async (sku) => copy(articles.get(id(sku, 'SKU'))),
         put: async (sku, record) =>
           void articles.set(id(sku, 'SKU'), {
@@ -246,7 +271,7 @@ export class MemoryState {
         delete: async (sku) => void articles.delete(id(sku, 'SKU')),
       },
       stockLevels: {
-        all: async () => new Map([...stock.values()].map((r) => [r.sku, copy(r)])),
+        all: async () => new Map(inKeyOrder(stock).map((r) => [r.sku, copy(r)])),
         putMany: async (records) => {
           const pushedAt = iso();
           for (const r of records) stock.set(id(r.sku, 'SKU'), { sku: r.sku, level: r.level, blId: r.blId, pushedAt });
@@ -271,9 +296,17 @@ export class MemoryState {
             ongoingOrderId: key,
             ...(send.packageId !== undefined && { packageId: String(send.packageId) }),
           } as SendRecord;
-          sends.set(key, [...(sends.get(key) ?? []), copy(record)].sort((a, b) => a.at.localeCompare(b.at)));
+          const expiresAt = Math.floor(now() / 1000) + SEND_LOG_DAYS * 86_400;
+          sends.set(key, [...(sends.get(key) ?? []), { record: copy(record), expiresAt }].sort((a, b) => a.record.at.localeCompare(b.record.at)));
         },
-        list: async (ongoingOrderId) => (sends.get(id(ongoingOrderId, 'order id')) ?? []).slice(-SEND_LOG_LIMIT).map(copy),
+        // The newest SEND_LOG_LIMIT, then those not expired (TTL deletion lags: an expired Send counts as gone).
+        list: async (ongoingOrderId) => {
+          const nowSec = Math.floor(now() / 1000);
+          return (sends.get(id(ongoingOrderId, 'order id')) ?? [])
+            .slice(-SEND_LOG_LIMIT)
+            .filter((s) => s.expiresAt > nowSec)
+            .map((s) => copy(s.record));
+        },
       },
       leases: {
         acquire: async (name, owner, ttlMs) => {

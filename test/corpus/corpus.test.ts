@@ -8,6 +8,10 @@ import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
 import { ORDER_CASES, PRODUCT_CASES, WEBHOOK_CASES } from './inputs';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): its subject is bad input from
+// outside (what the mapping and the clients make of it); one adapter suffices, and the flows on both adapters run
+// in test/int.
+
 /**
  * Feeds the malformed-input corpus (inputs.ts) through the real flows and the webhook: each input gives a
  * clear error or is set aside with its reason, the valid items of the same run go through, and no run fails

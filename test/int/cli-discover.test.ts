@@ -6,6 +6,9 @@ import { freshTable, testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 import type { DiscoveryReport } from '../../infra/cli/discover';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table (the embedded one of `npm start` or a deployed stack's).
+
 /** `npm run cli -- discover`: what the settings need, read from both accounts, and a check of the configured values. */
 
 let world: World;

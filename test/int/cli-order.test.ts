@@ -9,6 +9,9 @@ import { testDocumentClient, testS3Client } from '../support/emulators';
 import { CHOSEN, orderWorld } from '../support/orders';
 import { TEST_WEBHOOK_SECRET, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table (the embedded one of `npm start` or a deployed stack's).
+
 /** `npm run cli -- order <id>`: one order's story across both systems, by any of its ids. */
 
 let world: World;

@@ -6,6 +6,9 @@ import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table (the embedded one of `npm start` or a deployed stack's).
+
 /**
  * The CLI as an operator runs it, in its own process through npm: with --json the answer is the only thing on
  * stdout (logs and messages go to stderr), and the exit codes are the ones --help promises.

@@ -5,6 +5,9 @@ import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table (the embedded one of `npm start` or a deployed stack's).
+
 /** `npm run cli -- send <order> --dry-run`: the package a Send would book, and nothing booked or written. */
 
 const CANCELLED = 5505;

@@ -4,6 +4,9 @@ import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table (the embedded one of `npm start` or a deployed stack's).
+
 /** `npm run cli -- send <order>`: the shipment flow for one order without the webhook, safe to repeat. */
 
 let world: World;

@@ -8,6 +8,9 @@ import { main, type CliIo } from '../../infra/cli/main';
 import { testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
+// DynamoDB table, and this suite plants raw items (budget buckets, records) in it.
+
 /**
  * `npm run cli -- status` against a fresh emulator table holding what real runs leave behind: a run
  * summary written by the runner, a cursor, a token block on the shared budget, set-aside items and a

@@ -14,6 +14,9 @@ import { DEMO_API_USER } from '../../infra/simulators/ongoing';
 import { testDocumentClient, uniqueName } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the dispatcher and the worker
+// entries wire the DynamoDB state and the tenant registry as on AWS.
+
 /**
  * The fan-out over real SQS semantics (fauxqs over HTTP): the articles dispatcher puts one message per due
  * tenant on the queue, the in-repo poller (Lambda's SQS event source has no emulator) invokes the worker

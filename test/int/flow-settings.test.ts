@@ -14,6 +14,9 @@ import { DynamoTenantRegistry, LocalSecretsStore, putTenants } from '../../share
 import { closeTestClients, freshTable, testDocumentClient } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): `npm run sync` and the entry
+// points read the settings and wire their own state (embedded DynamoDB, the table).
+
 /**
  * Issue 15: a flow that does not need a setting does not ask for it. An articles- or stock-only tenant gives no
  * order statuses; the orders and reconcile flows then have nothing to do and say so, and only a run of one of

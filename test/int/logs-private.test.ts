@@ -7,6 +7,9 @@ import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { CHOSEN, orderWorld } from '../support/orders';
 import type { World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): its subject is what reaches the
+// log, which the state adapter does not write to; one adapter suffices.
+
 /**
  * No customer data in any log line: the flows run against the simulators with logging on and every line
  * written to stdout is read back. A name or a street has no shape; the values come from the orders read.

@@ -1,12 +1,12 @@
 import type { Flow } from '../../shared/flows/context';
 import { summaryLine } from '../../shared/flows/runner';
 import { main as syncMain } from '../../infra/local/sync';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, startWorld, type World } from '../support/world';
 
-describe('flow runner', () => {
+describeOnEachState('flow runner', (adapter) => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld();
+    world = await startWorld({ state: adapter });
   });
   afterAll(() => world.close());
 
@@ -90,10 +90,10 @@ describe('npm run sync', () => {
   });
 });
 
-describe('scheduled runs at each tenant own interval', () => {
+describeOnEachState('scheduled runs at each tenant own interval', (adapter) => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ tenant: { schedules: { articlesMinutes: 30 } } });
+    world = await startWorld({ state: adapter, tenant: { schedules: { articlesMinutes: 30 } } });
   });
   afterAll(() => world.close());
 

@@ -12,6 +12,9 @@ import { DEMO_API_USER } from '../../infra/simulators/ongoing';
 import { testDocumentClient, uniqueName } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the deployed entry points wire
+// DynamoDB, S3 and SQS from the environment as on AWS; the state adapter is theirs, not the test's.
+
 /**
  * The deployed entry points themselves, configured only the way the CDK stack configures them (TABLE_NAME,
  * LABELS_BUCKET, QUEUE_URL; the tenant in the registry, its secret in Secrets Manager, the fake one the test

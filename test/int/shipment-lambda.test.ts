@@ -6,6 +6,9 @@ import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
 
+// DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the deployed entry point wires
+// DynamoDB and S3 from the environment as on AWS.
+
 /**
  * The deployed entry point itself (functions/shipment/handler.ts), configured only through the environment
  * as on AWS: TENANTS_FILE, TABLE_NAME, LABELS_BUCKET, and the SDK's endpoint variables the test setup points

@@ -4,14 +4,14 @@ import { LEVEL_IN_DOUBT, STOCK_CURSOR, stockFlow, stockLevel, type StockCursor }
 import type { SimProduct } from '../../infra/simulators/baselinker/state';
 import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { nextId, type SimArticle } from '../../infra/simulators/ongoing/state';
-import { startWorld, type World } from '../support/world';
+import { describeOnEachState, savedCursor, startWorld, type StateKind, type World } from '../support/world';
 
 const INVENTORY = 1;
 const WAREHOUSE_ID = 5;
 const WH = `bl_${WAREHOUSE_ID}`;
 
-async function stockWorld(stock: { enabled?: boolean; safetyBuffer?: number } = {}): Promise<World> {
-  const world = await startWorld({ tenant: { stock: { enabled: true, warehouseKey: WH, ...stock } } });
+async function stockWorld(state: StateKind, stock: { enabled?: boolean; safetyBuffer?: number } = {}): Promise<World> {
+  const world = await startWorld({ state, tenant: { stock: { enabled: true, warehouseKey: WH, ...stock } } });
   world.bl.addInventory({ inventory_id: INVENTORY });
   world.bl.addWarehouse({ warehouse_id: WAREHOUSE_ID, inventoryId: INVENTORY });
   return world;
@@ -44,7 +44,7 @@ function articleReads(world: World): string[] {
   return world.ongoing.callLog.filter((c) => c.route === 'GET /articles').map((c) => c.path);
 }
 
-describe('stock levels', () => {
+describeOnEachState('stock levels', (adapter) => {
   let world: World;
   afterEach(() => world?.close());
 
@@ -62,7 +62,7 @@ describe('stock levels', () => {
   });
 
   it('makes no call to either system when stock sync is off', async () => {
-    world = await stockWorld({ enabled: false });
+    world = await stockWorld(adapter, { enabled: false });
     const p = world.bl.addProduct(INVENTORY, { sku: 'A' });
     ongoingArticle(world, 'A', 5);
     const report = await world.run('stock', stockFlow);
@@ -73,7 +73,7 @@ describe('stock levels', () => {
   });
 
   it('pushes sellable minus the safety buffer to the product or variant the articles flow recorded', async () => {
-    world = await stockWorld({ safetyBuffer: 2 });
+    world = await stockWorld(adapter, { safetyBuffer: 2 });
     const shirt = world.bl.addProduct(INVENTORY, { name: 'Shirt', sku: 'S' });
     const m = world.bl.addVariant(shirt.id, { name: 'M', sku: 'S-M', stock: { [WH]: 99 } });
     const l = world.bl.addVariant(shirt.id, { name: 'L', sku: 'S-L', stock: { [WH]: 99 } });
@@ -98,7 +98,7 @@ describe('stock levels', () => {
   });
 
   it('pushes 2,500 changed levels in 3 calls, then nothing when nothing changed, reading only the changes', async () => {
-    world = await stockWorld();
+    world = await stockWorld(adapter);
     const products: SimProduct[] = [];
     for (let i = 0; i < 2500; i++) {
       products.push(world.bl.addProduct(INVENTORY, { sku: `K${i}`, stock: { [WH]: 1000 } }));
@@ -134,7 +134,7 @@ describe('stock levels', () => {
   });
 
   it('records a BaseLinker warning per product, does not count it as pushed, and retries it next cycle', async () => {
-    world = await stockWorld();
+    world = await stockWorld(adapter);
     const keep = world.bl.addProduct(INVENTORY, { name: 'Keep', sku: 'KEEP' });
     const gone = world.bl.addProduct(INVENTORY, { name: 'Gone', sku: 'GONE' });
     await world.run('articles', articlesFlow);
@@ -165,7 +165,7 @@ describe('stock levels', () => {
   });
 
   it('finds an unrecorded SKU (a variant too) one by one in the catalog and sets aside one BaseLinker does not have', async () => {
-    world = await stockWorld();
+    world = await stockWorld(adapter);
     const parent = world.bl.addProduct(INVENTORY, { sku: 'PARENT' });
     const variant = world.bl.addVariant(parent.id, { name: 'v', sku: 'VAR-1' });
     ongoingArticle(world, 'VAR-1', 5);
@@ -181,12 +181,12 @@ describe('stock levels', () => {
   });
 
   it('sweeps in full when the last read is older than 23 hours, and reads the delta otherwise', async () => {
-    world = await stockWorld();
+    world = await stockWorld(adapter);
     world.bl.addProduct(INVENTORY, { sku: 'A' });
     ongoingArticle(world, 'A', 1);
     await world.run('stock', stockFlow);
     const state = world.services().state;
-    const cursor = (await world.store.getCursor<StockCursor>('test', STOCK_CURSOR))!;
+    const cursor = (await savedCursor<StockCursor>(world, STOCK_CURSOR))!;
     expect(Date.parse(cursor.lastReadAt)).toBe(Date.parse(cursor.lastFullAt));
 
     const old = new Date(Date.now() - 23 * 3600_000 - 1000).toISOString();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ClaimLostError, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
+import { DEFAULT_SET_ASIDE_RAW_DAYS } from '../../shared/state/bounded';
+import { ClaimLostError, SEND_LOG_DAYS, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
 
 /**
  * The behaviour every implementation of the state ports must have (shared/flows/ports.ts). The same tests
@@ -90,6 +91,32 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         expect((await t.orders.list()).map((o) => o.blOrderId).sort()).toEqual(['10', '11']);
         expect(await world.ports('someone-else').orders.get(10)).toBeUndefined();
       });
+
+      it('lists in key order (DynamoDB sorts a partition by its sort key, a string)', async () => {
+        for (const id of [9, 100, 10]) await t.orders.claim(id, 'run-a', 60_000);
+        expect((await t.orders.list()).map((o) => o.blOrderId)).toEqual(['10', '100', '9']);
+      });
+
+      it('counts an order given back as pending until it is finished, even while a later run holds it', async () => {
+        expect(await t.orders.oldestPendingSince()).toBeUndefined();
+        const first = await t.orders.claim(20, 'run-a', 60_000);
+        await t.orders.release(20, 'run-a', 'Ongoing is down');
+        world.advance(1_000);
+        await t.orders.claim(21, 'run-a', 60_000);
+        await t.orders.release(21, 'run-a', 'Ongoing is down');
+        expect(await t.orders.oldestPendingSince()).toBe(first.record!.firstSeenAt);
+        // Taken again by a run that dies holding it: the order is as stuck as before, and still counted.
+        await t.orders.claim(20, 'run-b', 60_000);
+        expect(await t.orders.oldestPendingSince()).toBe(first.record!.firstSeenAt);
+        await t.orders.complete(20, 'run-b', { ongoingOrderId: 200, orderNumber: '20' });
+        const second = await t.orders.get(21);
+        expect(await t.orders.oldestPendingSince()).toBe(second!.firstSeenAt);
+        await t.orders.cancel(21);
+        expect(await t.orders.oldestPendingSince()).toBeUndefined();
+        // Reopened (missing in Ongoing): pending again, and counted.
+        await t.orders.reopen(20, 'missing in Ongoing');
+        expect(await t.orders.oldestPendingSince()).toBe(first.record!.firstSeenAt);
+      });
     });
 
     describe('shipments ledger', () => {
@@ -124,6 +151,18 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         expect((await t.shipments.list({ status: 'pending-tracking' })).map((s) => s.ongoingOrderId)).toEqual(['102']);
         expect((await t.shipments.list()).map((s) => s.ongoingOrderId).sort()).toEqual(['102', '103']);
         expect(await t.shipments.get(103)).toMatchObject({ status: 'failed', lastError: 'refused' });
+      });
+
+      it('open lists the unfinished shipments only, in key order', async () => {
+        for (const id of [9, 100, 10, 11]) await t.shipments.claim(id, 'w', 60_000);
+        await t.shipments.release(9, 'w', { status: 'pending-tracking', packageId: 1 });
+        await t.shipments.complete(10, 'w', { trackingNumber: 'T' });
+        await t.shipments.release(11, 'w', { status: 'failed', lastError: 'refused' });
+        expect((await t.shipments.open()).map((s) => [s.ongoingOrderId, s.status])).toEqual([
+          ['100', 'pending'],
+          ['9', 'pending-tracking'],
+        ]);
+        expect((await t.shipments.list()).map((s) => s.ongoingOrderId)).toEqual(['10', '100', '11', '9']);
       });
     });
 
@@ -167,6 +206,17 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         const item = await t.inbox.put({ kind: 'order', sourceId: 'big', reason: 'r', raw: 'x'.repeat(100_000) });
         expect(Buffer.byteLength(item.raw!, 'utf8')).toBeLessThanOrEqual(64 * 1024);
         expect(item.raw).toMatch(/…\[truncated: 100000 bytes in total, kept the first part\]$/);
+      });
+
+      it('forgets a raw payload setAsideRawDays after it was written, keeping the item', async () => {
+        await t.inbox.put({ kind: 'order', sourceId: 'old', reason: 'r', raw: { a: 1 } });
+        world.advance(DEFAULT_SET_ASIDE_RAW_DAYS * 86_400_000 - 1_000);
+        expect(await t.inbox.get('order', 'old')).toMatchObject({ raw: '{"a":1}' });
+        world.advance(2_000);
+        const item = await t.inbox.get('order', 'old');
+        expect(item).toMatchObject({ sourceId: 'old', reason: 'r', count: 1 });
+        expect(item!.raw).toBeUndefined();
+        expect((await t.inbox.list()).find((i) => i.sourceId === 'old')!.raw).toBeUndefined();
       });
     });
 
@@ -267,6 +317,15 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
         expect(await t.sends.list(70)).toEqual([expect.objectContaining({ ongoingOrderId: '70', via: 'cli', outcome: 'done' })]);
         expect(await t.sends.list(8)).toEqual([]);
         expect(await world.ports('other-tenant').sends.list(7)).toEqual([]);
+      });
+
+      it('forgets a Send SEND_LOG_DAYS after it was recorded', async () => {
+        await t.sends.record({ ongoingOrderId: 5, via: 'webhook', at: '2026-03-01T10:00:00.000Z', outcome: 'done' });
+        world.advance(SEND_LOG_DAYS * 86_400_000 - 2_000);
+        await t.sends.record({ ongoingOrderId: 5, via: 'cli', at: '2027-04-05T10:00:00.000Z', outcome: 'done' });
+        expect((await t.sends.list(5)).map((s) => s.via)).toEqual(['webhook', 'cli']);
+        world.advance(3_000);
+        expect((await t.sends.list(5)).map((s) => s.via)).toEqual(['cli']);
       });
     });
 

@@ -29,8 +29,8 @@ export interface World {
   labelsBucket: string;
   tenant: TenantConfig;
   metrics: InMemoryMetrics;
-  /** Fresh clients and stores for the tenant (each call: new request counters). */
-  services(tenant?: TenantConfig): TenantServices;
+  /** Fresh clients and stores for the tenant (each call: new request counters), as the runner would make them. */
+  services(tenant?: TenantConfig, options?: ServiceRequest): TenantServices;
   /** One run of a flow through the runner; `deadline` defaults to a minute from now. */
   run<F extends FlowName>(name: F, flow: Flow<NeedsOf<F>>, options?: Partial<RunOptions> & { tenant?: TenantConfig }): Promise<TenantRunReport>;
   /** The state table itself, for planting and inspecting raw records (the flows only see the ports). DynamoDB worlds only. */
@@ -140,7 +140,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     if (!memory) return createTenantServices(t, runtime, { ...extra, dynamo, s3, budget });
     return tenantServicesWith(() => labels!)(t, runtime, { ...extra, budget, ports: (id) => memory.ports(id) });
   };
-  const services = (t: TenantConfig = tenant) => wire(t);
+  const services = (t: TenantConfig = tenant, extra: ServiceRequest = {}) => wire(t, extra);
 
   return {
     bl,
