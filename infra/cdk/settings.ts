@@ -6,6 +6,14 @@ import { METRICS_NAMESPACE } from '../../shared/observability/metrics';
 import { DEFAULT_SECRET_PREFIX } from '../../shared/tenants/registry';
 
 /**
+ * Tenant-runs of one flow at once by default. The limits it guards are each tenant's own (its BaseLinker token,
+ * its goods owner's serial writes), so it bounds only how fast a tick drains: 10 starts every run of 500 tenants
+ * within the minute even at the first orders tick, when every tenant imports at once (`npm run bench -- --only=tenants`:
+ * 500 runs of 0.82 s need 7 workers), and 5 flows x 10 stay far below an account's default 1,000.
+ */
+export const DEFAULT_WORKER_CONCURRENCY = 10;
+
+/**
  * Everything a deployment is configured with, read from CDK context (`cdk.json` "context", or `-c key=value`)
  * and validated at synth time, so a typo fails `cdk synth` on the operator's machine rather than a Lambda at
  * 3 a.m. Tenant settings go through the project's own schema (shared/config), the same one the functions
@@ -120,8 +128,8 @@ const deploymentSchema = z.object({
   shipmentPendingAlarmSeconds: intSetting(300, 14 * 24 * 3600, 4 * 3600),
   setAsideRawDays: intSetting(0, 3650, 30),
   reserveConcurrency: boolSetting(true),
-  // Lambda's SQS event source accepts 2 to 1000; 5 keeps a handful of BaseLinker tokens and Ongoing writers busy.
-  workerConcurrency: intSetting(2, 1000, 5),
+  // Lambda's SQS event source accepts 2 to 1000; see DEFAULT_WORKER_CONCURRENCY.
+  workerConcurrency: intSetting(2, 1000, DEFAULT_WORKER_CONCURRENCY),
   memoryMb: intSetting(128, 10240, 512),
   webhookPath: z
     .string({ error: 'expected a URL path such as "webhook/ongoing"' })

@@ -14,6 +14,7 @@ import { createTenantServices, type TenantServices } from '../../shared/lambda/w
 import { ensureBucket } from '../../shared/labels/store';
 import { InMemoryMetrics, METRIC } from '../../shared/observability/metrics';
 import { ensureTable } from '../../shared/state/table';
+import type { OngoingClient } from '../../shared/ongoing/client';
 import { DEFAULT_SIM_TOKEN, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator } from '../../infra/simulators/ongoing';
 
@@ -87,6 +88,48 @@ export interface BenchWorldOptions {
   tenant?: Partial<Record<keyof TenantSettingsInput, unknown>>;
   /** Real latency (shipment scenario); default 0, the latency is counted into the simulated clock instead. */
   realLatency?: { blMs: number; ongoingMs: number; methodLatencyMs?: Record<string, number> };
+}
+
+/** A shop's order confirmed at `confirmedAtS` (BaseLinker seconds), with placeholder customer data and these products. */
+export function addBenchOrder(
+  world: BenchWorld,
+  i: number,
+  confirmedAtS: number,
+  products: { sku: string; name: string; quantity: number; price_brutto: number }[],
+  statusId: number,
+): void {
+  world.bl.addOrder(
+    {
+      order_status_id: statusId,
+      email: `klient${i}@example.invalid`,
+      delivery_fullname: `Klient ${i}`,
+      delivery_address: `ul. Długa ${1 + (i % 200)}`,
+      delivery_postcode: '31-147',
+      delivery_city: 'Kraków',
+      delivery_country_code: 'PL',
+      payment_done: 99.9,
+      products,
+    },
+    { createdAt: confirmedAtS - 30, confirmedAt: confirmedAtS },
+  );
+}
+
+/**
+ * An order already in Ongoing, picked and waiting at the packing desk for Send (status 400), with its BaseLinker
+ * order (in `blStatusId` when given). Returns the Ongoing order id.
+ */
+export async function orderAtTheDesk(world: BenchWorld, ongoing: OngoingClient, line: { articleNumber: string; numberOfItems: number }, blStatusId?: number): Promise<number> {
+  const bl = world.bl.addOrder({ ...(blStatusId !== undefined && { order_status_id: blStatusId }), delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
+  const orderNumber = String(bl.order_id);
+  const { orderId } = await ongoing.putOrder({
+    orderNumber,
+    goodsOwnerOrderId: orderNumber,
+    deliveryDate: '2030-03-04T00:00:00Z',
+    consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
+    orderLines: [{ rowNumber: '1', ...line }],
+  });
+  world.ongoing.setOrderStatus(orderId, 400);
+  return orderId;
 }
 
 function requireEmulators(): void {

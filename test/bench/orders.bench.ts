@@ -2,7 +2,7 @@ import { ORDERS_PAGE_SIZE } from '../../shared/baselinker/client';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { runUntilComplete } from './articles.bench';
-import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor, type RunOutcome } from './harness.bench';
+import { addBenchOrder, runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld, type RunExecutor, type RunOutcome } from './harness.bench';
 
 /** The status the tenant imports from ("Do realizacji" in the simulator's default statuses). */
 const TO_FULFIL = 5502;
@@ -28,22 +28,15 @@ async function seedOngoingArticles(world: BenchWorld): Promise<string[]> {
 }
 
 function addOrder(world: BenchWorld, skus: string[], i: number, confirmedAtS: number): void {
-  world.bl.addOrder(
-    {
-      order_status_id: TO_FULFIL,
-      email: `klient${i}@example.invalid`,
-      delivery_fullname: `Klient ${i}`,
-      delivery_address: `ul. Długa ${1 + (i % 200)}`,
-      delivery_postcode: '31-147',
-      delivery_city: 'Kraków',
-      delivery_country_code: 'PL',
-      payment_done: 99.9,
-      products: [
-        { sku: skus[i % skus.length]!, name: 'Artykuł', quantity: 1 + (i % 3), price_brutto: 39.9 },
-        { sku: skus[(i * 7 + 3) % skus.length]!, name: 'Artykuł', quantity: 1, price_brutto: 19.9 },
-      ],
-    },
-    { createdAt: confirmedAtS - 30, confirmedAt: confirmedAtS },
+  addBenchOrder(
+    world,
+    i,
+    confirmedAtS,
+    [
+      { sku: skus[i % skus.length]!, name: 'Artykuł', quantity: 1 + (i % 3), price_brutto: 39.9 },
+      { sku: skus[(i * 7 + 3) % skus.length]!, name: 'Artykuł', quantity: 1, price_brutto: 19.9 },
+    ],
+    TO_FULFIL,
   );
 }
 

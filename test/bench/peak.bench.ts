@@ -20,7 +20,7 @@ import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { articlesMinimumCalls, DATA_CHUNK } from './articles.bench';
-import { runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld } from './harness.bench';
+import { addBenchOrder, orderAtTheDesk, runBudgetMs, startBenchWorld, type BenchSettings, type BenchWorld } from './harness.bench';
 import { percentile } from './orders.bench';
 import { stockMinimumCalls } from './stock.bench';
 
@@ -222,20 +222,7 @@ class TokenScheduler {
 }
 
 function addOrder(world: BenchWorld, i: number, confirmedAtS: number): void {
-  world.bl.addOrder(
-    {
-      order_status_id: TO_FULFIL,
-      email: `klient${i}@example.invalid`,
-      delivery_fullname: `Klient ${i}`,
-      delivery_address: `ul. Długa ${1 + (i % 200)}`,
-      delivery_postcode: '31-147',
-      delivery_city: 'Kraków',
-      delivery_country_code: 'PL',
-      payment_done: 99.9,
-      products: [{ sku: `ART-${i % 20}`, name: 'Artykuł', quantity: 1, price_brutto: 39.9 }],
-    },
-    { createdAt: confirmedAtS - 30, confirmedAt: confirmedAtS },
-  );
+  addBenchOrder(world, i, confirmedAtS, [{ sku: `ART-${i % 20}`, name: 'Artykuł', quantity: 1, price_brutto: 39.9 }], TO_FULFIL);
 }
 
 /**
@@ -276,17 +263,7 @@ export async function peakScenario(settings: BenchSettings, options: { journal: 
     // Orders already in Ongoing, picked and waiting at the desk for Send (in a BaseLinker status the flow ignores).
     const desk: number[] = [];
     for (let i = 0; i < minutes * sendsPerMinute; i++) {
-      const bl = world.bl.addOrder({ order_status_id: 5501, delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
-      const orderNumber = String(bl.order_id);
-      const { orderId } = await ongoing.putOrder({
-        orderNumber,
-        goodsOwnerOrderId: orderNumber,
-        deliveryDate: '2030-03-04T00:00:00Z',
-        consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
-        orderLines: [{ rowNumber: '1', articleNumber: 'ART-0', numberOfItems: 1 }],
-      });
-      world.ongoing.setOrderStatus(orderId, 400);
-      desk.push(orderId);
+      desk.push(await orderAtTheDesk(world, ongoing, { articleNumber: 'ART-0', numberOfItems: 1 }, 5501));
     }
 
     const t0 = world.timeline.now();

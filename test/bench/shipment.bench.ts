@@ -5,7 +5,7 @@ import { OngoingClient } from '../../shared/ongoing/client';
 import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
-import { startBenchWorld, type BenchSettings } from './harness.bench';
+import { orderAtTheDesk, startBenchWorld, type BenchSettings } from './harness.bench';
 import { percentile } from './orders.bench';
 
 export interface ShipmentResult {
@@ -63,17 +63,7 @@ export async function shipmentScenario(settings: BenchSettings, sends: number): 
     await ongoing.putArticle({ articleNumber: 'TSHIRT-M', articleName: 'T-shirt M', weight: 0.25 });
     const orders: number[] = [];
     for (let i = 0; i < sends; i++) {
-      const bl = world.bl.addOrder({ delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
-      const orderNumber = String(bl.order_id);
-      const { orderId } = await ongoing.putOrder({
-        orderNumber,
-        goodsOwnerOrderId: orderNumber,
-        deliveryDate: '2030-03-04T00:00:00Z',
-        consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
-        orderLines: [{ rowNumber: '1', articleNumber: 'TSHIRT-M', numberOfItems: 2 }],
-      });
-      world.ongoing.setOrderStatus(orderId, 400);
-      orders.push(orderId);
+      orders.push(await orderAtTheDesk(world, ongoing, { articleNumber: 'TSHIRT-M', numberOfItems: 2 }));
     }
     world.bl.resetCounters();
     world.ongoing.resetCalls();

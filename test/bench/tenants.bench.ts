@@ -20,6 +20,7 @@ import { startSqsPoller } from '../../infra/local/sqs-poller';
 import { seedDemoCatalog, seedDemoOrders, startBaseLinkerSimulator } from '../../infra/simulators/baselinker';
 import { startOngoingSimulator } from '../../infra/simulators/ongoing';
 import type { BenchSettings, RunExecutor } from './harness.bench';
+import { DEFAULT_WORKER_CONCURRENCY } from '../../infra/cdk/settings';
 
 /**
  * Many tenants on one deployment: N tenants in the registry (one simulator process of each kind serves all their
@@ -58,8 +59,6 @@ const INVOCATION_OVERHEAD_MS = 50;
 
 /** Memory of every function (infra/cdk settings memoryMb default). */
 const LAMBDA_GB = 0.5;
-/** The worker concurrency the stack deploys by default (infra/cdk/settings.ts workerConcurrency). */
-export const DEFAULT_WORKER_CONCURRENCY = 5;
 const MINUTES_PER_MONTH = 30 * 24 * 60;
 const MONTHLY = { orders: 1_000, articles: 5_000 };
 const INTERVAL_MIN: Record<'orders' | 'articles', number> = { orders: 1, articles: 15 };

@@ -1,9 +1,9 @@
-import { ChaosSeed, type SeedFigures } from './harness';
+import { ChaosSeed, OTHER, type SeedFigures } from './harness';
 import { chaosSeeds, rngFor } from './prng';
 import { CHOSEN, SENT, WAREHOUSE_KEY } from './harness';
 import { WorkerPool } from './processes';
 import { SIM_RATE_LIMIT } from './wiring';
-import { peakWindow } from './checks';
+import { peakWindow, stockProblems, type StockFindings } from './checks';
 import { startWorld } from '../support/world';
 
 /**
@@ -40,7 +40,24 @@ afterAll(() => {
     add(dup, f.duplicates);
   }
   const sum = (
-    key: 'cycles' | 'flowRuns' | 'sends' | 'processes' | 'stockChecksMidway' | 'losses' | 'wrongStock' | 'wrongStatus' | 'falseAlarms' | 'rewrittenLevels' | 'missingTracking' | 'wrongLinks' | 'blocks' | 'injectedBlocks' | 'sentIntoBlock',
+    key:
+      | 'cycles'
+      | 'flowRuns'
+      | 'sends'
+      | 'processes'
+      | 'stockChecksMidway'
+      | 'stockAwaitingSweep'
+      | 'losses'
+      | 'wrongStock'
+      | 'wrongStatus'
+      | 'falseAlarms'
+      | 'rewrittenLevels'
+      | 'driftCorrected'
+      | 'missingTracking'
+      | 'wrongLinks'
+      | 'blocks'
+      | 'injectedBlocks'
+      | 'sentIntoBlock',
   ) =>
     done.reduce((s, f) => s + f[key], 0);
   const kinds = [...new Set([...Object.keys(injected), ...Object.keys(fired)])].sort();
@@ -50,7 +67,7 @@ afterAll(() => {
     `chaos: seeds ${done.length}, cycles ${sum('cycles')} (flow runs ${sum('flowRuns')}, Send presses ${sum('sends')}), worker processes started ${sum('processes')}; ` +
       `faults (planned/met a request/with a side effect): ${faultList}; ` +
       `losses ${sum('losses')}, doubles: orders ${dup.orders ?? 0}, packages ${dup.packages ?? 0}, label files ${dup.labels ?? 0}, stock writes ${dup.stockWrites ?? 0}; ` +
-      `wrong stock levels ${sum('wrongStock')} (checked also right after ${sum('stockChecksMidway')} stock runs; levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}), shipments without tracking ${sum('missingTracking')} or with another link ${sum('wrongLinks')}, ` +
+      `wrong stock levels ${sum('wrongStock')} (checked also right after ${sum('stockChecksMidway')} stock runs, where ${sum('stockAwaitingSweep')} levels BaseLinker had lowered itself waited for the full sweep; levels written again after a lost answer or a broken run ${sum('rewrittenLevels')}, to undo drift ${sum('driftCorrected')}), shipments without tracking ${sum('missingTracking')}, ` +
       `shipped orders not in the sent status ${sum('wrongStatus')}, false alarms for a person ${sum('falseAlarms')}; ` +
       `token blocks caused ${sum('blocks')}, injected ${sum('injectedBlocks')}, requests sent into a block ${sum('sentIntoBlock')}; ` +
       `peak BaseLinker requests per second ${peak} (limit ${SIM_RATE_LIMIT.requestsPerWindow})`,
@@ -81,7 +98,8 @@ describe('chaos: faults, kills, freezes and three processes never lose or double
     const replay = `replay with CHAOS_SEED=${seed} npx jest test/chaos`;
     expect({ seed, replay, problems: run.figures.problems }).toEqual({ seed, replay, problems: [] });
     expect(run.figures.cycles).toBe(cycles);
-    // Every seed met a token block, and had a worker killed and one frozen (planned; a trap may miss a run that ends first).
+    // Every seed met a token block (its rounds go on until it does), and had a worker killed and one frozen
+    // planned (a kill or freeze trap may miss a run that ends first).
     expect(run.figures.injectedBlocks).toBeGreaterThanOrEqual(1);
     expect(Object.keys(run.figures.faults).some((k) => k.startsWith('kill:'))).toBe(true);
     expect(Object.keys(run.figures.faults).some((k) => k.startsWith('freeze:'))).toBe(true);
@@ -94,6 +112,9 @@ describe('chaos: the invariant check itself', () => {
   let shipped = { blOrderId: 0, ongoingOrderId: 0 };
   let lost = 0;
   let wrongSku = '';
+  let drifted = { sku: '', productId: 0 };
+  let driftFound: { afterDelta: StockFindings; afterFull: StockFindings; handEditAfterDelta?: StockFindings } | undefined;
+  const stockInput = () => ({ bl: run.world.bl, ongoing: run.world.ongoing, tenant: run.world.tenant, state: run.services(run.world.tenant).state, runs: run.runs, warehouseKey: WAREHOUSE_KEY });
   let wrongLinkOrder = 0;
 
   beforeAll(async () => {
@@ -107,10 +128,24 @@ describe('chaos: the invariant check itself', () => {
     run.pressed(ids[1]!);
     await run.world.ongoing.pressSend(linked.orderId);
     await run.run('test', { name: 'tracking' });
+    // One article with stock to spare, so BaseLinker's own take below shows.
+    const spare = run.ongoingArticles()[1]!;
+    run.world.ongoing.setStock(spare.goodsOwnerId, spare.articleNumber, 50);
     await run.run('test', { name: 'stock' });
     await run.check();
     baseline = run.figures.problems;
     shipped = { blOrderId: ids[0]!, ongoingOrderId: target.orderId };
+
+    // Drift BaseLinker makes itself: an order confirmed in a status that holds no units takes 2 off its count.
+    // A delta run rightly leaves that to the full sweep; the full sweep writes the level again, to undo it.
+    const spareProduct = [...run.world.bl.state.products.values()].find((p) => p.sku === spare.articleNumber)!;
+    drifted = { sku: spare.articleNumber, productId: spareProduct.id };
+    run.world.bl.addOrder({
+      order_status_id: OTHER,
+      products: [{ sku: spare.articleNumber, product_id: String(spareProduct.parent_id || spareProduct.id), variant_id: String(spareProduct.parent_id ? spareProduct.id : 0), quantity: 2 }],
+    });
+    driftFound = { afterDelta: await stockProblems(stockInput(), 'after a delta run', { afterDelta: true }), afterFull: await stockProblems(stockInput(), 'after a full sweep') };
+    await run.run('test', { name: 'stock', fullSweep: true });
 
     // Now plant every fault the checker looks for.
     const { bl, ongoing } = run.world;
@@ -136,7 +171,8 @@ describe('chaos: the invariant check itself', () => {
     const product = [...bl.state.products.values()].find((p) => p.sku === wrongSku)!;
     product.stock[WAREHOUSE_KEY] = (product.stock[WAREHOUSE_KEY] ?? 0) + 3;
     const last = bl.stockWrites[bl.stockWrites.length - 1]!;
-    bl.stockWrites.push({ ...last, at: Date.now() });
+    bl.stockWrites.push({ ...last, before: last.level, at: Date.now() });
+    driftFound.handEditAfterDelta = await stockProblems(stockInput(), 'after a delta run', { afterDelta: true });
     // The shipped order moved out of the "sent" status behind the seller's back, and a shipment that is done set aside for a person.
     bl.changeOrderStatus(shipped.blOrderId, CHOSEN[0]);
     await run.services(run.world.tenant).state.inbox.put({ kind: 'shipment', sourceId: String(target.orderId), reason: 'planted' });
@@ -189,6 +225,23 @@ describe('chaos: the invariant check itself', () => {
     expect(run.figures.wrongStock).toBe(1);
     expect(run.figures.problems).toContainEqual(expect.stringMatching(/stock level \d+ written again though the run that wrote it finished ok/));
     expect(run.figures.duplicates.stockWrites).toBe(1);
+  });
+
+  it('leaves drift BaseLinker made itself to the full sweep after a delta run, and catches it after a full sweep', () => {
+    const line = new RegExp(`^SKU ${drifted.sku} after a`);
+    expect(driftFound!.afterDelta.wrong.filter((l) => line.test(l))).toEqual([]);
+    expect(driftFound!.afterDelta.awaitingSweep).toBe(1);
+    expect(driftFound!.afterFull.wrong).toContainEqual(expect.stringMatching(line));
+  });
+
+  it('catches a hand edit in BaseLinker after a delta run too (only BaseLinker\'s own order takes wait for the sweep)', () => {
+    expect(driftFound!.handEditAfterDelta!.wrong).toContainEqual(expect.stringMatching(new RegExp(`^SKU ${wrongSku} after a delta run: BaseLinker shows`)));
+  });
+
+  it('does not count a level written again to undo drift as written twice over', () => {
+    expect(run.figures.driftCorrected).toBe(1);
+    // The one level counted above is the planted repeat (BaseLinker still showed it), not the sweep's correction before it.
+    expect(run.figures.problems.filter((l) => / written again /.test(l))).toEqual([expect.stringMatching(new RegExp(`^product ${drifted.productId}: stock level \\d+ written again though the run that wrote it finished ok and BaseLinker still showed it`))]);
   });
 
   it('catches a shipped order not in the status after shipment', () => {

@@ -23,8 +23,10 @@ export interface CheckFigures {
   wrongStatus: number;
   /** Items set aside for a person about something that is fine (an order in Ongoing, a shipment done, a cancel done). */
   falseAlarms: number;
-  /** Stock writes that repeated the product's previous level (a retry after a lost answer, a rerun after a failed run). */
+  /** Stock writes that repeated the product's previous level while BaseLinker still showed it (a retry after a lost answer, a rerun after a failed run). */
   rewrittenLevels: number;
+  /** Stock writes that repeated the product's previous level to undo a change BaseLinker or someone else made to it since (drift put right). */
+  driftCorrected: number;
   missingTracking: number;
   /** Done shipments whose Ongoing order carries another tracking link than BaseLinker lists for the package. */
   wrongLinks: number;
@@ -68,6 +70,7 @@ export function emptyCheckFigures(): CheckFigures {
     wrongStatus: 0,
     falseAlarms: 0,
     rewrittenLevels: 0,
+    driftCorrected: 0,
     missingTracking: 0,
     wrongLinks: 0,
     blocks: 0,
@@ -233,14 +236,15 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
   }
 
   // Every stock level right.
-  for (const line of await stockProblems(input, 'after the final pass')) {
+  for (const line of (await stockProblems(input, 'after the final pass')).wrong) {
     figures.wrongStock++;
     problem(line);
   }
 
   // No stock level written twice over: a product's unchanged level is written again only when the run that
-  // wrote it never learned it went through (its answer lost, the run killed, frozen or failed) or another run
-  // was writing at the same time.
+  // wrote it never learned it went through (its answer lost, the run killed, frozen or failed), another run
+  // was writing at the same time, or BaseLinker showed another level by then (an order took units, someone
+  // edited it: the write corrects that drift, as the full sweep is meant to).
   const stockRuns = input.runs.filter((r) => r.flow === 'stock');
   const excused = (at: number) => {
     const during = stockRuns.filter((r) => r.startedAt <= at && at <= r.endedAt);
@@ -250,13 +254,14 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
   for (const w of bl.stockWrites) {
     const key = `${w.productId}#${w.warehouse}`;
     const previous = lastWrite.get(key);
-    if (previous && previous.level === w.level) figures.rewrittenLevels++;
+    const correction = w.before !== w.level;
+    if (previous && previous.level === w.level) figures[correction ? 'driftCorrected' : 'rewrittenLevels']++;
     // The client repeats a stock call whose answer it never got (the level is absolute: a repeat is harmless).
     const unanswered = previous?.request !== undefined && (previous.request.outcome !== 'SUCCESS' || previous.request.answered === false);
-    if (previous && previous.level === w.level && !unanswered && !excused(previous.at)) {
+    if (previous && previous.level === w.level && !unanswered && !correction && !excused(previous.at)) {
       figures.duplicates.stockWrites++;
       const run = stockRuns.find((r) => r.startedAt <= previous.at && previous.at <= r.endedAt)!;
-      problem(`product ${w.productId}: stock level ${w.level} written again though the run that wrote it finished ok (stock run in ${run.where}, ${run.endedAt - run.startedAt} ms)`);
+      problem(`product ${w.productId}: stock level ${w.level} written again though the run that wrote it finished ok and BaseLinker still showed it (stock run in ${run.where}, ${run.endedAt - run.startedAt} ms)`);
     }
     lastWrite.set(key, w);
   }
@@ -277,14 +282,28 @@ export async function checkSeed(input: CheckInput): Promise<CheckFigures> {
   return figures;
 }
 
+/** Stock levels against the rule: the wrong ones, one line each, and how many differ only by drift a delta run leaves to the sweep. */
+export interface StockFindings {
+  wrong: string[];
+  /** Levels BaseLinker itself moved since our last write, after a delta run that rightly saw them unchanged. */
+  awaitingSweep: number;
+}
+
 /**
- * Every Ongoing article's level in BaseLinker against the rule on main today: Ongoing's sellable count (booked and
- * locked items out), clamped at 0, minus the tenant's safety buffer. (Lane stock's rule, less the units on
- * orders BaseLinker took that Ongoing has not booked yet, is not on main yet.) One line per wrong level.
+ * Every Ongoing article's level in BaseLinker against the README's rule. `afterDelta`: the check follows a delta
+ * run, which compares with the level it last pushed, not with BaseLinker's stock (that is the full sweep's job,
+ * README "Stock levels"). So a level is then not wrong when our record and our last write both hold the rule's
+ * level and BaseLinker moved it only by its own order takes since that write (an order it took units for, in a
+ * status that holds none, e.g. moved out of the chosen ones): it counts as drift awaiting the sweep. Anything
+ * else, a hand edit included, is wrong after any run; after a full sweep nothing is excused.
  */
-export async function stockProblems(input: Pick<CheckInput, 'bl' | 'ongoing' | 'tenant' | 'state' | 'runs' | 'warehouseKey'>, when: string): Promise<string[]> {
+export async function stockProblems(
+  input: Pick<CheckInput, 'bl' | 'ongoing' | 'tenant' | 'state' | 'runs' | 'warehouseKey'>,
+  when: string,
+  options: { afterDelta?: boolean } = {},
+): Promise<StockFindings> {
   const { bl, ongoing, tenant, state } = input;
-  const out: string[] = [];
+  const out: StockFindings = { wrong: [], awaitingSweep: 0 };
   // The README's rule: Ongoing's sellable count (booked and locked items out), minus the units on confirmed
   // BaseLinker orders in the chosen or reserved statuses that Ongoing does not have (their catalog lines in this
   // warehouse: BaseLinker took those off its stock), minus the safety buffer, never below 0.
@@ -300,6 +319,7 @@ export async function stockProblems(input: Pick<CheckInput, 'bl' | 'ongoing' | '
       unitsHeld.set(id, (unitsHeld.get(id) ?? 0) + line.quantity);
     }
   }
+  const records = await state.stockLevels.all();
   for (const article of ongoing.state.articles.values()) {
     if (article.goodsOwnerId !== tenant.ongoing.goodsOwnerId) continue;
     const product = [...bl.state.products.values()].find((p) => p.sku === article.articleNumber);
@@ -308,16 +328,39 @@ export async function stockProblems(input: Pick<CheckInput, 'bl' | 'ongoing' | '
     const expected = stockLevel(sellable(article), tenant.stock.safetyBuffer, held);
     const actual = product.stock[input.warehouseKey];
     if (actual === expected) continue;
-    const record = (await state.stockLevels.all()).get(article.articleNumber);
+    const record = records.get(article.articleNumber);
+    if (options.afterDelta && record?.level === expected && movedOnlyByBaseLinker(bl, product.id, input.warehouseKey, expected, actual)) {
+      out.awaitingSweep++;
+      continue;
+    }
     const t0 = input.runs[0]?.startedAt ?? 0;
     const writes = bl.stockWrites.filter((w) => w.productId === product.id).map((w) => `${w.level}@${w.at - t0}${w.request?.outcome === 'SUCCESS' && w.request.answered !== false ? '' : `(${w.request?.outcome ?? '?'})`}`);
     const runs = input.runs.filter((r) => r.flow === 'stock').map((r) => `${r.where}:${r.startedAt - t0}-${r.endedAt - t0}:${r.outcome}${r.frozen ? ':frozen' : ''}`);
-    out.push(
+    out.wrong.push(
       `SKU ${article.articleNumber} ${when}: BaseLinker shows ${actual ?? 'no'} stock in ${input.warehouseKey}, Ongoing's sellable ${sellable(article)} less ${held} on orders not in Ongoing gives ${expected}` +
         ` (our record: ${record?.level ?? 'none'}; writes ${writes.join(' ')}; stock runs ${runs.join(' ')})`,
     );
   }
   return out;
+}
+
+/**
+ * Our last write of the product in `warehouseKey` was `level`, and BaseLinker's own order takes since then, one
+ * after another, lead from it to `actual` (at least one take: without one, nothing but us moved it).
+ */
+function movedOnlyByBaseLinker(bl: BaseLinkerSimulator, productId: number, warehouseKey: string, level: number, actual: number | undefined): boolean {
+  let last = -1;
+  bl.stockWrites.forEach((w, i) => {
+    if (w.productId === productId && w.warehouse === warehouseKey) last = i;
+  });
+  if (last < 0 || bl.stockWrites[last]!.level !== level) return false;
+  const takes = bl.stockTakes.filter((t) => t.productId === productId && t.warehouse === warehouseKey && t.writesBefore > last);
+  let now = level;
+  for (const t of takes) {
+    if (t.before !== now) return false;
+    now = t.after;
+  }
+  return takes.length > 0 && now === actual;
 }
 
 /** The fields of `have` named in `like`, in `like`'s key order (to compare what was sent). */

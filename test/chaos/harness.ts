@@ -64,6 +64,8 @@ export interface SeedFigures extends CheckFigures {
   processes: number;
   /** Stock levels checked right after a stock run (besides the check after the final pass). */
   stockChecksMidway: number;
+  /** Of the levels checked right after a delta stock run, those BaseLinker had moved itself since our write (drift the full sweep puts right). */
+  stockAwaitingSweep: number;
 }
 
 export interface OrderModel {
@@ -93,6 +95,9 @@ const ONGOING_ROUTES = ['PUT /orders', 'GET /orders', 'PUT /articles', 'GET /art
 /** The writes an "applied, answer lost" fault is aimed at (undefined: whichever write comes next). */
 const BL_WRITES = ['createPackage', 'setOrderStatus', 'updateInventoryProductsStock', undefined];
 const ONGOING_WRITES = ['PUT /orders', 'DELETE /orders/{orderId}', 'PUT /orders/{orderId}/files', 'PUT /orders/{orderId}/orderTracking', 'PATCH /orders/{orderId}/waybill', 'PUT /articles', undefined];
+
+/** Extra rounds of runs the token block may take to meet a request (one is nearly always enough). */
+const BLOCK_ROUNDS = 4;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -156,6 +161,7 @@ export class ChaosSeed {
       withSideEffect: {},
       processes: 0,
       stockChecksMidway: 0,
+      stockAwaitingSweep: 0,
       ...emptyCheckFigures(),
     };
   }
@@ -479,7 +485,10 @@ export class ChaosSeed {
     return { atWrite: this.rng.int(1, 12), mode: 'once' };
   }
 
-  /** One run of a flow alone. A stock run that ends ok is checked on the spot: nothing else changed the levels meanwhile. */
+  /**
+   * One run of a flow alone. A stock run that ends ok is checked on the spot: nothing else changed the levels
+   * meanwhile. After a delta run, drift BaseLinker made itself (its order takes) waits for the full sweep.
+   */
   private async runOne(alone = true): Promise<void> {
     const place = this.place();
     const short = this.rng.chance(0.12);
@@ -488,12 +497,36 @@ export class ChaosSeed {
     const answer = await this.run(place, spec, { deadlineMs: short ? this.rng.int(0, 120) : undefined, crash: this.statePlan(place) });
     if (alone && spec.name === 'stock' && answer.kind === 'report' && answer.report.outcome === 'ok') {
       const { state } = this.services(this.tenant);
-      const wrong = await stockProblems({ bl: this.world.bl, ongoing: this.world.ongoing, tenant: this.tenant, state, runs: this.runs, warehouseKey: WAREHOUSE_KEY }, `right after an ok stock run (cycle ${this.figures.cycles})`);
+      const afterDelta = answer.report.result?.counts?.fullSweep !== 1;
+      const found = await stockProblems(
+        { bl: this.world.bl, ongoing: this.world.ongoing, tenant: this.tenant, state, runs: this.runs, warehouseKey: WAREHOUSE_KEY },
+        `right after an ok ${afterDelta ? 'delta' : 'full'} stock run (cycle ${this.figures.cycles})`,
+        { afterDelta },
+      );
       this.figures.stockChecksMidway++;
-      for (const line of wrong) {
+      this.figures.stockAwaitingSweep += found.awaitingSweep;
+      for (const line of found.wrong) {
         this.figures.wrongStock++;
         this.problem(line);
       }
+    }
+  }
+
+  /**
+   * BaseLinker blocks the token at the next request, whichever process sends it, while three are busy. A round
+   * of runs may send BaseLinker nothing (each run standing down for the lease of a run killed earlier, or
+   * earlier faults taking every request it made), so rounds go on until the block has met a request.
+   */
+  private async blockedWhileThreeWork(): Promise<void> {
+    this.world.bl.injectFault({ kind: 'blocked-token' });
+    this.tally('baselinker:blocked-token');
+    const met = () => this.world.bl.requests.some((r) => r.outcome === 'fault:blocked-token');
+    await this.concurrentRuns();
+    for (let round = 0; round < BLOCK_ROUNDS && !met(); round++) {
+      // A killed run's lease lapses first; the orders flow always asks BaseLinker, and so do articles and stock.
+      await sleep(Math.max(0, this.lastKillAt + LONGEST_HOLD_MS + 100 - Date.now()));
+      const flows = ['orders', 'articles', 'stock'] as const;
+      await Promise.all((['test', ...this.workers] as Place[]).map((p, i) => this.run(p, this.flowSpec(flows[i % flows.length]))));
     }
   }
 
@@ -636,13 +669,7 @@ export class ChaosSeed {
     const index = this.figures.cycles++;
     this.businessEvents();
     this.injectFaults();
-    if (index === this.plan.block) {
-      // BaseLinker blocks the token at the next request, whichever process sends it, while three are busy.
-      this.world.bl.injectFault({ kind: 'blocked-token' });
-      this.tally('baselinker:blocked-token');
-      await this.concurrentRuns();
-      return;
-    }
+    if (index === this.plan.block) return this.blockedWhileThreeWork();
     if (index === this.plan.kill) return this.killed();
     if (index === this.plan.freeze) return this.frozen();
     const roll = this.rng();

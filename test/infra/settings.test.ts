@@ -22,7 +22,7 @@ describe('deployment settings from CDK context', () => {
   it('needs no tenant (they live in the registry) and has sensible defaults', () => {
     const settings = readDeploymentSettings(context({}));
     expect(settings.tenants).toEqual([]);
-    expect(settings).toMatchObject({ labelsExpiryDays: 90, labelsVersioning: false, logRetentionDays: 30, logLevel: 'INFO', reserveConcurrency: true, workerConcurrency: 5, webhookPath: 'webhook/ongoing', orderLagAlarmSeconds: 3600 });
+    expect(settings).toMatchObject({ labelsExpiryDays: 90, labelsVersioning: false, logRetentionDays: 30, logLevel: 'INFO', reserveConcurrency: true, workerConcurrency: 10, webhookPath: 'webhook/ongoing', orderLagAlarmSeconds: 3600 });
     expect(settings.alarmEmail).toBeUndefined();
   });
 

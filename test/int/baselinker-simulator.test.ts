@@ -190,6 +190,18 @@ describe('BaseLinker simulator: stock taken by orders', () => {
     sim.addOrder({ products: [{ product_id: String(mug.id), quantity: 2 }] });
     expect(mug.stock[key]).toBe(6);
   });
+
+  it("logs its stock history: each level written with what the product showed before, and each order's take in its place among the writes", async () => {
+    const { key, mug } = catalog();
+    await client().updateInventoryProductsStock(7, { [mug.id]: { [key]: 8 } });
+    const order = sim.addOrder({ products: [{ product_id: String(mug.id), quantity: 3 }] });
+    await client().updateInventoryProductsStock(7, { [mug.id]: { [key]: 8 } });
+    expect(sim.stockWrites.map((w) => [w.level, w.before])).toEqual([
+      [8, 10],
+      [8, 5],
+    ]);
+    expect(sim.stockTakes).toEqual([expect.objectContaining({ productId: mug.id, warehouse: key, orderId: order.order_id, before: 8, after: 5, writesBefore: 1 })]);
+  });
 });
 
 describe('BaseLinker simulator: journal', () => {

@@ -243,8 +243,9 @@ const updateInventoryProductsStock: Handler = (sim, p) => {
       continue;
     }
     for (const [key, qty] of Object.entries(levels as Record<string, unknown>)) {
+      const before = product.stock[key];
       product.stock[key] = Number(qty);
-      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), at: sim.now(), request: sim.processing });
+      sim.stockWrites.push({ productId: product.id, warehouse: key, level: Number(qty), before, at: sim.now(), request: sim.processing });
     }
     counter++;
   }

@@ -110,10 +110,28 @@ export interface StockWriteRecord {
   productId: number;
   warehouse: string;
   level: number;
+  /**
+   * The level the product showed in that warehouse when the write came (undefined: none yet). It differs from
+   * the last level written when something else moved the stock in between (an order taking its units, a hand edit).
+   */
+  before?: number;
   /** Simulator clock, ms. */
   at: number;
   /** The call that wrote it (its outcome tells whether the caller got the answer). */
   request?: RequestRecord;
+}
+
+/** One product's stock as BaseLinker itself moved it: a confirmed order taking its units (the other half of the stock history). */
+export interface StockTakeRecord {
+  productId: number;
+  warehouse: string;
+  orderId: number;
+  before: number;
+  after: number;
+  /** How many stock writes had come before it (`stockWrites.length` then): its place among them, whatever the clock. */
+  writesBefore: number;
+  /** Simulator clock, ms. */
+  at: number;
 }
 
 export type SimOrderInput = Partial<Omit<SimOrder, 'products'>> & { products?: Array<Partial<SimOrderProduct>> };
@@ -135,6 +153,8 @@ export class BaseLinkerSimulator {
   readonly requests: RequestRecord[] = [];
   /** Every stock level written, in order: what a seller sees in the product's stock history. */
   readonly stockWrites: StockWriteRecord[] = [];
+  /** Every stock change BaseLinker made by itself (an order confirmed), in order. */
+  readonly stockTakes: StockTakeRecord[] = [];
   /**
    * Test hook: called as each request arrives, before it is processed (a chaos test ends or pauses the
    * calling process there: the service still processes what reached it).
@@ -407,7 +427,9 @@ export class BaseLinkerSimulator {
       const inventory = this.state.inventories.find((i) => i.inventory_id === product.inventory_id);
       const key = line.warehouse_id > 0 ? `bl_${line.warehouse_id}` : inventory?.default_warehouse;
       if (!key) continue;
-      product.stock[key] = Math.max(0, (product.stock[key] ?? 0) - line.quantity);
+      const before = product.stock[key] ?? 0;
+      product.stock[key] = Math.max(0, before - line.quantity);
+      this.stockTakes.push({ productId: product.id, warehouse: key, orderId: order.order_id, before, after: product.stock[key], writesBefore: this.stockWrites.length, at: this.now() });
     }
   }
 
