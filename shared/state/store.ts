@@ -558,6 +558,9 @@ export class StateStore {
     });
     // A failed shipment waits for a person (its set-aside item), not for the tracking run.
     if (released?.status === 'failed') await this.markFinished(keys.openShipment(tenant, String(ongoingOrderId)));
+    // A failed one claimed again keeps its status while held, so a tracking run may have dropped its entry
+    // meanwhile: given back for the tracking run, it is in the index again.
+    else if (released?.status === 'pending' || released?.status === 'pending-tracking') await this.markOpen(keys.openShipment(tenant, String(ongoingOrderId)));
     return released;
   }
 

@@ -90,6 +90,21 @@ describe('open orders and shipments (sparse index)', () => {
     expect(await s.listShipments('open-a')).toHaveLength(4);
   });
 
+  it('keeps a failed shipment claimed again in the index although a tracking run dropped its entry meanwhile', async () => {
+    const s = store();
+    expect((await s.claimShipmentRecord('open-race', 5, 'first', 60_000)).result).toBe('claimed');
+    await s.releaseShipmentRecord('open-race', 5, 'first', { status: 'failed', lastError: 'courier refused' });
+    // A person retries the Send: the claim writes the entry, the record stays "failed" while it is held.
+    expect((await s.claimShipmentRecord('open-race', 5, 'retry', 60_000)).result).toBe('claimed');
+    expect((await s.getShipment('open-race', 5))?.status).toBe('failed');
+    // A tracking run reads the index now: the record says failed, so it drops the entry.
+    expect(await s.openShipments('open-race')).toEqual([]);
+    // The retried Send books the package and gives the shipment back to wait for its tracking number.
+    await s.releaseShipmentRecord('open-race', 5, 'retry', { status: 'pending-tracking', packageId: 55 });
+    // The next tracking run finds it, not only the daily re-sweep.
+    expect((await s.openShipments('open-race')).map((r) => [r.ongoingOrderId, r.status])).toEqual([['5', 'pending-tracking']]);
+  });
+
   it('backfills the index from shipments written before it existed, and sweeps again a day later', async () => {
     const s = store();
     await testDocumentClient().send(
