@@ -7,20 +7,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { labelKey } from './keys';
+import type { LabelStorage } from './storage';
 
 export { labelKey };
+export { LabelsUnavailableError, unavailableLabels, type LabelStorage } from './storage';
 
 const errorName = (err: unknown) => (err as { name?: string })?.name ?? '';
 const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-
-/** What the flows use of label storage: the S3 store below, or `unavailableLabels` in functions that handle no labels. */
-export interface LabelStorage {
-  readonly bucket: string;
-  labelKey(tenant: string, ongoingOrderId: string | number, packageId: string | number, extension: string): string;
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
-  get(key: string): Promise<Buffer>;
-  exists(key: string): Promise<boolean>;
-}
 
 /** Shipping labels in S3, byte for byte (PDF and image labels are binary; ZPL/EPL are text but kept as bytes). */
 export class LabelStore implements LabelStorage {
@@ -60,23 +53,6 @@ export class LabelStore implements LabelStorage {
       throw err;
     }
   }
-}
-
-export class LabelsUnavailableError extends Error {
-  constructor(readonly bucket: string) {
-    super(`This function has no label storage wired in (bucket ${bucket}): only the shipment and tracking functions handle labels`);
-    this.name = 'LabelsUnavailableError';
-  }
-}
-
-/**
- * Label storage for the functions that never handle labels: it keeps the S3 client out of their bundles
- * (size and cold start), and those functions have no S3 permission either, so a use is a wiring mistake and
- * says so instead of surfacing as an AccessDenied.
- */
-export function unavailableLabels(bucket: string): LabelStorage {
-  const refuse = (): Promise<never> => Promise.reject(new LabelsUnavailableError(bucket));
-  return { bucket, labelKey, put: refuse, get: refuse, exists: refuse };
 }
 
 /** For local runs and tests: create the bucket unless it is there. Idempotent. */

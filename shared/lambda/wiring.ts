@@ -6,7 +6,7 @@ import type { RequestBudget } from '../baselinker/budget';
 import type { TenantConfig } from '../config';
 import type { Runtime, ServiceRequest, TenantServices } from '../flows/context';
 import type { StatePortsFactory } from '../flows/ports';
-import { LabelStore, unavailableLabels, type LabelStorage } from '../labels';
+import { unavailableLabels, type LabelStorage } from '../labels/storage';
 import { lazyS3Labels } from '../labels/lazy';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, dynamoStatePorts, StateStore } from '../state';
@@ -30,7 +30,7 @@ export interface ServiceOptions extends ServiceRequest {
 export type LabelsWiring = (bucket: string, options: ServiceOptions) => LabelStorage;
 
 /** Labels in S3 (the shipment and tracking functions, the local host, tests). */
-export const s3Labels: LabelsWiring = (bucket, options) => (options.s3 ? new LabelStore(options.s3, bucket) : lazyS3Labels(bucket));
+export const s3Labels: LabelsWiring = (bucket, options) => lazyS3Labels(bucket, options.s3);
 
 /** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
 export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);
