@@ -27,10 +27,14 @@ describe('tenantServicesWith', () => {
   const dynamo = {} as never;
   const budget = new InMemoryBudget({ requestsPerMinute: 100 });
 
-  it('wires an S3 label store on the labels bucket with s3Labels', () => {
-    const services = tenantServicesWith(s3Labels)(tenant, runtime, { dynamo, budget, s3: {} as never });
-    expect(services.labels).toBeInstanceOf(LabelStore);
+  it('wires an S3 label store on the labels bucket with s3Labels, loaded on the first label, on the client given', async () => {
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const s3 = { send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => (sent.push({ name: command.constructor.name, input: command.input }), {}) };
+    const services = tenantServicesWith(s3Labels)(tenant, runtime, { dynamo, budget, s3: s3 as never });
     expect(services.labels.bucket).toBe('labels-bucket');
+    expect(sent).toEqual([]);
+    await services.labels.put('labels/x.pdf', Buffer.from('%PDF'), 'application/pdf');
+    expect(sent).toEqual([{ name: 'PutObjectCommand', input: expect.objectContaining({ Bucket: 'labels-bucket', Key: 'labels/x.pdf', ContentType: 'application/pdf' }) }]);
   });
 
   it('wires the refusing store with noLabels', async () => {
