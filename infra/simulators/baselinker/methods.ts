@@ -1,6 +1,6 @@
-import type { BaseLinkerSimulator } from './simulator';
 import { labelPdf, labelZpl } from './label';
-import type { SimOrder, SimPackage, SimProduct } from './state';
+import type { RequestRecord, SimConfig, StockWriteRecord } from './records';
+import type { SimOrder, SimPackage, SimProduct, SimState } from './state';
 
 /**
  * The API methods the simulator answers. Each returns the payload fields next to `status`, or throws
@@ -18,7 +18,24 @@ export class SimApiError extends Error {
 }
 
 export type Params = Record<string, unknown>;
-export type Handler = (sim: BaseLinkerSimulator, params: Params) => Record<string, unknown>;
+
+/** What a method may use of the simulator (BaseLinkerSimulator has it all): the account, the settings, the logs. */
+export interface SimulatorCore {
+  readonly state: SimState;
+  readonly config: SimConfig;
+  readonly now: () => number;
+  readonly stockWrites: StockWriteRecord[];
+  /** The request being answered. */
+  readonly processing: RequestRecord | undefined;
+  changeOrderStatus(orderId: number, statusId: number, atSeconds?: number): SimOrder;
+  journal(orderId: number, type: number, objectId: number, date?: number): void;
+  addPackage(input: Pick<SimPackage, 'order_id' | 'courier_code' | 'account_id'> & Partial<SimPackage>): SimPackage;
+  trackingLinkOf(pkg: SimPackage): string;
+  fillTrackingNumber(packageId: number, number?: string): SimPackage;
+  deletePackage(packageId: number): void;
+}
+
+export type Handler = (sim: SimulatorCore, params: Params) => Record<string, unknown>;
 
 export const PAGE_SIZE = 1000;
 export const ORDERS_PAGE = 100;
@@ -80,24 +97,24 @@ function idList(p: Params, name: string): number[] {
   });
 }
 
-function inventoryOf(sim: BaseLinkerSimulator, p: Params) {
+function inventoryOf(sim: SimulatorCore, p: Params) {
   const id = reqInt(p, 'inventory_id');
   const inv = sim.state.inventories.find((i) => i.inventory_id === id);
   if (!inv) throw new SimApiError('ERROR_INVENTORY_NOT_FOUND', `Inventory ${id} not found`);
   return inv;
 }
 
-function orderOf(sim: BaseLinkerSimulator, id: number): SimOrder {
+function orderOf(sim: SimulatorCore, id: number): SimOrder {
   const order = sim.state.orders.get(id);
   if (!order) throw new SimApiError('ERROR_ORDER_NOT_FOUND', `Order ${id} not found`);
   return order;
 }
 
-function productsOf(sim: BaseLinkerSimulator, inventoryId: number): SimProduct[] {
+function productsOf(sim: SimulatorCore, inventoryId: number): SimProduct[] {
   return [...sim.state.products.values()].filter((p) => p.inventory_id === inventoryId).sort((a, b) => a.id - b.id);
 }
 
-function variantsOf(sim: BaseLinkerSimulator, parentId: number): SimProduct[] {
+function variantsOf(sim: SimulatorCore, parentId: number): SimProduct[] {
   return [...sim.state.products.values()].filter((p) => p.parent_id === parentId).sort((a, b) => a.id - b.id);
 }
 
@@ -378,14 +395,14 @@ const setOrderFields: Handler = (sim, p) => {
 
 // ---------- shipping ----------
 
-function courierOf(sim: BaseLinkerSimulator, p: Params) {
+function courierOf(sim: SimulatorCore, p: Params) {
   const code = reqStr(p, 'courier_code');
   const courier = sim.state.couriers.find((c) => c.code === code);
   if (!courier) throw new SimApiError('ERROR_COURIER_NOT_FOUND', `Courier ${code} is not available on this account`);
   return courier;
 }
 
-function packageOf(sim: BaseLinkerSimulator, p: Params): SimPackage {
+function packageOf(sim: SimulatorCore, p: Params): SimPackage {
   const courier = courierOf(sim, p);
   const id = optInt(p, 'package_id');
   const number = optStr(p, 'package_number');
