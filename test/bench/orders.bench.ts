@@ -132,8 +132,8 @@ function runMinimum(outcome: RunOutcome): number {
 }
 
 /**
- * Journal mode on its schedule (every minute, 30 s budget): orders are confirmed at random simulated times
- * between two ticks, each tick runs the orders flow; the lag is the flow's own OrderLagSeconds (confirmed ->
+ * Journal mode on its schedule (every minute, the deployed run budget): orders are confirmed at random simulated times
+ * at their rate (`ordersPerMinute` for `minutes` of the simulated clock, however long the runs take), each tick runs the orders flow; the lag is the flow's own OrderLagSeconds (confirmed ->
  * written to Ongoing, on the simulated clock). An order confirmed while a run is going is only seen by the
  * next tick, which is what the random times between ticks model. Ids follow the confirmation times (each
  * order is created 30 s before it is confirmed, and BaseLinker numbers orders as they are created).
@@ -163,10 +163,18 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
     let n = 0;
     let seed = 42;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    for (let m = 0; m < minutes; m++) {
+    // Orders come at their rate on the simulated clock whatever the runs do: a run that overran its minute
+    // (Ongoing takes one write at a time) leaves more than a minute's orders for the next one.
+    const genEnd = tick + minutes * 60_000;
+    let genUntil = tick;
+    while (genUntil < genEnd) {
       const previous = tick;
       tick = Math.max(previous + interval * 60_000, world.timeline.now());
-      const times = Array.from({ length: ordersPerMinute }, () => Math.floor((previous + random() * (tick - previous)) / 1000)).sort((a, b) => a - b);
+      const until = Math.min(tick, genEnd);
+      const count = Math.round((ordersPerMinute * (until - genUntil)) / 60_000);
+      const from = genUntil;
+      const times = Array.from({ length: count }, () => Math.floor((from + random() * (until - from)) / 1000)).sort((a, b) => a - b);
+      genUntil = until;
       for (const t of times) addOrder(world, skus, n++, t);
       world.timeline.set(tick);
       const outcome = await exec(job(tick));
