@@ -125,10 +125,17 @@ export function journalMinimumCalls(events: number, newOrders: number): number {
   return Math.floor(events / 100) + 1 + Math.ceil(newOrders / ORDERS_PAGE_SIZE);
 }
 
-/** A poll's minimum from what it did: the events it read, the orders it wrote (a run that stopped took in only those). */
-function runMinimum(outcome: RunOutcome): number {
+/**
+ * A poll's minimum from what it did: the events it read, the orders it wrote (a run that stopped took in only
+ * those), and when the run also made the safety-net status scan (every 15 minutes in journal mode), that scan's
+ * own minimum: a page per 100 orders in the chosen statuses at the run's start, and one per status scanned.
+ */
+function runMinimum(outcome: RunOutcome, ordersInStatusesAtStart: number, statusesScanned: number): number {
   const events = outcome.report.result?.counts?.journalEvents ?? 0;
-  return journalMinimumCalls(events, outcome.orderLagsS.length);
+  // A scan cut by the deadline goes on in the next run ("scanResumed"): one scan, counted once, where it began.
+  const counts = outcome.report.result?.counts;
+  const scan = counts?.fullScan === 1 && counts.scanResumed !== 1 ? ordersMinimumCalls(ordersInStatusesAtStart, statusesScanned) : 0;
+  return journalMinimumCalls(events, outcome.orderLagsS.length) + scan;
 }
 
 /**
@@ -151,6 +158,9 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       budgetMs: runBudgetMs('orders', interval),
       latency: { blMs: settings.blLatencyMs, ongoingMs: settings.ongoingLatencyMs },
     });
+    const statuses = new Set([...world.tenant.baselinker.orderStatusIds, ...world.tenant.baselinker.cancelledStatusIds]);
+    const statusesScanned = statuses.size;
+    const ordersInStatuses = () => [...world.bl.state.orders.values()].filter((o) => statuses.has(o.order_status_id) && o.date_confirmed > 0).length;
     // First run: finds the journal's end and scans; from here on each tick reads the journal.
     let tick = world.timeline.now();
     const first = await exec(job(tick));
@@ -177,9 +187,10 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       genUntil = until;
       for (const t of times) addOrder(world, skus, n++, t);
       world.timeline.set(tick);
+      const inStatuses = ordersInStatuses();
       const outcome = await exec(job(tick));
       runs++;
-      minimum += runMinimum(outcome);
+      minimum += runMinimum(outcome, inStatuses, statusesScanned);
       world.timeline.set(outcome.simEnd);
       if (outcome.report.outcome === 'failed') throw new Error(`orders run failed: ${outcome.report.error}`);
       if (outcome.report.result?.complete === false) partialRuns++;
@@ -190,9 +201,10 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
     for (let extra = 0; lags.length < n && extra < 30; extra++) {
       tick = Math.max(tick + interval * 60_000, world.timeline.now());
       world.timeline.set(tick);
+      const inStatuses = ordersInStatuses();
       const outcome = await exec(job(tick));
       runs++;
-      minimum += runMinimum(outcome);
+      minimum += runMinimum(outcome, inStatuses, statusesScanned);
       world.timeline.set(outcome.simEnd);
       if (outcome.report.result?.complete === false) partialRuns++;
       lags.push(...outcome.orderLagsS);
