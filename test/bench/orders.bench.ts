@@ -173,6 +173,19 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
     let n = 0;
     let seed = 42;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    /** One orders run at `tick`, its figures added up. */
+    const runAt = async (at: number): Promise<void> => {
+      world.timeline.set(at);
+      const inStatuses = ordersInStatuses();
+      const outcome = await exec(job(at));
+      runs++;
+      minimum += runMinimum(outcome, inStatuses, statusesScanned);
+      world.timeline.set(outcome.simEnd);
+      if (outcome.report.outcome === 'failed') throw new Error(`orders run failed: ${outcome.report.error}`);
+      if (outcome.report.result?.complete === false) partialRuns++;
+      lags.push(...outcome.orderLagsS);
+      for (const [k, v] of Object.entries(outcome.blByMethod)) blByMethod[k] = (blByMethod[k] ?? 0) + v;
+    };
     // Orders come at their rate on the simulated clock whatever the runs do: a run that overran its minute
     // (Ongoing takes one write at a time) leaves more than a minute's orders for the next one.
     const genEnd = tick + minutes * 60_000;
@@ -186,29 +199,12 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
       const times = Array.from({ length: count }, () => Math.floor((from + random() * (until - from)) / 1000)).sort((a, b) => a - b);
       genUntil = until;
       for (const t of times) addOrder(world, skus, n++, t);
-      world.timeline.set(tick);
-      const inStatuses = ordersInStatuses();
-      const outcome = await exec(job(tick));
-      runs++;
-      minimum += runMinimum(outcome, inStatuses, statusesScanned);
-      world.timeline.set(outcome.simEnd);
-      if (outcome.report.outcome === 'failed') throw new Error(`orders run failed: ${outcome.report.error}`);
-      if (outcome.report.result?.complete === false) partialRuns++;
-      lags.push(...outcome.orderLagsS);
-      for (const [k, v] of Object.entries(outcome.blByMethod)) blByMethod[k] = (blByMethod[k] ?? 0) + v;
+      await runAt(tick);
     }
-    // Whatever the last minutes left pending: drain it (these calls count; the minimum is unchanged).
+    // Whatever the last minutes left pending: drain it (these runs count, calls and minimum alike).
     for (let extra = 0; lags.length < n && extra < 30; extra++) {
       tick = Math.max(tick + interval * 60_000, world.timeline.now());
-      world.timeline.set(tick);
-      const inStatuses = ordersInStatuses();
-      const outcome = await exec(job(tick));
-      runs++;
-      minimum += runMinimum(outcome, inStatuses, statusesScanned);
-      world.timeline.set(outcome.simEnd);
-      if (outcome.report.result?.complete === false) partialRuns++;
-      lags.push(...outcome.orderLagsS);
-      for (const [k, v] of Object.entries(outcome.blByMethod)) blByMethod[k] = (blByMethod[k] ?? 0) + v;
+      await runAt(tick);
     }
     const blCalls = Object.values(blByMethod).reduce((a, b) => a + b, 0);
     return {
