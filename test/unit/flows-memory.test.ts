@@ -1,5 +1,5 @@
 import { articlesFlow } from '../../shared/flows/articles';
-import { runKit, SetAsideShelf, Tally, deadlineAt, type FlowContext } from '../../shared/flows/context';
+import { SetAsideShelf, Tally, deadlineAt } from '../../shared/flows/context';
 import { ordersFlow } from '../../shared/flows/orders';
 import { reconcileFlow } from '../../shared/flows/reconcile';
 import { shipOrder } from '../../shared/flows/shipment';
@@ -50,28 +50,6 @@ describe('the flows on the memory ports', () => {
     expect(second.result).toMatchObject({ written: 0, setAside: 0, counts: expect.objectContaining({ stillSetAside: 1 }) });
     expect(world.ongoing.calls('PUT /orders')).toBe(2);
     expect((await state.runs.all()).map((r) => [r.flow, r.outcome])).toEqual([['orders', 'ok']]);
-  });
-
-  it('orders: two runs going at once on one state give each order to exactly one of them', async () => {
-    world = await startWorld({ state: 'memory', tenant: { baselinker: { orderStatusIds: [CHOSEN] } } });
-    await world.services().ongoing.putArticle({ articleNumber: 'SKU-A', articleName: 'Article A' });
-    const ids = Array.from({ length: 30 }, () => world.bl.addOrder({ order_status_id: CHOSEN, products: [{ sku: 'SKU-A', quantity: 1, price_brutto: 1 }] }).order_id);
-    const context = (runId: string): FlowContext<'orders' | 'cursors' | 'checkpoints'> => {
-      const services = world.services();
-      return {
-        tenant: world.tenant,
-        ...services,
-        ...services.state,
-        log: flowLogger({ tenant: 'test', flow: 'orders', runId }),
-        runId,
-        now: Date.now,
-        metric: () => undefined,
-        run: runKit(services.state.inbox, Date.now() + 60_000, Date.now),
-      };
-    };
-    const [x, y] = await Promise.all([ordersFlow(context('run-x')), ordersFlow(context('run-y'))]);
-    expect(x.written + y.written).toBe(30);
-    expect(ongoingNumbers(world)).toEqual(ids.map(String).sort());
   });
 
   it('reconcile: an order recorded as sent but missing in Ongoing is sent again', async () => {
