@@ -17,6 +17,7 @@ import { ensureTable } from '../../shared/state/table';
 import type { OngoingClient } from '../../shared/ongoing/client';
 import { DEFAULT_SIM_TOKEN, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER, demoSimulatorOptions, startOngoingSimulator, type OngoingSimulator } from '../../infra/simulators/ongoing';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * The benchmark's wiring. Scheduled flows run on SIMULATED time: the simulators answer at once and each
@@ -120,16 +121,7 @@ export function addBenchOrder(
  */
 export async function orderAtTheDesk(world: BenchWorld, ongoing: OngoingClient, line: { articleNumber: string; numberOfItems: number }, blStatusId?: number): Promise<number> {
   const bl = world.bl.addOrder({ ...(blStatusId !== undefined && { order_status_id: blStatusId }), delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
-  const orderNumber = String(bl.order_id);
-  const { orderId } = await ongoing.putOrder({
-    orderNumber,
-    goodsOwnerOrderId: orderNumber,
-    deliveryDate: '2030-03-04T00:00:00Z',
-    consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
-    orderLines: [{ rowNumber: '1', ...line }],
-  });
-  world.ongoing.setOrderStatus(orderId, 400);
-  return orderId;
+  return ongoingTwin(ongoing, world.ongoing, bl.order_id, { deliveryDate: '2030-03-04T00:00:00Z', orderLines: [{ rowNumber: '1', ...line }], status: 400 });
 }
 
 function requireEmulators(): void {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER, DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 // DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
 // DynamoDB table (the embedded one of `npm start` or a deployed stack's).
@@ -65,14 +66,12 @@ it('send --json: the outcome is the only thing on stdout, the flow logs go to st
   const { ongoing } = world.services();
   await ongoing.putArticle({ articleNumber: 'MUG', articleName: 'Kubek', weight: 0.4 });
   const bl = world.bl.addOrder({ delivery_fullname: 'Jan Kowalski', delivery_address: 'ul. Długa 5', delivery_postcode: '00-002', delivery_city: 'Kraków' });
-  const { orderId } = await ongoing.putOrder({
-    orderNumber: String(bl.order_id),
-    goodsOwnerOrderId: String(bl.order_id),
+  const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
     deliveryDate: '2026-11-27',
     consignee: { name: 'Jan Kowalski', address1: 'ul. Długa 5', postCode: '00-002', city: 'Kraków', countryCode: 'PL' },
     orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 1 }],
+    status: 450,
   });
-  world.ongoing.setOrderStatus(orderId, 450);
 
   const result = await run(['send', String(orderId), '--json'], { TENANTS_FILE: tenantsFile(), LOG_LEVEL: 'INFO' });
   expect(result.stderr).toMatch(/INFO shipment \[shop\]: shipment done/);

@@ -3,6 +3,7 @@ import { main, type CliIo } from '../../infra/cli/main';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { testDocumentClient, testS3Client } from '../support/emulators';
 import { startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 // DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the operator CLI works on a
 // DynamoDB table (the embedded one of `npm start` or a deployed stack's).
@@ -32,14 +33,12 @@ function io(): CliIo & { text(): string } {
 
 async function pickedOrder(): Promise<number> {
   const bl = world.bl.addOrder({ delivery_fullname: 'Jan Kowalski', delivery_address: 'ul. Długa 5', delivery_postcode: '00-002', delivery_city: 'Kraków' });
-  const { orderId } = await ongoing.putOrder({
-    orderNumber: String(bl.order_id),
-    goodsOwnerOrderId: String(bl.order_id),
+  const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
     deliveryDate: '2026-11-27',
     consignee: { name: 'Jan Kowalski', address1: 'ul. Długa 5', postCode: '00-002', city: 'Kraków', countryCode: 'PL' },
     orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 2 }],
+    status: 450,
   });
-  world.ongoing.setOrderStatus(orderId, 450);
   return orderId;
 }
 

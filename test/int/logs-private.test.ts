@@ -6,6 +6,7 @@ import { OngoingClient } from '../../shared/ongoing/client';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { CHOSEN, orderWorld } from '../support/orders';
 import type { World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 // DynamoDB only (the flow suites run on both state adapters: describeOnEachState): its subject is what reaches the
 // log, which the state adapter does not write to; one adapter suffices.
@@ -105,14 +106,12 @@ it('keeps an e-mail without any shape out of the log too, by its value', async (
 it("keeps a courier error quoting the address out of the log and out of the error's message", async () => {
   const ongoing = new OngoingClient(demoClientSettings(world.ongoing.baseUrl));
   const bl = world.bl.addOrder({ delivery_fullname: CUSTOMER.name, delivery_address: CUSTOMER.street, delivery_postcode: CUSTOMER.postcode, delivery_city: CUSTOMER.city, phone: CUSTOMER.phone });
-  const { orderId } = await ongoing.putOrder({
-    orderNumber: String(bl.order_id),
-    goodsOwnerOrderId: String(bl.order_id),
+  const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
     deliveryDate: '2026-11-27',
     consignee: { name: CUSTOMER.name, address1: CUSTOMER.street, postCode: CUSTOMER.postcode, city: CUSTOMER.city, countryCode: 'PL' },
     orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 1 }],
+    status: 450,
   });
-  world.ongoing.setOrderStatus(orderId, 450);
   const courierSays = `Kurier odrzucił przesyłkę: adres ${CUSTOMER.name}, ${CUSTOMER.street}, ${CUSTOMER.postcode} ${CUSTOMER.city}, tel. ${CUSTOMER.phone} poza zasięgiem`;
   world.bl.refusePackages(courierSays, bl.order_id);
   const tenant = { ...world.tenant, shipment: { ...world.tenant.shipment, courierCode: 'dpd' } };

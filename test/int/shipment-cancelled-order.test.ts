@@ -1,6 +1,7 @@
 import { shipOrder } from '../../shared/flows/shipment';
 import { flowLogger } from '../../shared/log/logger';
 import { describeOnEachState, startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * Regression (found by chaos seed 12): Send was pressed, the first attempt failed, the seller cancelled the
@@ -24,14 +25,12 @@ describeOnEachState('shipment of a cancelled order', (adapter) => {
 
   async function sentOrder(): Promise<{ blOrderId: number; ongoingOrderId: number }> {
     const bl = world.bl.addOrder({ order_status_id: 5501 });
-    const { orderId } = await world.services().ongoing.putOrder({
-      orderNumber: String(bl.order_id),
-      goodsOwnerOrderId: String(bl.order_id),
+    const orderId = await ongoingTwin(world.services().ongoing, world.ongoing, bl.order_id, {
       deliveryDate: '2025-03-04T00:00:00Z',
       consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
       orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 1 }],
+      status: 450,
     });
-    world.ongoing.setOrderStatus(orderId, 450);
     return { blOrderId: bl.order_id, ongoingOrderId: orderId };
   }
 

@@ -9,6 +9,7 @@ import { OngoingClient } from '../../shared/ongoing/client';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { describeOnEachState, startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * Issue 12 against the simulators over HTTP, the simulators behaving as the real services do: the label
@@ -48,16 +49,12 @@ describeOnEachState('shipment against services behaving as the real ones', (adap
   /** A BaseLinker order (COD or not) and its Ongoing twin, sent (status 450). */
   async function sentOrder(bl: Parameters<World['bl']['addOrder']>[0] = {}): Promise<{ blOrderId: number; ongoingOrderId: number; orderNumber: string }> {
     const order = world.bl.addOrder({ products: [{ sku: 'MUG', price_brutto: 39.9, quantity: 2 }], delivery_price: 14.99, ...bl });
-    const orderNumber = String(order.order_id);
-    const { orderId } = await world.services().ongoing.putOrder({
-      orderNumber,
-      goodsOwnerOrderId: orderNumber,
+    const orderId = await ongoingTwin(world.services().ongoing, world.ongoing, order.order_id, {
       deliveryDate: '2026-12-01T00:00:00Z',
-      consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
       orderLines: [{ rowNumber: String(++lines), articleNumber: 'MUG', numberOfItems: 2 }],
+      status: 450,
     });
-    world.ongoing.setOrderStatus(orderId, 450);
-    return { blOrderId: order.order_id, ongoingOrderId: orderId, orderNumber };
+    return { blOrderId: order.order_id, ongoingOrderId: orderId, orderNumber: String(order.order_id) };
   }
 
   const packagesOf = (blOrderId: number) => [...world.bl.state.packages.values()].filter((p) => p.order_id === blOrderId);

@@ -5,6 +5,7 @@ import { flowLogger } from '../../shared/log/logger';
 import { OngoingClient } from '../../shared/ongoing/client';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { describeOnEachState, startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /** A refused shipment a person fixed and put back with `retry`: the next tracking run ships it, once. */
 
@@ -19,14 +20,12 @@ describeOnEachState('Send retried after a refusal', (adapter) => {
   it('ships a refused order on the next tracking run after a person asks for a retry, and not before', async () => {
     const ongoing = new OngoingClient(demoClientSettings(world.ongoing.baseUrl));
     const bl = world.bl.addOrder({ delivery_fullname: 'Jan Nowak', delivery_postcode: '00-00X', delivery_city: 'Gdańsk' });
-    const { orderId } = await ongoing.putOrder({
-      orderNumber: String(bl.order_id),
-      goodsOwnerOrderId: String(bl.order_id),
+    const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
       deliveryDate: '2026-11-27',
       consignee: { name: 'Jan Nowak', address1: 'ul. Morska 1', postCode: '00-00X', city: 'Gdańsk', countryCode: 'PL' },
       orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 1 }],
+      status: 450,
     });
-    world.ongoing.setOrderStatus(orderId, 450);
     world.bl.refusePackages('Nieprawidłowy kod pocztowy', bl.order_id);
 
     const services = world.services();

@@ -4,6 +4,7 @@ import { trackingFlow } from '../../shared/flows/tracking';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { describeOnEachState, startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * What the webhook leaves for later and the scheduled tracking run finishes: tracking numbers that appear
@@ -61,16 +62,12 @@ describeOnEachState('shipment tracking and label formats', (adapter) => {
 
   async function pickedOrder(): Promise<{ blOrderId: number; ongoingOrderId: number; orderNumber: string }> {
     const bl = world.bl.addOrder({ delivery_fullname: 'Jan Kowalski' });
-    const orderNumber = String(bl.order_id);
-    const { orderId } = await ongoing.putOrder({
-      orderNumber,
-      goodsOwnerOrderId: orderNumber,
-      deliveryDate: '2025-03-04T00:00:00Z',
+    const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
       consignee: { name: 'Jan Kowalski', address1: 'ul. Krótka 2', postCode: '30-001', city: 'Kraków', countryCode: 'PL' },
       orderLines: [{ rowNumber: String(++lines), articleNumber: 'MUG', numberOfItems: 3 }],
+      status: 400,
     });
-    world.ongoing.setOrderStatus(orderId, 400);
-    return { blOrderId: bl.order_id, ongoingOrderId: orderId, orderNumber };
+    return { blOrderId: bl.order_id, ongoingOrderId: orderId, orderNumber: String(bl.order_id) };
   }
 
   const packagesOf = (blOrderId: number) => [...world.bl.state.packages.values()].filter((p) => p.order_id === blOrderId);

@@ -3,6 +3,7 @@ import { createShipmentWebhookHandler } from '../../shared/webhook';
 import { startApiGateway, type LocalApiGateway } from '../../infra/local/api-gateway';
 import { demoClientSettings } from '../../infra/simulators/ongoing';
 import { describeOnEachState, startWorld, TEST_WEBHOOK_SECRET, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * The "Send" webhook end to end: the Ongoing simulator's pressSend POSTs its real payload and header to the
@@ -53,19 +54,14 @@ describeOnEachState('Send webhook', (adapter) => {
   /** A BaseLinker order and its Ongoing twin (as the orders flow writes it), picked and ready to send. */
   async function pickedOrder(): Promise<{ blOrderId: number; ongoingOrderId: number; orderNumber: string }> {
     const bl = world.bl.addOrder({ delivery_fullname: 'Anna Nowak', delivery_address: 'ul. Prosta 1', delivery_postcode: '00-001', delivery_city: 'Warszawa' });
-    const orderNumber = String(bl.order_id);
-    const { orderId } = await ongoing.putOrder({
-      orderNumber,
-      goodsOwnerOrderId: orderNumber,
-      deliveryDate: '2025-03-04T00:00:00Z',
-      consignee: { name: 'Anna Nowak', address1: 'ul. Prosta 1', postCode: '00-001', city: 'Warszawa', countryCode: 'PL' },
+    const orderId = await ongoingTwin(ongoing, world.ongoing, bl.order_id, {
       orderLines: [
         { rowNumber: String(++lines), articleNumber: 'TSHIRT-M', numberOfItems: 2 },
         { rowNumber: String(++lines), articleNumber: 'HOODIE-L', numberOfItems: 1 },
       ],
+      status: 400,
     });
-    world.ongoing.setOrderStatus(orderId, 400);
-    return { blOrderId: bl.order_id, ongoingOrderId: orderId, orderNumber };
+    return { blOrderId: bl.order_id, ongoingOrderId: orderId, orderNumber: String(bl.order_id) };
   }
 
   async function post(body: unknown, headers: Record<string, string> = { [HEADER]: TEST_WEBHOOK_SECRET }): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -11,6 +11,7 @@ import { MemoryState } from '../../shared/state/memory';
 import { DEMO_GOODS_OWNER } from '../../infra/simulators/ongoing';
 import { nextId } from '../../infra/simulators/ongoing/state';
 import { startWorld, type World } from '../support/world';
+import { ongoingTwin } from '../support/ongoing-twin';
 
 /**
  * The flows on the memory ports: no DynamoDB, no S3, only the simulators in this process. The memory ports pass
@@ -107,14 +108,12 @@ describe('the flows on the memory ports', () => {
     const services = world.services();
     await services.ongoing.putArticle({ articleNumber: 'MUG', articleName: 'Mug', weight: 0.4 });
     const bl = world.bl.addOrder({ delivery_fullname: 'Jan Kowalski' });
-    const { orderId } = await services.ongoing.putOrder({
-      orderNumber: String(bl.order_id),
-      goodsOwnerOrderId: String(bl.order_id),
+    const orderId = await ongoingTwin(services.ongoing, world.ongoing, bl.order_id, {
       deliveryDate: '2025-03-04T00:00:00Z',
       consignee: { name: 'Jan Kowalski', address1: 'ul. Krótka 2', postCode: '30-001', city: 'Kraków', countryCode: 'PL' },
       orderLines: [{ rowNumber: '1', articleNumber: 'MUG', numberOfItems: 1 }],
+      status: 450,
     });
-    world.ongoing.setOrderStatus(orderId, 450);
     world.bl.config.trackingNumberLater = {};
     const deps = { tenant: world.tenant, ...services, ...services.state, log: flowLogger({ tenant: 'test', flow: 'shipment' }), now: Date.now };
 
