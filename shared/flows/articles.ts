@@ -13,7 +13,7 @@ import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/erro
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
-import { UnreadableStateError, type ArticleRecord, type SetAsideItem } from './ports';
+import { unlessUnreadable, type ArticleRecord, type SetAsideItem } from './ports';
 
 /**
  * Articles: BaseLinker catalog -> Ongoing articles, only what is new or changed.
@@ -377,15 +377,11 @@ class ArticlesRun {
   }
 
   /** The unfinished pass, if any; one that cannot be read is dropped and the pass starts over. */
-  private async savedCheckpoint(): Promise<ArticlesCheckpoint | undefined> {
-    try {
-      return await this.ctx.checkpoints.read(ARTICLES_CHECKPOINT, articlesCheckpointSchema);
-    } catch (err) {
-      if (!(err instanceof UnreadableStateError)) throw err;
+  private savedCheckpoint(): Promise<ArticlesCheckpoint | undefined> {
+    return unlessUnreadable(this.ctx.checkpoints.read(ARTICLES_CHECKPOINT, articlesCheckpointSchema), (err) => {
       this.ctx.log.warn('starting the catalog walk over: the saved checkpoint cannot be read', { problem: err.problem });
       this.counts.checkpointUnreadable = 1;
-      return undefined;
-    }
+    });
   }
 
   /**
@@ -394,10 +390,7 @@ class ArticlesRun {
    */
   private async checkPresence(): Promise<void> {
     const { cursors, articleHashes, ongoing } = this.ctx;
-    const last = await cursors.read(ARTICLES_PRESENCE_CURSOR, presenceCursorSchema).catch((err: unknown) => {
-      if (err instanceof UnreadableStateError) return undefined;
-      throw err;
-    });
+    const last = await unlessUnreadable(cursors.read(ARTICLES_PRESENCE_CURSOR, presenceCursorSchema));
     const startedAt = this.ctx.now();
     if (this.records.size === 0 || (last && startedAt - Date.parse(last.checkedAt) < PRESENCE_CHECK_EVERY_MS)) return;
     const present = new Set<string>();

@@ -18,7 +18,7 @@ import type { GetOrder } from '../ongoing/schemas';
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type Tally } from './context';
-import { ClaimLostError, UnreadableStateError, type SetAsideItem } from './ports';
+import { ClaimLostError, unlessUnreadable, type SetAsideItem } from './ports';
 
 /**
  * Orders: BaseLinker -> Ongoing (spec "Orders"; reference baselinker-api.md §8.2, §8.3).
@@ -741,14 +741,8 @@ async function resumableScan(
   journalRestarted: boolean,
   counts: Record<string, number>,
 ): Promise<OrdersScanCheckpoint | undefined> {
-  let saved: OrdersScanCheckpoint | undefined;
   let why: string | undefined;
-  try {
-    saved = await ctx.checkpoints.read(ORDERS_SCAN_CHECKPOINT, scanCheckpointSchema);
-  } catch (err) {
-    if (!(err instanceof UnreadableStateError)) throw err;
-    why = 'it cannot be read';
-  }
+  const saved = await unlessUnreadable(ctx.checkpoints.read(ORDERS_SCAN_CHECKPOINT, scanCheckpointSchema), () => (why = 'it cannot be read'));
   if (saved === undefined && why === undefined) return undefined;
   if (saved !== undefined) {
     why = journalRestarted ? 'the journal restarted, so events may have been lost' : staleScanCheckpoint(saved, ctx.tenant.baselinker, windowStartS);

@@ -281,6 +281,17 @@ export class UnreadableStateError extends Error {
   }
 }
 
+/** What `read` gives, or undefined when the saved value cannot be read (`onUnreadable` hears why); other errors go up. */
+export async function unlessUnreadable<T>(read: Promise<T>, onUnreadable?: (err: UnreadableStateError) => void): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (!(err instanceof UnreadableStateError)) throw err;
+    onUnreadable?.(err);
+    return undefined;
+  }
+}
+
 /**
  * Named values a flow keeps between runs: cursors (where a flow stands) and checkpoints (an unfinished pass).
  * Every read goes through the schema the flow gives, so a flow never works on a value of the wrong shape.

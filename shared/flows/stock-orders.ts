@@ -1,7 +1,7 @@
 import type { Order, OrderProduct } from '../baselinker/schemas';
 import { ongoingOrderNumber } from '../mapping/order';
 import type { FlowContext } from './context';
-import { UnreadableStateError } from './ports';
+import { unlessUnreadable } from './ports';
 import { scanOrders } from '../baselinker/order-pages';
 import { ORDERS_CURSOR, ordersCursorSchema, scanWindowStart } from './orders';
 
@@ -58,10 +58,7 @@ export function stockTakenBy(line: OrderProduct, inventoryId: number, warehouseK
 export async function unitsOnOrdersNotInOngoing(ctx: OrdersContext, warehouseKey: string, inventoryId: number): Promise<UnitsOnOrders | undefined> {
   const { tenant, baselinker, now } = ctx;
   // The orders flow starts over on a cursor it cannot read; so does its window here.
-  const cursor = await ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema).catch((err: unknown) => {
-    if (err instanceof UnreadableStateError) return undefined;
-    throw err;
-  });
+  const cursor = await unlessUnreadable(ctx.cursors.read(ORDERS_CURSOR, ordersCursorSchema));
   const fromS = scanWindowStart(tenant.baselinker.lookbackDays, cursor?.firstRunAt ?? Math.floor(now() / 1000), now());
   const orders = new Map<number, Order>();
   for (const status of holdingStatuses(ctx)) {

@@ -3,7 +3,7 @@ import type { ArticleQuery } from '../ongoing/client';
 import * as z from 'zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
-import { UnreadableStateError, type SetAsideItem, type StockRecord, type StockRecordInput } from './ports';
+import { unlessUnreadable, type SetAsideItem, type StockRecord, type StockRecordInput } from './ports';
 import { unitsOnOrdersNotInOngoing } from './stock-orders';
 
 /**
@@ -116,14 +116,10 @@ class StockRun {
   }
 
   /** Where the last complete run stood; one that cannot be read means a full sweep. */
-  private async savedCursor(): Promise<StockCursor | undefined> {
-    try {
-      return await this.ctx.cursors.read(STOCK_CURSOR, stockCursorSchema);
-    } catch (err) {
-      if (!(err instanceof UnreadableStateError)) throw err;
-      this.ctx.log.warn('sweeping every level: the saved stock cursor cannot be read', { problem: err.problem });
-      return undefined;
-    }
+  private savedCursor(): Promise<StockCursor | undefined> {
+    return unlessUnreadable(this.ctx.cursors.read(STOCK_CURSOR, stockCursorSchema), (err) =>
+      this.ctx.log.warn('sweeping every level: the saved stock cursor cannot be read', { problem: err.problem }),
+    );
   }
 
   async run(): Promise<FlowResult> {
