@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * How every Lambda function is bundled by esbuild. The CDK stack (constructs/flow-function.ts) and the bundle
- * benchmark (test/bench/bundles.bench.ts) both read these, so the benchmark measures what deploys. Plain data:
- * no aws-cdk-lib import, the benchmark loads this without the CDK.
+ * benchmark (test/bench/bundles.bench.ts) both bundle with `bundleLambda`, so the benchmark measures what deploys.
+ * No aws-cdk-lib import: the benchmark loads this without the CDK.
  */
 /** The aliases below are relative to it. */
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -32,34 +34,65 @@ export const LAMBDA_BUNDLING = {
    */
   externalModules: [] as string[],
   /**
-   * Packages axios's Node build imports but this integration never runs, swapped for Node's own (each shim says
-   * why it is safe): form-data (with mime-types and the 137 KB mime-db) for multipart bodies we never send, and
-   * follow-redirects, unused at maxRedirects: 0. axios itself stays, http adapter included. Only the Lambda
-   * bundles use these; `npm start` and the tests run the real packages. Paths are relative to the repository
-   * root: esbuild resolves an alias in its working directory, which the CDK sets to the project root.
+   * Packages axios's Node build imports but this integration never runs, swapped for small shims (each says why
+   * it is safe): form-data (with mime-types and the 137 KB mime-db) for multipart bodies we never send;
+   * follow-redirects, unused at maxRedirects: 0; https-proxy-agent (with agent-base, debug, supports-color and
+   * ms) for an HTTPS proxy, which a Lambda function does not sit behind. axios itself stays, http adapter
+   * included. Only the Lambda bundles use these; `npm start` and the tests run the real packages. Paths are
+   * relative to the repository root, esbuild's working directory here.
    */
   alias: {
     'form-data': './infra/cdk/shims/form-data.js',
     'follow-redirects': './infra/cdk/shims/follow-redirects.js',
+    'https-proxy-agent': './infra/cdk/shims/https-proxy-agent.js',
   } as Record<string, string>,
+  /**
+   * axios's own adapters that cannot run here, each replaced by a module saying so (axiosForLambda below). The
+   * fetch adapter probes `Request` and builds a test request when it loads, which loads Node's undici; the xhr
+   * adapter needs a browser. The clients use the http adapter: axios's first choice in Node.
+   */
+  unusedAxiosAdapters: ['fetch', 'xhr'],
   /** What the functions run with (FlowFunction sets it; the benchmark times module initialisation with it). */
   nodeOptions: '--enable-source-maps',
 } as const;
 
-/** The same settings as esbuild API options (the benchmark, tests that inspect a bundle's metafile). */
-export function lambdaEsbuildOptions(): {
-  bundle: true;
-  platform: 'node';
-  target: string;
-  format: 'cjs';
-  minify: boolean;
-  mainFields: string[];
-  keepNames: boolean;
-  legalComments: 'none';
-  external: string[];
-  alias: Record<string, string>;
-  absWorkingDir: string;
-} {
+const AXIOS_LIB = /[\\/]node_modules[\\/]axios[\\/]lib[\\/]/;
+
+/**
+ * The line of axios's utils.js that reads the global FormData when axios loads. Reading it loads Node's undici
+ * (about 12 ms of a cold start, measured), and axios keeps it only to tell a FormData body by `instanceof`,
+ * which this integration never sends; without it axios tells one by its `append` and `[object FormData]`.
+ */
+const AXIOS_FORM_DATA_PROBE = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
+
+/**
+ * axios as a Lambda function of this integration runs it: the fetch and xhr adapters resolve to
+ * infra/cdk/shims/axios-adapter-unavailable.js (they are imported by relative path, which an alias cannot
+ * reach), and utils.js no longer reads the global FormData. Either change stops the build, naming the file, if
+ * an axios update no longer has what it replaces.
+ */
+const axiosForLambda: Plugin = {
+  name: 'axios-for-lambda',
+  setup(build) {
+    const names = LAMBDA_BUNDLING.unusedAxiosAdapters.join('|');
+    build.onResolve({ filter: new RegExp(`^\\./(${names})\\.js$`) }, (args) =>
+      /[\\/]node_modules[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
+        ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-adapter-unavailable.js') }
+        : undefined,
+    );
+    build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
+      if (!AXIOS_LIB.test(args.path)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(AXIOS_FORM_DATA_PROBE)) {
+        throw new Error(`${args.path} no longer reads the global FormData as infra/cdk/bundling.ts expects: check AXIOS_FORM_DATA_PROBE against this axios version`);
+      }
+      return { contents: source.replace(AXIOS_FORM_DATA_PROBE, 'const FormDataCtor = undefined;'), loader: 'js' };
+    });
+  },
+};
+
+/** The same settings as esbuild API options (the stack's bundling, the benchmark, tests that read a metafile). */
+export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; plugins: Plugin[] } {
   const b = LAMBDA_BUNDLING;
   return {
     bundle: true,
@@ -72,6 +105,26 @@ export function lambdaEsbuildOptions(): {
     legalComments: b.legalComments,
     external: [...b.externalModules],
     alias: { ...b.alias },
+    plugins: [axiosForLambda],
     absWorkingDir: REPO_ROOT,
   };
+}
+
+/**
+ * Bundles one Lambda entry as deployed: `outfile` and, with the source map, `outfile.map`. The stack runs this
+ * through infra/cdk/bundle-function.ts (CDK bundling is synchronous and esbuild's plugins are not); the
+ * benchmark and the bundle tests call it directly.
+ */
+export async function bundleLambda(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<Metafile> {
+  const result = await build({
+    ...lambdaEsbuildOptions(),
+    sourcemap: LAMBDA_BUNDLING.sourceMap,
+    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+    ...overrides,
+    entryPoints: [entry],
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return result.metafile;
 }

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildSync, type BuildOptions } from 'esbuild';
-import { LAMBDA_BUNDLING, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
+import type { BuildOptions } from 'esbuild';
+import { LAMBDA_BUNDLING, bundleLambda } from '../../infra/cdk/bundling';
 import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
 
 /** One bundle as deployed: bytes of the minified file, of its source map, and its module initialisation. */
@@ -50,19 +50,10 @@ export const handler = async (event: { key: string }) =>
   client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: event.key } } }));
 `;
 
-function build(entry: string, outfile: string, overrides: BuildOptions = {}): { bytes: number; mapBytes: number; top: BundleResult['top'] } {
-  const result = buildSync({
-    ...lambdaEsbuildOptions(),
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-    ...overrides,
-    entryPoints: [entry],
-    outfile,
-    metafile: true,
-    logLevel: 'silent',
-  });
+async function build(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<{ bytes: number; mapBytes: number; top: BundleResult['top'] }> {
+  const metafile = await bundleLambda(entry, outfile, overrides);
   const byModule = new Map<string, number>();
-  const output = Object.values(result.metafile!.outputs).find((o) => o.entryPoint)!;
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
     const module = m ? m[1]! : 'own code';
@@ -103,7 +94,7 @@ interface Candidate {
  * with the functions' NODE_OPTIONS, interleaved so a noisy neighbour hits every bundle alike. Then rebuilds a
  * function with one lever undone at a time, to show what each lever buys.
  */
-export function bundlesScenario(outDir: string, repeats: number): BundlesResult {
+export async function bundlesScenario(outDir: string, repeats: number): Promise<BundlesResult> {
   mkdirSync(outDir, { recursive: true });
   const functionsDir = join(REPO, 'functions');
   // Every function the stack deploys: per scheduled flow its dispatcher and its worker (which does the work), and
@@ -127,14 +118,23 @@ export function bundlesScenario(outDir: string, repeats: number): BundlesResult 
     writeFileSync(file, `export * from '${handler}';\nexport { ${exported} as __eager } from '${what}';\n`);
     return file;
   };
+  const fromRepo = (...path: string[]) => relative(outDir, join(REPO, ...path)).replace(/\\/g, '/');
+  /** The worker with one statement run at load: what a lever moved to first use, put back. */
+  const atLoad = (flow: FlowName, name: string, statement: string): string => {
+    const file = join(outDir, `${flow}-at-load-${name}.ts`);
+    writeFileSync(file, `export * from '${relative(outDir, workerOf(flow)).replace(/\\/g, '/')}';\n${statement}\n`);
+    return file;
+  };
   const candidates: Candidate[] = [
     { name: 'floor', entry: floorEntry, withoutMaps: true },
     ...deployed.map((f) => ({ ...f, withoutMaps: true })),
-    { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {} }, withoutMaps: false },
+    { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {}, plugins: [] }, withoutMaps: false },
+    { name: 'articles worker with the Warsaw zone loaded at start', entry: atLoad('articles', 'warsaw', `import { formatWarsawTime } from '${fromRepo('shared', 'baselinker', 'warsaw-time')}';\nformatWarsawTime(new Date(0));`), withoutMaps: false },
     { name: 'tracking with S3 loaded at start', entry: eager('tracking', relative(outDir, join(REPO, 'shared', 'aws', 's3')).replace(/\\/g, '/'), 's3Client'), withoutMaps: false },
     { name: 'articles with Secrets Manager loaded at start', entry: eager('articles', '@aws-lambda-powertools/parameters/secrets', 'getSecret'), withoutMaps: false },
   ];
-  const built = candidates.map((c, i) => ({ ...c, outfile: join(outDir, `b${i}.js`), ...build(c.entry, join(outDir, `b${i}.js`), c.overrides) }));
+  const built: Array<Candidate & { outfile: string; bytes: number; mapBytes: number; top: BundleResult['top'] }> = [];
+  for (const [i, c] of candidates.entries()) built.push({ ...c, outfile: join(outDir, `b${i}.js`), ...(await build(c.entry, join(outDir, `b${i}.js`), c.overrides)) });
   const nodeOptions = LAMBDA_BUNDLING.nodeOptions;
   const samples = built.map(() => ({ cpu: [] as number[], wall: [] as number[], noMaps: [] as number[] }));
   for (const b of built) timeRequire(b.outfile, nodeOptions); // warm the file cache once
@@ -162,7 +162,8 @@ export function bundlesScenario(outDir: string, repeats: number): BundlesResult 
     return { lever: leverName, function: fn, savedBytes: without.bytes - deployed.bytes, savedInitMs: without.initMs - deployed.initMs, note };
   };
   const levers: LeverResult[] = [
-    lever('axios without form-data / follow-redirects (aliases to Node\'s own)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing'),
+    lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici is no longer loaded at start'),
+    lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
     lever('S3 client loaded on the first label', 'tracking worker', 'tracking with S3 loaded at start', 'shipment alike; a run that stores a label pays it then'),
     lever('Secrets Manager loaded on the first secret read', 'articles worker', 'articles with Secrets Manager loaded at start', 'moved, not saved: every cold start reads the secrets in its first invocation'),
   ];

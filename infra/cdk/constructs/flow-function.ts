@@ -1,10 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Aws, Duration, Token } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -14,7 +14,7 @@ import { DEFAULT_SECRET_PREFIX } from '../../../shared/tenants/registry';
 import { LAMBDA_BUNDLING } from '../bundling';
 import type { DeploymentSettings } from '../settings';
 
-/** Repository root: NodejsFunction entries are given relative to it. */
+/** Repository root: function entries are given relative to it. */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /** Every DynamoDB action the state store issues (shared/state): single items and Query, nothing table-wide. */
@@ -52,12 +52,38 @@ export interface FlowFunctionProps {
 }
 
 /**
+ * The function's code as infra/cdk/bundling.ts builds it (the settings the bundle benchmark measures), bundled
+ * on this machine by esbuild: index.js and its source map. The asset's hash is the bundle's, so a change anywhere
+ * the function imports deploys it and nothing else does. `aws:cdk:bundling-stacks` skips this as for any asset.
+ */
+function bundledCode(entry: string): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Part of the asset's cache key, so each entry gets its own bundle; never run (local bundling below).
+      command: ['bundle-function', entry],
+      image: DockerImage.fromRegistry('node:22'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'infra', 'cdk', 'bundle-function.ts'), join(REPO_ROOT, entry), outputDir], {
+            cwd: REPO_ROOT,
+            encoding: 'utf8',
+          });
+          if (run.status !== 0) throw new Error(`bundling ${entry} failed: ${run.stderr || run.error?.message || `exit ${run.status}`}`);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * One Lambda function of the integration: bundled and minified by esbuild with the tested SDK versions inside,
  * ARM64, Node.js 22, its own log group and its own role. The same code that hands the function a resource's name
  * (TABLE_NAME, LABELS_BUCKET, QUEUE_URL) grants exactly the access that name needs.
  */
 export class FlowFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: iam.Role;
   readonly logGroup: LogGroup;
 
@@ -88,11 +114,9 @@ export class FlowFunction extends Construct {
     };
     checkEnvironmentSize(props.flow, environment);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: `ongoing-baselinker ${props.flow}: ${props.description}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -107,19 +131,6 @@ export class FlowFunction extends Construct {
         maxEventAge: props.async.maxEventAge,
         onFailure: new SqsDestination(props.async.onFailure),
       }),
-      // infra/cdk/bundling.ts: the same settings the bundle benchmark measures.
-      bundling: {
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: LAMBDA_BUNDLING.sourceMap,
-        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-        target: LAMBDA_BUNDLING.target,
-        format: OutputFormat.CJS,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        keepNames: LAMBDA_BUNDLING.keepNames,
-        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments, '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`) },
-        // Ship the SDK versions the tests ran against, not whatever the Lambda runtime carries.
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
-      },
     });
 
     this.grantState(props.table, props.extraStateActions ?? []);
