@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../shared/util/zod';
 import { ConfigError, LOG_LEVELS, parseTenantSettings, type LogLevelName, type TenantSettings } from '../../shared/config';
 import { METRICS_NAMESPACE } from '../../shared/observability/metrics';
 import { DEFAULT_SECRET_PREFIX } from '../../shared/tenants/registry';
@@ -105,25 +105,35 @@ const fromText = (value: unknown): unknown => {
 };
 
 const intSetting = (min: number, max: number, fallback: number) =>
-  z.preprocess(fromText, z.int({ error: `expected a whole number from ${min} to ${max}` }).min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` }).default(fallback));
+  z.pipe(
+    z.transform(fromText),
+    z._default(
+      z
+        .int({ error: `expected a whole number from ${min} to ${max}` })
+        .check(z.gte(min, { error: `expected a whole number from ${min} to ${max}` }), z.lte(max, { error: `expected a whole number from ${min} to ${max}` })),
+      fallback,
+    ),
+  );
 
-const boolSetting = (fallback: boolean) => z.preprocess(fromText, z.boolean({ error: 'expected true or false' }).default(fallback));
+const boolSetting = (fallback: boolean) => z.pipe(z.transform(fromText), z._default(z.boolean({ error: 'expected true or false' }), fallback));
 
 const deploymentSchema = z.object({
   labelsExpiryDays: intSetting(0, 3650, 90),
   labelsVersioning: boolSetting(false),
-  logRetentionDays: z.preprocess(
-    fromText,
-    z
-      .int({ error: `expected one of ${LOG_RETENTION_DAYS.join(', ')}` })
-      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `expected one of ${LOG_RETENTION_DAYS.join(', ')}` })
-      .default(30),
+  logRetentionDays: z.pipe(
+    z.transform(fromText),
+    z._default(
+      z
+        .int({ error: `expected one of ${LOG_RETENTION_DAYS.join(', ')}` })
+        .check(z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `expected one of ${LOG_RETENTION_DAYS.join(', ')}` })),
+      30,
+    ),
   ),
-  logLevel: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
-    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+  logLevel: z.pipe(
+    z.transform((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)),
+    z._default(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }), 'INFO'),
   ),
-  alarmEmail: z.email({ error: 'expected an e-mail address' }).optional(),
+  alarmEmail: z.optional(z.email({ error: 'expected an e-mail address' })),
   orderLagAlarmSeconds: intSetting(60, 7 * 24 * 3600, 3600),
   shipmentPendingAlarmSeconds: intSetting(300, 14 * 24 * 3600, 4 * 3600),
   setAsideRawDays: intSetting(0, 3650, 30),
@@ -131,21 +141,25 @@ const deploymentSchema = z.object({
   // Lambda's SQS event source accepts 2 to 1000; see DEFAULT_WORKER_CONCURRENCY.
   workerConcurrency: intSetting(2, 1000, DEFAULT_WORKER_CONCURRENCY),
   memoryMb: intSetting(128, 10240, 512),
-  webhookPath: z
-    .string({ error: 'expected a URL path such as "webhook/ongoing"' })
-    .transform((path) => path.trim().replace(/^\/+|\/+$/g, ''))
-    .refine((path) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(path), { error: 'expected a URL path such as "webhook/ongoing" (letters, digits, . _ - and /)' })
-    .default('webhook/ongoing'),
+  webhookPath: z._default(
+    z
+      .pipe(
+        z.string({ error: 'expected a URL path such as "webhook/ongoing"' }),
+        z.transform((path) => path.trim().replace(/^\/+|\/+$/g, '')),
+      )
+      .check(z.refine((path) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(path), { error: 'expected a URL path such as "webhook/ongoing" (letters, digits, . _ - and /)' })),
+    'webhook/ongoing',
+  ),
   webhookRateLimit: intSetting(1, 10_000, 10),
   webhookBurstLimit: intSetting(1, 5_000, 20),
-  metricsNamespace: z
-    .string({ error: 'expected a CloudWatch namespace' })
-    .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'expected a CloudWatch namespace (letters, digits, . _ / # : -)' })
-    .default(METRICS_NAMESPACE),
-  serviceName: z
-    .string({ error: 'expected a service name' })
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a service name (letters, digits, . _ -)' })
-    .default('ongoing-baselinker'),
+  metricsNamespace: z._default(
+    z.string({ error: 'expected a CloudWatch namespace' }).check(z.regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'expected a CloudWatch namespace (letters, digits, . _ / # : -)' })),
+    METRICS_NAMESPACE,
+  ),
+  serviceName: z._default(
+    z.string({ error: 'expected a service name' }).check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a service name (letters, digits, . _ -)' })),
+    'ongoing-baselinker',
+  ),
 });
 
 /** What a construct tree offers: `app.node` or `stack.node`. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../util/zod';
 import type { Log } from '../log/logger';
 import { protectCustomerData } from '../log/redact';
 import { DEFAULT_RETRY, RetryPolicy, timeLeft, withRetry } from '../util/retry';
@@ -492,7 +492,7 @@ export class BaseLinkerClient {
 
   // ---------- transport ----------
 
-  private async call<S extends z.ZodType>(method: string, parameters: object, schema: S, options: CallOptions): Promise<z.output<S>> {
+  private async call<S extends z.ZodMiniType>(method: string, parameters: object, schema: S, options: CallOptions): Promise<z.output<S>> {
     const body = await withRetry(
       async () => {
         const maxWaitMs = Math.min(this.maxBudgetWaitMs ?? Infinity, Math.max(0, timeLeft(this.deadline)));

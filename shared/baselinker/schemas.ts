@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../util/zod';
 
 /**
  * Response shapes of the BaseLinker methods we use. BaseLinker is PHP and its JSON shows it (reference
@@ -12,36 +12,37 @@ import * as z from 'zod';
 const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
 
 /** A number, or a string holding one ("50" => 50). */
-export const numeric = z.union([z.number(), z.string().regex(NUMERIC_TEXT).transform(Number)]);
+export const numeric = z.union([z.number(), z.pipe(z.string().check(z.regex(NUMERIC_TEXT)), z.transform(Number))]);
 
 /** A non-negative integer id, as a number or numeric string. */
-export const intId = numeric.pipe(z.number().int().nonnegative());
+export const intId = z.pipe(numeric, z.number().check(z.int(), z.nonnegative()));
 
 /** true/false, 1/0 or "1"/"0" => boolean. */
-export const flag = z
-  .union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')])
-  .transform((v) => v === true || v === 1 || v === '1');
+export const flag = z.pipe(
+  z.union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]),
+  z.transform((v) => v === true || v === 1 || v === '1'),
+);
 
 /** Descriptive text: a string (numbers stringified); absent or null => "". Objects are still an error. */
-export const text = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined ? '' : String(v)));
+export const text = z.pipe(
+  z.nullish(z.union([z.string(), z.number()])),
+  z.transform((v) => (v === null || v === undefined ? '' : String(v))),
+);
 
 /** A SKU or other identifying string: required, numbers stringified (PHP may emit a numeric SKU as a number). */
-export const identText = z.union([z.string(), z.number()]).transform(String);
+export const identText = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 
 /** A physical measure or amount that may be absent: number, numeric string, "" or null => number (0 when empty). */
-export const measure = z
-  .union([z.number(), z.string().regex(NUMERIC_TEXT), z.literal('')])
-  .nullish()
-  .transform((v) => (v === '' || v === null || v === undefined ? 0 : Number(v)));
+export const measure = z.pipe(
+  z.nullish(z.union([z.number(), z.string().check(z.regex(NUMERIC_TEXT)), z.literal('')])),
+  z.transform((v) => (v === '' || v === null || v === undefined ? 0 : Number(v))),
+);
 
 /** A number we only display: malformed => 0 rather than failing the response. */
-const softNumber = measure.catch(0);
-const softFlag = flag.catch(false);
+const softNumber = z.catch(measure, 0);
+const softFlag = z.catch(flag, false);
 /** An amount money depends on (cash on delivery): malformed => NaN, so the caller refuses rather than guesses 0. */
-const amount = measure.catch(Number.NaN);
+const amount = z.catch(measure, Number.NaN);
 
 /** PHP serializes an empty map as `[]`, and a map with keys 0..n-1 as a list. */
 function listToMap(value: unknown): unknown {
@@ -51,23 +52,24 @@ function listToMap(value: unknown): unknown {
 }
 
 /** A JSON map (string keys) that may arrive as `[]`, a list, or null. */
-export function mapOf<T extends z.ZodType>(value: T) {
-  return z.preprocess(listToMap, z.record(z.string(), value));
+export function mapOf<T extends z.ZodMiniType>(value: T) {
+  return z.pipe(z.transform(listToMap), z.record(z.string(), value));
 }
 
 /** A map whose keys are numeric ids (products, variants), turned into an array carrying `id`. */
-export function idMapToArray<T extends z.ZodType>(value: T) {
-  return z
-    .preprocess(listToMap, z.record(z.string().regex(/^\d+$/, 'expected a numeric id as key'), value))
-    .transform((map) =>
+export function idMapToArray<T extends z.ZodMiniType>(value: T) {
+  return z.pipe(
+    z.pipe(z.transform(listToMap), z.record(z.string().check(z.regex(/^\d+$/, 'expected a numeric id as key')), value)),
+    z.transform((map) =>
       Object.entries(map as Record<string, z.output<T>>).map(([key, entry]) => ({ ...(entry as object), id: Number(key) }) as z.output<T> & { id: number }),
-    );
+    ),
+  );
 }
 
 /** `warnings`: "" / [] / {} / null mean none; otherwise id => message (non-string messages are JSON-encoded). */
-export const warnings = z.preprocess(
-  (v) => (v === '' ? {} : listToMap(v)),
-  z.record(z.string(), z.unknown().transform((m) => (typeof m === 'string' ? m : JSON.stringify(m)))),
+export const warnings = z.pipe(
+  z.transform((v) => (v === '' ? {} : listToMap(v))),
+  z.record(z.string(), z.pipe(z.unknown(), z.transform((m) => (typeof m === 'string' ? m : JSON.stringify(m))))),
 );
 
 /** Warehouse key => quantity (stock, reservations) or price group => price. */
@@ -79,9 +81,9 @@ export const inventorySchema = z.looseObject({
   inventory_id: intId,
   name: text,
   description: text,
-  languages: z.array(z.string()).catch([]),
+  languages: z.catch(z.array(z.string()), []),
   default_language: text,
-  price_groups: z.array(numeric).catch([]),
+  price_groups: z.catch(z.array(numeric), []),
   default_price_group: softNumber,
   warehouses: z.array(z.string()),
   default_warehouse: text,
@@ -90,25 +92,26 @@ export const inventorySchema = z.looseObject({
 });
 export type Inventory = z.infer<typeof inventorySchema>;
 
-export const warehouseSchema = z
-  .looseObject({
-    warehouse_type: z.string().min(1),
+export const warehouseSchema = z.pipe(
+  z.looseObject({
+    warehouse_type: z.string().check(z.minLength(1)),
     warehouse_id: intId,
     name: text,
     description: text,
     stock_edition: softFlag,
     is_default: softFlag,
-  })
-  .transform((w) => ({ ...w, key: `${w.warehouse_type}_${w.warehouse_id}` }));
+  }),
+  z.transform((w) => ({ ...w, key: `${w.warehouse_type}_${w.warehouse_id}` })),
+);
 export type Warehouse = z.infer<typeof warehouseSchema>;
 
 export const productListEntrySchema = z.looseObject({
-  parent_id: intId.optional().transform((v) => v ?? 0),
+  parent_id: z.pipe(z.optional(intId), z.transform((v) => v ?? 0)),
   sku: identText,
   ean: text,
   asin: text,
   name: text,
-  prices: numberMap.catch({}),
+  prices: z.catch(numberMap, {}),
   stock: numberMap,
 });
 export type ProductListEntry = z.infer<typeof productListEntrySchema> & { id: number };
@@ -118,19 +121,19 @@ export const variantDataSchema = z.looseObject({
   sku: identText,
   ean: text,
   asin: text,
-  prices: numberMap.catch({}),
+  prices: z.catch(numberMap, {}),
   stock: numberMap,
-  locations: mapOf(text).catch({}),
+  locations: z.catch(mapOf(text), {}),
 });
 export type VariantData = z.infer<typeof variantDataSchema> & { id: number };
 
 export const productDataSchema = z.looseObject({
   is_bundle: softFlag,
-  parent_id: intId.optional().transform((v) => v ?? 0),
+  parent_id: z.pipe(z.optional(intId), z.transform((v) => v ?? 0)),
   sku: identText,
   ean: text,
   asin: text,
-  tags: z.array(z.unknown()).catch([]),
+  tags: z.catch(z.array(z.unknown()), []),
   tax_rate: softNumber,
   weight: measure,
   height: measure,
@@ -139,33 +142,33 @@ export const productDataSchema = z.looseObject({
   star: softNumber,
   category_id: softNumber,
   manufacturer_id: softNumber,
-  prices: numberMap.catch({}),
+  prices: z.catch(numberMap, {}),
   stock: numberMap,
-  locations: mapOf(text).catch({}),
+  locations: z.catch(mapOf(text), {}),
   /** Keys `field`, `field|lang`, `field|lang|source`; values are strings except `features` and file fields. */
   text_fields: mapOf(z.unknown()),
   average_cost: softNumber,
-  images: mapOf(z.unknown()).catch({}),
-  links: mapOf(z.unknown()).catch({}),
+  images: z.catch(mapOf(z.unknown()), {}),
+  links: z.catch(mapOf(z.unknown()), {}),
   variants: idMapToArray(variantDataSchema),
 });
 export type ProductData = z.infer<typeof productDataSchema> & { id: number };
 
 export const productStockEntrySchema = z.looseObject({
   stock: numberMap,
-  reservations: numberMap.optional(),
+  reservations: z.optional(numberMap),
   /** Variant id => (warehouse key => quantity); absent or [] when the product has no variants. */
-  variants: mapOf(numberMap).optional().transform((v) => v ?? {}),
+  variants: z.pipe(z.optional(mapOf(numberMap)), z.transform((v) => v ?? {})),
 });
 export type ProductStockEntry = z.infer<typeof productStockEntrySchema> & { id: number };
 
 // ---------- orders ----------
 
 /** A product or variant id on an order line: a string; "", "0", 0 and null all mean "none" and become "". */
-const lineRef = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === 0 || v === '0' ? '' : String(v)));
+const lineRef = z.pipe(
+  z.nullish(z.union([z.string(), z.number()])),
+  z.transform((v) => (v === null || v === undefined || v === 0 || v === '0' ? '' : String(v))),
+);
 
 export const orderProductSchema = z.looseObject({
   order_product_id: intId,
@@ -209,7 +212,7 @@ export const orderSchema = z.looseObject({
   currency: text,
   payment_method: text,
   /** undefined when absent or unreadable: a shipment then refuses rather than ship a COD order without collecting. */
-  payment_method_cod: flag.optional().catch(undefined),
+  payment_method_cod: z.catch(z.optional(flag), undefined),
   payment_done: amount,
   delivery_method_id: softNumber,
   delivery_method: text,
@@ -241,7 +244,7 @@ export const orderSchema = z.looseObject({
   want_invoice: softFlag,
   extra_field_1: text,
   extra_field_2: text,
-  custom_extra_fields: mapOf(z.unknown()).optional(),
+  custom_extra_fields: z.optional(mapOf(z.unknown())),
   order_page: text,
   pick_state: softNumber,
   pack_state: softNumber,
@@ -258,8 +261,8 @@ export const orderStatusSchema = z.looseObject({
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /** The docs' field table says `id`, their sample and every client read `log_id`: accept both. */
-export const journalEntrySchema = z.preprocess(
-  (v) => (v && typeof v === 'object' && !('log_id' in v) && 'id' in v ? { ...v, log_id: (v as { id: unknown }).id } : v),
+export const journalEntrySchema = z.pipe(
+  z.transform((v) => (v && typeof v === 'object' && !('log_id' in v) && 'id' in v ? { ...v, log_id: (v as { id: unknown }).id } : v)),
   z.looseObject({
     log_id: intId,
     order_id: intId,
@@ -272,7 +275,7 @@ export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
 // ---------- shipping ----------
 
-export const courierSchema = z.looseObject({ code: z.string().min(1), name: text });
+export const courierSchema = z.looseObject({ code: z.string().check(z.minLength(1)), name: text });
 export type Courier = z.infer<typeof courierSchema>;
 
 export const courierAccountSchema = z.looseObject({ id: intId, name: text });
@@ -283,13 +286,13 @@ export const courierFieldSchema = z.looseObject({
   name: text,
   type: text,
   desc: text,
-  options: mapOf(z.unknown()).optional(),
+  options: z.optional(mapOf(z.unknown())),
   function: text,
 });
 export const courierFieldsSchema = z.looseObject({
   multi_packages: softFlag,
-  fields: z.array(courierFieldSchema).catch([]),
-  package_fields: z.array(courierFieldSchema).catch([]),
+  fields: z.catch(z.array(courierFieldSchema), []),
+  package_fields: z.catch(z.array(courierFieldSchema), []),
 });
 export type CourierFields = z.infer<typeof courierFieldsSchema>;
 
@@ -302,8 +305,8 @@ export const createdPackageSchema = z.looseObject({
 export type CreatedPackage = z.infer<typeof createdPackageSchema>;
 
 export const labelSchema = z.looseObject({
-  extension: z.string().min(1).max(8),
-  label: z.string().min(1).regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64'),
+  extension: z.string().check(z.minLength(1), z.maxLength(8)),
+  label: z.string().check(z.minLength(1), z.regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64')),
 });
 
 export const orderPackageSchema = z.looseObject({
@@ -330,11 +333,11 @@ export const responses = {
   getInventoryProductsList: z.looseObject({ products: idMapToArray(productListEntrySchema) }),
   getInventoryProductsData: z.looseObject({ products: idMapToArray(productDataSchema) }),
   getInventoryProductsStock: z.looseObject({ products: idMapToArray(productStockEntrySchema) }),
-  updateInventoryProductsStock: z.looseObject({ counter: numeric, warnings: warnings.optional().transform((w) => w ?? {}) }),
+  updateInventoryProductsStock: z.looseObject({ counter: numeric, warnings: z.pipe(z.optional(warnings), z.transform((w) => w ?? {})) }),
   /** Orders are checked one by one in the client, so one malformed order is set aside, not the page. */
   getOrders: z.looseObject({ orders: z.array(z.unknown()) }),
   getOrderStatusList: z.looseObject({ statuses: z.array(orderStatusSchema) }),
-  getJournalList: z.looseObject({ logs: z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(journalEntrySchema)) }),
+  getJournalList: z.looseObject({ logs: z.pipe(z.transform((v) => (v === null || v === undefined ? [] : v)), z.array(journalEntrySchema)) }),
   getCouriersList: z.looseObject({ couriers: z.array(courierSchema) }),
   getCourierAccounts: z.looseObject({ accounts: z.array(courierAccountSchema) }),
   getCourierFields: courierFieldsSchema,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type * as z from 'zod';
+import type * as z from '../util/zod';
 import { flowsPhrase, SINGLE_TENANT_ENV_VARS, TENANT_SETTINGS, type SettingDoc } from './describe';
 import {
   showInput,

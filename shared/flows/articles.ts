@@ -10,7 +10,7 @@ import {
   type MappedArticle,
 } from '../mapping/article';
 import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
-import * as z from 'zod';
+import * as z from '../util/zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
 import { unlessUnreadable, type ArticleRecord, type SetAsideItem } from './ports';
@@ -46,7 +46,7 @@ export const ARTICLES_PRESENCE_CURSOR = 'articles-presence';
 export interface ArticlesPresenceCursor {
   checkedAt: string;
 }
-const presenceCursorSchema: z.ZodType<ArticlesPresenceCursor> = z.looseObject({ checkedAt: z.string() });
+const presenceCursorSchema: z.ZodMiniType<ArticlesPresenceCursor> = z.looseObject({ checkedAt: z.string() });
 /** A fresh pass checks that every recorded article is still in Ongoing at least this often. */
 export const PRESENCE_CHECK_EVERY_MS = 24 * 3600_000;
 /** The hash a record gets when its article is missing in Ongoing: no content has it, so the next visit writes. */
@@ -90,17 +90,17 @@ export interface PendingPage {
   ids: number[];
 }
 
-const articlesCheckpointSchema: z.ZodType<ArticlesCheckpoint> = z.looseObject({
+const articlesCheckpointSchema: z.ZodMiniType<ArticlesCheckpoint> = z.looseObject({
   page: z.number(),
   lastProductId: z.number(),
   passStartedAt: z.string(),
   deferred: z.array(
-    z.looseObject({ sku: z.string(), sourceId: z.string(), blProductId: z.number(), blVariantId: z.number().optional(), waitForProductId: z.number() }),
+    z.looseObject({ sku: z.string(), sourceId: z.string(), blProductId: z.number(), blVariantId: z.optional(z.number()), waitForProductId: z.number() }),
   ),
-  pending: z.array(z.looseObject({ page: z.number(), ids: z.array(z.number()) })).optional(),
-  nextPage: z.number().optional(),
-  listedUpTo: z.number().optional(),
-  listEnded: z.boolean().optional(),
+  pending: z.optional(z.array(z.looseObject({ page: z.number(), ids: z.array(z.number()) }))),
+  nextPage: z.optional(z.number()),
+  listedUpTo: z.optional(z.number()),
+  listEnded: z.optional(z.boolean()),
 });
 
 type ArticlesContext = FlowContext<NeedsOf<'articles'>>;

@@ -15,7 +15,7 @@ import { METRIC } from '../observability/metrics';
 import { OngoingInvalidRequestError, OngoingRefusedError } from '../ongoing/errors';
 import type { OrderInput } from '../ongoing/client';
 import type { GetOrder } from '../ongoing/schemas';
-import * as z from 'zod';
+import * as z from '../util/zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type Tally } from './context';
 import { ClaimLostError, unlessUnreadable, type SetAsideItem } from './ports';
@@ -94,13 +94,13 @@ export interface JournalCursor {
 /** More unhandled orders than this are left to the full scan (the cursor item must stay small). */
 const JOURNAL_PENDING_MAX = 10_000;
 
-const idArray = z.array(z.number().int());
+const idArray = z.array(z.number().check(z.int()));
 
 /** An unreadable orders cursor fails the run (its firstRunAt is where "from now on" starts: never guessed). */
-export const ordersCursorSchema: z.ZodType<OrdersCursor> = z.looseObject({
+export const ordersCursorSchema: z.ZodMiniType<OrdersCursor> = z.looseObject({
   firstRunAt: z.number(),
-  lastScanAt: z.number().optional(),
-  journal: z.looseObject({ lastLogId: z.number(), polledAt: z.number(), pending: idArray.optional(), pendingDeleted: idArray.optional() }).optional(),
+  lastScanAt: z.optional(z.number()),
+  journal: z.optional(z.looseObject({ lastLogId: z.number(), polledAt: z.number(), pending: z.optional(idArray), pendingDeleted: z.optional(idArray) })),
 });
 
 /** State checkpoint name of an unfinished full scan. */
@@ -118,10 +118,10 @@ export interface OrdersScanCheckpoint extends ScanResume {
   cancelledStatusIds: number[];
 }
 
-const idList = z.array(z.number().int());
+const idList = z.array(z.number().check(z.int()));
 const scanCheckpointSchema = z.object({
-  status: z.number().int(),
-  position: z.object({ from: z.number().int(), idFrom: z.number().int().positive().optional() }),
+  status: z.number().check(z.int()),
+  position: z.object({ from: z.number().check(z.int()), idFrom: z.optional(z.number().check(z.int(), z.positive())) }),
   skipIds: idList,
   passStartedAt: z.number(),
   lookbackDays: z.number(),

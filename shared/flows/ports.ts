@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../util/zod';
 
 /**
  * The ports: what the flows remember between runs, one port per record kind, each bound to one tenant (the
@@ -298,7 +298,7 @@ export async function unlessUnreadable<T>(read: Promise<T>, onUnreadable?: (err:
  */
 export interface Checkpoints {
   /** The saved value, undefined when none; throws UnreadableStateError when it does not match the schema. */
-  read<T>(name: string, schema: z.ZodType<T>): Promise<T | undefined>;
+  read<T>(name: string, schema: z.ZodMiniType<T>): Promise<T | undefined>;
   write(name: string, value: unknown): Promise<void>;
   clear(name: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { Order } from '../baselinker/schemas';
 import { blOrderIdOf } from '../mapping/order';
 import type { GetOrder } from '../ongoing/schemas';
-import * as z from 'zod';
+import * as z from '../util/zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow } from './context';
 import { scanOrders } from '../baselinker/order-pages';

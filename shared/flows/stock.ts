@@ -1,6 +1,6 @@
 import { STOCK_UPDATE_MAX, type StockUpdate } from '../baselinker/client';
 import type { ArticleQuery } from '../ongoing/client';
-import * as z from 'zod';
+import * as z from '../util/zod';
 import type { NeedsOf } from './catalogue';
 import { emptyResult, type Flow, type FlowContext, type FlowResult } from './context';
 import { unlessUnreadable, type SetAsideItem, type StockRecord, type StockRecordInput } from './ports';
@@ -37,7 +37,7 @@ export interface StockCursor {
   lastFullAt: string;
 }
 
-const stockCursorSchema: z.ZodType<StockCursor> = z.looseObject({ lastReadAt: z.string(), lastFullAt: z.string() });
+const stockCursorSchema: z.ZodMiniType<StockCursor> = z.looseObject({ lastReadAt: z.string(), lastFullAt: z.string() });
 
 type StockContext = FlowContext<NeedsOf<'stock'>>;
 

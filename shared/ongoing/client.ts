@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import * as z from 'zod';
+import * as z from '../util/zod';
 import { protectCustomerData } from '../log/redact';
 import { DEFAULT_RETRY, type RetryDecision, type RetryPolicy, timeLeft, withRetry } from '../util/retry';
 import {
@@ -176,7 +176,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function issuesOf(error: z.ZodError): string[] {
+function issuesOf(error: z.core.$ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
 }
 
@@ -462,23 +462,23 @@ export class OngoingClient {
     return { ...input, goodsOwnerId: this.goodsOwnerId };
   }
 
-  private validate<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, value: unknown): z.output<S> {
+  private validate<S extends z.ZodMiniType>(method: HttpMethod, path: string, schema: S, value: unknown): z.output<S> {
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw new OngoingInvalidRequestError({ method, path }, issuesOf(parsed.error));
     return parsed.data;
   }
 
-  private request<S extends z.ZodType>(
+  private request<S extends z.ZodMiniType>(
     method: HttpMethod,
     path: string,
     opts: RequestOptions<S> & { nullOn404: true },
   ): Promise<{ status: number; data: z.output<S>; raw: string } | null>;
-  private request<S extends z.ZodType>(
+  private request<S extends z.ZodMiniType>(
     method: HttpMethod,
     path: string,
     opts: RequestOptions<S> & { nullOn404?: false },
   ): Promise<{ status: number; data: z.output<S>; raw: string }>;
-  private request<S extends z.ZodType>(
+  private request<S extends z.ZodMiniType>(
     method: HttpMethod,
     path: string,
     opts: RequestOptions<S> & { nullOn404?: boolean },
@@ -498,7 +498,7 @@ export class OngoingClient {
     return method === 'GET' ? withRetries() : serialised(this.writeKey, withRetries);
   }
 
-  private async sendOnce<S extends z.ZodType>(
+  private async sendOnce<S extends z.ZodMiniType>(
     call: OngoingCall,
     url: string,
     body: unknown,
@@ -550,7 +550,7 @@ export class OngoingClient {
   }
 }
 
-interface RequestOptions<S extends z.ZodType> {
+interface RequestOptions<S extends z.ZodMiniType> {
   query?: Query;
   body?: unknown;
   schema: S;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../util/zod';
 
 /**
  * Ongoing Goods Owner REST API (v1) models: what we send and what we read.
@@ -10,9 +10,9 @@ import * as z from 'zod';
  */
 
 const str = z.string();
-const optStr = z.string().nullish();
-const optNum = z.number().nullish();
-const optBool = z.boolean().nullish();
+const optStr = z.nullish(z.string());
+const optNum = z.nullish(z.number());
+const optBool = z.nullish(z.boolean());
 
 // ---------------------------------------------------------------- requests
 
@@ -20,27 +20,23 @@ export const CodeNameSchema = z.strictObject({ code: optStr, name: optStr });
 export const NotificationSchema = z.strictObject({ toBeNotified: z.boolean(), value: optStr });
 
 export const PostArticleSchema = z.strictObject({
-  goodsOwnerId: z.number().int().positive(),
-  articleNumber: str.min(1),
+  goodsOwnerId: z.number().check(z.int(), z.positive()),
+  articleNumber: str.check(z.minLength(1)),
   articleName: optStr,
   productCode: optStr,
   unitCode: optStr,
   description: optStr,
   isStockArticle: optBool,
   isActive: optBool,
-  barCodeInfo: z
-    .strictObject({
+  barCodeInfo: z.nullish(
+    z.strictObject({
       barCode: optStr,
       barCodePackage: optStr,
       barCodePallet: optStr,
-      alternativeBarCodes: z
-        .array(z.strictObject({ barCode: str, quantityPerBarCode: optNum, barCodeType: CodeNameSchema.nullish() }))
-        .nullish(),
-    })
-    .nullish(),
-  supplierInfo: z
-    .strictObject({ supplierArticleNumber: optStr, supplierNumber: optStr, supplierName: optStr })
-    .nullish(),
+      alternativeBarCodes: z.nullish(z.array(z.strictObject({ barCode: str, quantityPerBarCode: optNum, barCodeType: z.nullish(CodeNameSchema) }))),
+    }),
+  ),
+  supplierInfo: z.nullish(z.strictObject({ supplierArticleNumber: optStr, supplierNumber: optStr, supplierName: optStr })),
   weight: optNum,
   netWeight: optNum,
   length: optNum,
@@ -56,10 +52,10 @@ export const PostArticleSchema = z.strictObject({
   countryOfOriginCode: optStr,
   statisticsNumber: optStr,
   customsDescription: optStr,
-  articleGroup: CodeNameSchema.nullish(),
-  articleCategory: CodeNameSchema.nullish(),
-  articleColor: CodeNameSchema.nullish(),
-  articleSize: CodeNameSchema.nullish(),
+  articleGroup: z.nullish(CodeNameSchema),
+  articleCategory: z.nullish(CodeNameSchema),
+  articleColor: z.nullish(CodeNameSchema),
+  articleSize: z.nullish(CodeNameSchema),
   linkToPicture: optStr,
   stockLimit: optNum,
 });
@@ -77,39 +73,39 @@ export const AddressSchema = z.strictObject({
 });
 
 const NotificationsSchema = z.strictObject({
-  emailNotification: NotificationSchema.nullish(),
-  smsNotification: NotificationSchema.nullish(),
-  telephoneNotification: NotificationSchema.nullish(),
+  emailNotification: z.nullish(NotificationSchema),
+  smsNotification: z.nullish(NotificationSchema),
+  telephoneNotification: z.nullish(NotificationSchema),
 });
 
 /** The invoice address's notifications are `{value}` only in Ongoing's model. */
 const InvoiceNotificationSchema = z.strictObject({ value: optStr });
-export const InvoiceAddressSchema = AddressSchema.extend({
-  advanced: z
-    .strictObject({
-      emailNotification: InvoiceNotificationSchema.nullish(),
-      smsNotification: InvoiceNotificationSchema.nullish(),
-      telephoneNotification: InvoiceNotificationSchema.nullish(),
-    })
-    .nullish(),
+export const InvoiceAddressSchema = z.extend(AddressSchema, {
+  advanced: z.nullish(
+    z.strictObject({
+      emailNotification: z.nullish(InvoiceNotificationSchema),
+      smsNotification: z.nullish(InvoiceNotificationSchema),
+      telephoneNotification: z.nullish(InvoiceNotificationSchema),
+    }),
+  ),
 });
 export type InvoiceAddress = z.infer<typeof InvoiceAddressSchema>;
 
-export const PostConsigneeSchema = AddressSchema.extend({
+export const PostConsigneeSchema = z.extend(AddressSchema, {
   customerNumber: optStr,
   remark: optStr,
   doorCode: optStr,
   vatNumber: optStr,
   organisationNumber: optStr,
-  advanced: NotificationsSchema.extend({ externalCustomerCode: optStr }).nullish(),
-  invoiceAddress: InvoiceAddressSchema.nullish(),
+  advanced: z.nullish(z.extend(NotificationsSchema, { externalCustomerCode: optStr })),
+  invoiceAddress: z.nullish(InvoiceAddressSchema),
 });
 export type PostConsignee = z.infer<typeof PostConsigneeSchema>;
 
 export const PostOrderLineSchema = z.strictObject({
-  rowNumber: str.min(1),
-  articleNumber: str.min(1),
-  numberOfItems: z.number().positive(),
+  rowNumber: str.check(z.minLength(1)),
+  articleNumber: str.check(z.minLength(1)),
+  numberOfItems: z.number().check(z.positive()),
   comment: optStr,
   shouldBePicked: optBool,
   serialNumber: optStr,
@@ -118,101 +114,105 @@ export const PostOrderLineSchema = z.strictObject({
   externalId: optStr,
   warehouseInstruction: optStr,
   lineTotalCustomsValue: optNum,
-  prices: z
-    .strictObject({
+  prices: z.nullish(
+    z.strictObject({
       linePrice: optNum,
       customerLinePrice: optNum,
       currencyCode: optStr,
       discountPercentage: optNum,
       totalVat: optNum,
-    })
-    .nullish(),
-  lineFreeValues: z.strictObject({ freeText1: optStr, freeDecimal1: optNum }).nullish(),
+    }),
+  ),
+  lineFreeValues: z.nullish(z.strictObject({ freeText1: optStr, freeDecimal1: optNum })),
 });
 export type PostOrderLine = z.infer<typeof PostOrderLineSchema>;
 
 export const PostOrderSchema = z
-  .strictObject({
-    goodsOwnerId: z.number().int().positive(),
-    orderNumber: str.min(1).max(50),
-    deliveryDate: str.min(1),
-    goodsOwnerOrderId: optStr,
-    referenceNumber: optStr,
-    consigneeOrderNumber: optStr,
-    orderRemark: z.string().max(500).nullish(),
-    deliveryInstruction: optStr,
-    warehouseInstruction: optStr,
-    servicePointCode: z.string().max(50).nullish(),
-    salesCode: optStr,
-    freeText1: optStr,
-    freeText2: optStr,
-    freeText3: optStr,
-    marketPlace: z.strictObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr }).nullish(),
-    orderType: CodeNameSchema.nullish(),
-    wayOfDelivery: CodeNameSchema.nullish(),
-    transporter: z.strictObject({ transporterCode: optStr, transporterServiceCode: optStr }).nullish(),
-    customsInfo: z.strictObject({ customsValueCurrencyCode: optStr }).nullish(),
-    freightPrice: optNum,
-    customerPrice: optNum,
-    preparedTransportDocumentId: optStr,
-    warehouseId: optNum,
-    pickingPriority: optNum,
-    languageCode: optStr,
-    invoiceUrl: optStr,
-    consignee: PostConsigneeSchema,
-    orderLines: z.array(PostOrderLineSchema).min(1),
-  })
-  .extend(NotificationsSchema.shape)
-  .superRefine((order, ctx) => {
-    const seen = new Set<string>();
-    order.orderLines.forEach((line, i) => {
-      if (seen.has(line.rowNumber)) {
-        ctx.addIssue({ code: 'custom', path: ['orderLines', i, 'rowNumber'], message: `duplicate rowNumber ${line.rowNumber}` });
-      }
-      seen.add(line.rowNumber);
-    });
-  });
+  .extend(
+    z.strictObject({
+      goodsOwnerId: z.number().check(z.int(), z.positive()),
+      orderNumber: str.check(z.minLength(1), z.maxLength(50)),
+      deliveryDate: str.check(z.minLength(1)),
+      goodsOwnerOrderId: optStr,
+      referenceNumber: optStr,
+      consigneeOrderNumber: optStr,
+      orderRemark: z.nullish(z.string().check(z.maxLength(500))),
+      deliveryInstruction: optStr,
+      warehouseInstruction: optStr,
+      servicePointCode: z.nullish(z.string().check(z.maxLength(50))),
+      salesCode: optStr,
+      freeText1: optStr,
+      freeText2: optStr,
+      freeText3: optStr,
+      marketPlace: z.nullish(z.strictObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr })),
+      orderType: z.nullish(CodeNameSchema),
+      wayOfDelivery: z.nullish(CodeNameSchema),
+      transporter: z.nullish(z.strictObject({ transporterCode: optStr, transporterServiceCode: optStr })),
+      customsInfo: z.nullish(z.strictObject({ customsValueCurrencyCode: optStr })),
+      freightPrice: optNum,
+      customerPrice: optNum,
+      preparedTransportDocumentId: optStr,
+      warehouseId: optNum,
+      pickingPriority: optNum,
+      languageCode: optStr,
+      invoiceUrl: optStr,
+      consignee: PostConsigneeSchema,
+      orderLines: z.array(PostOrderLineSchema).check(z.minLength(1)),
+    }),
+    NotificationsSchema.shape,
+  )
+  .check(
+    z.superRefine((order, ctx) => {
+      const seen = new Set<string>();
+      order.orderLines.forEach((line, i) => {
+        if (seen.has(line.rowNumber)) {
+          ctx.addIssue({ code: 'custom', path: ['orderLines', i, 'rowNumber'], message: `duplicate rowNumber ${line.rowNumber}` });
+        }
+        seen.add(line.rowNumber);
+      });
+    }),
+  );
 export type PostOrder = z.infer<typeof PostOrderSchema>;
 
 export const PrintingInfoSchema = z.strictObject({
   reportId: optNum,
-  printAsUser: z.strictObject({ userId: z.number() }).nullish(),
-  printAsWorkstation: z.strictObject({ workstationId: z.number() }).nullish(),
+  printAsUser: z.nullish(z.strictObject({ userId: z.number() })),
+  printAsWorkstation: z.nullish(z.strictObject({ workstationId: z.number() })),
 });
 export type PrintingInfo = z.infer<typeof PrintingInfoSchema>;
 
-const base64 = str.min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const base64 = str.check(z.minLength(1), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'));
 
 /**
  * Body of `PUT /orders/{orderId}/files?fileName=` (create or replace by file name): Ongoing's model
  * (PostFileNoFilenameModel) has no printing info, so a label uploaded this way never prints by itself.
  */
 export const PutFileSchema = z.strictObject({
-  mimeType: str.min(1),
+  mimeType: str.check(z.minLength(1)),
   fileDataBase64: base64,
 });
 export type PutFile = z.infer<typeof PutFileSchema>;
 
 /** Body of `POST /orders/{orderId}/files` (always a new file) and `PUT /orders/{orderId}/files/{fileId}` (replace by id). */
 export const PostFileSchema = z.strictObject({
-  fileName: str.min(1).max(300),
-  mimeType: str.min(1),
+  fileName: str.check(z.minLength(1), z.maxLength(300)),
+  mimeType: str.check(z.minLength(1)),
   fileDataBase64: base64,
-  advanced: z.strictObject({ printingInfo: PrintingInfoSchema.nullish() }).nullish(),
+  advanced: z.nullish(z.strictObject({ printingInfo: z.nullish(PrintingInfoSchema) })),
 });
 export type PostFile = z.infer<typeof PostFileSchema>;
 
-export const FileNameSchema = str.min(1).max(300);
+export const FileNameSchema = str.check(z.minLength(1), z.maxLength(300));
 
 export const PostTrackingSchema = z.strictObject({
-  waybill: str.min(1).max(50),
-  trackingUrl: str.min(1),
+  waybill: str.check(z.minLength(1), z.maxLength(50)),
+  trackingUrl: str.check(z.minLength(1)),
   isReturnTracking: z.boolean(),
 });
 export type PostTracking = z.infer<typeof PostTrackingSchema>;
 
-export const WaybillSchema = str.min(1).max(50);
-export const OrderRemarkSchema = z.string().max(500);
+export const WaybillSchema = str.check(z.minLength(1), z.maxLength(50));
+export const OrderRemarkSchema = z.string().check(z.maxLength(500));
 
 // ---------------------------------------------------------------- responses
 
@@ -234,16 +234,16 @@ export const InventoryInfoSchema = z.looseObject({
 export type InventoryInfo = z.infer<typeof InventoryInfoSchema>;
 
 export const GetArticleSchema = z.looseObject({
-  articleSystemId: z.number().int(),
+  articleSystemId: z.number().check(z.int()),
   articleNumber: str,
-  goodsOwner: z.looseObject({ id: z.number().int(), name: optStr }).nullish(),
+  goodsOwner: z.nullish(z.looseObject({ id: z.number().check(z.int()), name: optStr })),
   articleName: optStr,
   productCode: optStr,
   unitCode: optStr,
   description: optStr,
   isStockArticle: optBool,
   isActive: optBool,
-  barCodeInfo: z.looseObject({ barCode: optStr }).nullish(),
+  barCodeInfo: z.nullish(z.looseObject({ barCode: optStr })),
   weight: optNum,
   netWeight: optNum,
   length: optNum,
@@ -265,11 +265,11 @@ export const OrderTrackingSchema = z.looseObject({
 });
 
 export const GetOrderSchema = z.looseObject({
-  goodsOwner: z.looseObject({ id: z.number().int(), name: optStr }),
+  goodsOwner: z.looseObject({ id: z.number().check(z.int()), name: optStr }),
   orderInfo: z.looseObject({
-    orderId: z.number().int(),
+    orderId: z.number().check(z.int()),
     orderNumber: str,
-    orderStatus: z.looseObject({ number: z.number().int(), text: optStr }),
+    orderStatus: z.looseObject({ number: z.number().check(z.int()), text: optStr }),
     goodsOwnerOrderId: optStr,
     referenceNumber: optStr,
     orderRemark: optStr,
@@ -279,14 +279,14 @@ export const GetOrderSchema = z.looseObject({
     shippedTime: optStr,
     wayBill: optStr,
     returnWayBill: optStr,
-    marketPlace: z.looseObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr }).nullish(),
-    wayOfDelivery: LooseCodeName.nullish(),
-    emailNotification: LooseNotification.nullish(),
-    smsNotification: LooseNotification.nullish(),
-    telephoneNotification: LooseNotification.nullish(),
+    marketPlace: z.nullish(z.looseObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr })),
+    wayOfDelivery: z.nullish(LooseCodeName),
+    emailNotification: z.nullish(LooseNotification),
+    smsNotification: z.nullish(LooseNotification),
+    telephoneNotification: z.nullish(LooseNotification),
   }),
-  consignee: z
-    .looseObject({
+  consignee: z.nullish(
+    z.looseObject({
       id: optNum,
       customerNumber: optStr,
       name: optStr,
@@ -294,12 +294,12 @@ export const GetOrderSchema = z.looseObject({
       postCode: optStr,
       city: optStr,
       countryCode: optStr,
-    })
-    .nullish(),
-  orderLines: z
-    .array(
+    }),
+  ),
+  orderLines: z.nullish(
+    z.array(
       z.looseObject({
-        id: z.number().int(),
+        id: z.number().check(z.int()),
         rowNumber: optStr,
         article: z.looseObject({ articleSystemId: optNum, articleNumber: str, articleName: optStr, productCode: optStr }),
         orderedNumberOfItems: optNum,
@@ -308,26 +308,26 @@ export const GetOrderSchema = z.looseObject({
         comment: optStr,
         externalId: optStr,
       }),
-    )
-    .nullish(),
-  tracking: z.array(OrderTrackingSchema).nullish(),
-  returnTracking: z.array(OrderTrackingSchema).nullish(),
-  parcels: z
-    .array(
+    ),
+  ),
+  tracking: z.nullish(z.array(OrderTrackingSchema)),
+  returnTracking: z.nullish(z.array(OrderTrackingSchema)),
+  parcels: z.nullish(
+    z.array(
       z.looseObject({
         id: optNum,
         parcelNumber: optStr,
         isReturnParcel: optBool,
-        tracking: z.looseObject({ trackingUrl: optStr }).nullish(),
+        tracking: z.nullish(z.looseObject({ trackingUrl: optStr })),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 export type GetOrder = z.infer<typeof GetOrderSchema>;
 export const GetOrderListSchema = z.array(GetOrderSchema);
 
 export const GetFileSchema = z.looseObject({
-  fileId: z.number().int(),
+  fileId: z.number().check(z.int()),
   orderId: optNum,
   fileName: str,
   mimeType: optStr,
@@ -336,7 +336,7 @@ export const GetFileSchema = z.looseObject({
 export type GetFile = z.infer<typeof GetFileSchema>;
 export const GetFileListSchema = z.array(GetFileSchema);
 
-export const OrderStatusSchema = z.looseObject({ number: z.number().int(), text: optStr });
+export const OrderStatusSchema = z.looseObject({ number: z.number().check(z.int()), text: optStr });
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 export const OrderStatusesSchema = z.looseObject({ orderStatuses: z.array(OrderStatusSchema) });
 
@@ -345,14 +345,14 @@ export const TransporterContractSchema = z.looseObject({
   transporterCode: optStr,
   transporterServiceCode: optStr,
   ediCode: optStr,
-  transporterServices: z.array(z.looseObject({ transporterServiceName: optStr, transporterServiceCode: optStr })).nullish(),
+  transporterServices: z.nullish(z.array(z.looseObject({ transporterServiceName: optStr, transporterServiceCode: optStr }))),
 });
 export type TransporterContract = z.infer<typeof TransporterContractSchema>;
 export const TransporterContractListSchema = z.array(TransporterContractSchema);
 
-export const PutArticleResponseSchema = z.looseObject({ articleSystemId: z.number().int(), message: optStr });
-export const OrderIdResponseSchema = z.looseObject({ orderId: z.number().int(), message: optStr });
-export const FileResponseSchema = z.looseObject({ fileId: z.number().int().nullish(), success: z.boolean(), message: optStr });
+export const PutArticleResponseSchema = z.looseObject({ articleSystemId: z.number().check(z.int()), message: optStr });
+export const OrderIdResponseSchema = z.looseObject({ orderId: z.number().check(z.int()), message: optStr });
+export const FileResponseSchema = z.looseObject({ fileId: z.nullish(z.number().check(z.int())), success: z.boolean(), message: optStr });
 export const SuccessResponseSchema = z.looseObject({ success: z.boolean(), message: optStr });
 
 /** Order status numbers on Ongoing's standard scale (texts are localised per tenant: never compare them). */

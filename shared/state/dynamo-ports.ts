@@ -1,9 +1,9 @@
-import type * as z from 'zod';
+import type * as z from '../util/zod';
 import { UnreadableStateError, type Checkpoints, type StatePorts } from '../flows/ports';
 import type { StateStore } from './store';
 
 /** A saved value through the reader's schema: the one place a stored shape is checked. */
-export function readThrough<T>(what: string, value: unknown, schema: z.ZodType<T>): T | undefined {
+export function readThrough<T>(what: string, value: unknown, schema: z.ZodMiniType<T>): T | undefined {
   if (value === undefined) return undefined;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../util/zod';
 
 /**
  * Ongoing's order webhook payload (regular "order status changed" webhook). Only what the shipment needs is
@@ -6,20 +6,25 @@ import * as z from 'zod';
  * strings. The body is small by design: the order itself is read from Ongoing's API.
  */
 const id = (what: string) =>
-  z.union([z.number(), z.string().trim().regex(/^\d+$/, `${what} must be a whole number`)], { error: `${what} is required (a whole number)` }).transform(Number).pipe(
-    z.number().int({ error: `${what} must be a whole number` }).positive({ error: `${what} must be positive` }),
+  z.pipe(
+    z.pipe(
+      z.union([z.number(), z.string().check(z.trim(), z.regex(/^\d+$/, `${what} must be a whole number`))], { error: `${what} is required (a whole number)` }),
+      z.transform(Number),
+    ),
+    z.number().check(z.int({ error: `${what} must be a whole number` }), z.positive({ error: `${what} must be positive` })),
   );
 
 export const OrderWebhookSchema = z.looseObject({
-  webhookEventId: z
-    .union([z.number().int(), z.string().trim().min(1)], { error: 'webhookEventId is required' })
-    .transform((v) => String(v)),
+  webhookEventId: z.pipe(
+    z.union([z.number().check(z.int()), z.string().check(z.trim(), z.minLength(1))], { error: 'webhookEventId is required' }),
+    z.transform((v) => String(v)),
+  ),
   orderId: id('orderId'),
   goodsOwnerId: id('goodsOwnerId'),
-  orderNumber: z.string().nullish(),
-  goodsOwnerOrderId: z.string().nullish(),
-  orderStatus: z.looseObject({ number: z.number().int() }).nullish(),
-  timestamp: z.string().nullish(),
+  orderNumber: z.nullish(z.string()),
+  goodsOwnerOrderId: z.nullish(z.string()),
+  orderStatus: z.nullish(z.looseObject({ number: z.number().check(z.int()) })),
+  timestamp: z.nullish(z.string()),
 });
 export type OrderWebhook = z.output<typeof OrderWebhookSchema>;
 

@@ -62,7 +62,11 @@ describe('OngoingClient against the Ongoing simulator', () => {
   it('refuses to send an article whose key names are not Ongoing\'s, without calling Ongoing', async () => {
     const misspelt = { articleNumber: 'X-1', purchaseCurrencyCode: 'SEK' } as unknown as Parameters<OngoingClient['putArticle']>[0];
     await expect(client.putArticle(misspelt)).rejects.toBeInstanceOf(OngoingInvalidRequestError);
+    await expect(client.putArticle(misspelt)).rejects.toMatchObject({ issues: ['(body): Unrecognized key: "purchaseCurrencyCode"'] });
     await expect(client.putArticle({ articleNumber: 'X-2', goodsOwnerId: GO + 1 })).rejects.toBeInstanceOf(OngoingInvalidRequestError);
+    // zod's own English wording (zod/mini carries no locale of its own: shared/util/zod.ts sets it).
+    const heavy = { articleNumber: 'X-3', weight: 'heavy' } as unknown as Parameters<OngoingClient['putArticle']>[0];
+    await expect(client.putArticle(heavy)).rejects.toMatchObject({ issues: ['weight: Invalid input: expected number, received string'] });
     expect(sim.calls()).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/util/zod';
 import { DEFAULT_SET_ASIDE_RAW_DAYS } from '../../shared/state/bounded';
 import { ClaimLostError, SEND_LOG_DAYS, UnreadableStateError, type StatePorts } from '../../shared/flows/ports';
 
@@ -233,7 +233,7 @@ export function describeStatePorts(name: string, setup: () => Promise<PortsUnder
     });
 
     describe('checkpoints and cursors', () => {
-      const schema = z.object({ page: z.number(), lastId: z.number().optional() });
+      const schema = z.object({ page: z.number(), lastId: z.optional(z.number()) });
 
       it('reads through the schema what was written; nothing saved reads as undefined', async () => {
         expect(await t.checkpoints.read('walk', schema)).toBeUndefined();

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/util/zod';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { parseTenantSettings, type TenantConfig, type TenantSettingsInput } from '../../shared/config';
 import type { FlowName } from '../../shared/flows/catalogue';

