@@ -1,3 +1,8 @@
+// A static import, not import(): esbuild wraps every module an import() reaches, the SDK core DynamoDB shares
+// included, which costs a Lambda more at start than this module's own code (bench: "no import()"). Powertools
+// makes the SecretsManagerClient on the first read.
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+
 /**
  * Where tenant secrets come from. The loader only needs "give me the JSON stored under this name";
  * tests and the local host inject their own provider, Lambdas use Secrets Manager.
@@ -35,8 +40,6 @@ export class AwsSecretsProvider implements SecretsProvider {
   async getSecretJson(name: string): Promise<unknown> {
     let value: unknown;
     try {
-      // Loaded on the first secret read, not at module load: processes with injected secrets never load it.
-      const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
       value = await getSecret(name, { transform: 'json', maxAge: this.maxAgeSeconds });
     } catch (error) {
       throw new SecretReadError(name, safeReason(error));

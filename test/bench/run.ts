@@ -22,7 +22,7 @@ const OUT = join(REPO, '.bench');
 const MAX_OLD_SPACE_MB = 256;
 
 const SIZES = {
-  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, peak: { minutes: 60, ordersPerMinute: 60, sendsPerMinute: 2 }, sends: 20, bundleRepeats: 9, tenants: 500 },
+  full: { articles: [1_000, 10_000, 50_000], stock: { articles: 10_000, changes: [0, 100, 5_000] }, orders: [100, 1_000, 5_000], journal: { minutes: 8, perMinute: [10, 250, 1_000] }, peak: { minutes: 60, ordersPerMinute: 60, sendsPerMinute: 2 }, sends: 20, bundleRepeats: 15, tenants: 500 },
   quick: { articles: [300], stock: { articles: 300, changes: [0, 10, 100] }, orders: [50, 250], journal: { minutes: 3, perMinute: [5, 50] }, peak: { minutes: 5, ordersPerMinute: 10, sendsPerMinute: 2 }, sends: 3, bundleRepeats: 0, tenants: 20 },
 };
 const ALL = ['articles', 'stock', 'orders', 'journal', 'peak', 'shipment', 'bundles', 'tenants'] as const;
