@@ -614,6 +614,8 @@ export class OrderSync {
     if (cursor.pending?.length || cursor.pendingDeleted?.length) this.count('journalPendingCarried', (cursor.pending?.length ?? 0) + (cursor.pendingDeleted?.length ?? 0));
 
     const left = (): Omit<JournalCursor, 'polledAt'> => {
+      // The page the run stopped in stays pending, less what this run wrote of it.
+      for (const id of this.transferred) wanted.delete(id);
       this.count('journalPendingLeft', wanted.size + deleted.size);
       if (wanted.size + deleted.size > JOURNAL_PENDING_MAX) {
         this.ctx.log.warn('too many journal orders left for the next run; the full scan will find them', { pending: wanted.size + deleted.size });
