@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsProvider, TenantConfig } from '../config';
-import type { FlowName } from '../flows/catalogue';
+import { CATALOGUE, type FlowName } from '../flows/catalogue';
 import { flowLogger, type Log } from '../log/logger';
 import { METRIC, type MetricsSink } from '../observability/metrics';
 import type { TenantRunReport } from '../flows/runner';
@@ -19,7 +19,8 @@ import { runMessage, type TenantRunMessage } from './dispatcher';
  *  - a message delivered twice (SQS is at-least-once) runs once: a run of this tenant and flow that started
  *    after the message was dispatched and did not fail means the work was done;
  *  - the runner's per-tenant lease still keeps two runs of one tenant's flow from overlapping;
- *  - a run that stopped at its deadline with work left is continued at once (see `continuesAtOnce`).
+ *  - a run that stopped at its deadline with work left, or outlasted its interval, is continued at once
+ *    (see `continuesAtOnce`).
  */
 
 export interface WorkerOptions {
@@ -52,16 +53,17 @@ export interface WorkerResult {
 }
 
 /**
- * Whether a run is continued at once: it stopped at its deadline with work left (partial). The next tick would
- * run it anyway (a partial run is due at once, shared/flows/due.ts), but up to a tick later, idle while the work
- * waits: at 1,000 orders a minute, Ongoing taking one write at a time, that idle time is lag every order behind
- * it carries. The worker puts a message for the same tenant and flow back on the queue once the run has ended
- * (its lease released), so SQS hands it to a worker straight away. Nothing runs twice: the lease keeps any two
- * runs apart, and of a continuation and a tick's message for the same tenant the one taken second finds a run
- * started after it was sent and is dropped as a duplicate (or, that run still going, stands down).
+ * Whether a run is continued at once: it stopped at its deadline with work left (partial), or it finished but
+ * outlasted its own interval (a tick came while it ran, found the tenant due and stood down at the lease). The
+ * next tick would run it anyway, but up to a tick later, idle while the work waits: at 1,000 orders a minute,
+ * Ongoing taking one write at a time, that idle time is lag every order behind it carries. The worker puts a
+ * message for the same tenant and flow back on the queue once the run has ended (its lease released), so SQS
+ * hands it to a worker straight away. Nothing runs twice: the lease keeps any two runs apart, and of a
+ * continuation and a tick's message for the same tenant the one taken second finds a run started after it was
+ * sent and is dropped as a duplicate (or, that run still going, stands down).
  */
-export function continuesAtOnce(report: Pick<TenantRunReport, 'outcome'>): boolean {
-  return report.outcome === 'partial';
+export function continuesAtOnce(report: Pick<TenantRunReport, 'outcome' | 'durationMs'>, intervalMinutes: number): boolean {
+  return report.outcome === 'partial' || (report.outcome === 'ok' && report.durationMs >= intervalMinutes * 60_000);
 }
 
 const defaultRetryDelay = (receiveCount: number) => Math.min(900, 60 * Math.max(1, receiveCount));
@@ -137,17 +139,18 @@ async function handleOne(
   }
   const report = await options.run(tenant, deadline);
   if (report.outcome === 'failed') return { tenant: message.tenant, outcome: 'failed', detail: report.error, log };
-  const continued = continuesAtOnce(report) && (await continueRun(message.tenant, report.runId, options, log));
+  const interval = tenant.schedules[CATALOGUE[options.flow].schedule];
+  const continued = continuesAtOnce(report, interval) && (await continueRun(message.tenant, report.runId, options, log));
   return { tenant: message.tenant, outcome: 'ran', detail: report.outcome, ...(continued && { continued }) };
 }
 
-/** Puts the continuation of a partial run on the queue; false (and the next tick continues it) if SQS refuses. */
+/** Puts the continuation of a run on the queue; false (and the next tick continues it) if SQS refuses. */
 async function continueRun(tenant: string, runId: string, options: WorkerOptions, log: Log): Promise<boolean> {
   if (!options.sqs) return false;
   const message: TenantRunMessage = { tenant, flow: options.flow, dispatchedAt: (options.now ?? Date.now)(), continues: runId };
   try {
     await options.sqs.client.send(new SendMessageCommand({ QueueUrl: options.sqs.queueUrl, ...runMessage(message) }));
-    log.info('run stopped at its deadline with work left: continued at once', { runId });
+    log.info('run stopped at its deadline or outlasted its interval: continued at once', { runId });
     return true;
   } catch (error) {
     log.warn('could not queue the continuation; the next tick continues the run', { runId, error: error instanceof Error ? error.name : String(error) });

@@ -7,6 +7,7 @@ import type { Flow } from '../../shared/flows/context';
 import type { NeedsOf } from '../../shared/flows/catalogue';
 import { ordersFlow } from '../../shared/flows/orders';
 import { runMessage } from '../../shared/fanout/dispatcher';
+import { continuesAtOnce } from '../../shared/fanout/worker';
 import { dispatcherHandler } from '../../shared/lambda/dispatch';
 import { workerHandler } from '../../shared/lambda/worker';
 import { DynamoTenantRegistry } from '../../shared/tenants';
@@ -114,6 +115,16 @@ afterAll(async () => {
 async function startWorker(queueUrl: string, maxConcurrency: number): Promise<SqsPoller> {
   return startSqsPoller({ sqs, queueUrl, maxConcurrency, timeoutMs: FUNCTION_TIMEOUT_MS, handler: workerHandler('orders', watchedOrders) });
 }
+
+test('continues a run that stopped at its deadline, or finished but outlasted its interval (a tick stood down while it ran); nothing else', () => {
+  expect(continuesAtOnce({ outcome: 'partial', durationMs: 2_000 }, 1)).toBe(true);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 61_000 }, 1)).toBe(true);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 59_000 }, 1)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 240_000 }, 15)).toBe(false);
+  // A failed run goes back through SQS's retry and back-off; one that stood down leaves the work to the run going.
+  expect(continuesAtOnce({ outcome: 'failed', durationMs: 300_000 }, 1)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'skipped', durationMs: 90_000 }, 1)).toBe(false);
+});
 
 test('one tick carries a backlog to its end: each run stopped at its deadline is continued at once, and the chain stops when the work is done', async () => {
   const queueUrl = await freshQueue('orders-cont');
