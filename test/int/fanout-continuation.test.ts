@@ -24,13 +24,14 @@ import { startWorld, type World } from '../support/world';
  * A run that stops at its deadline with work left is continued at once: the worker puts a message for the same
  * tenant back on the queue (real SQS semantics, fauxqs over HTTP), so one tick carries a backlog to its end
  * without waiting for the next. The worker is told its function has 6 s (a 3 s run budget) and Ongoing takes
- * 25 ms a write, so 200 orders take several runs. Nothing runs twice at once (the run lease), nothing is written
- * twice (claims and Ongoing's duplicate check), whatever extra messages race the continuation.
+ * 25 ms a write, so 300 orders take three runs at least (7.5 s of writes alone). Nothing runs twice at once (the
+ * run lease), nothing is written twice (claims and Ongoing's duplicate check), whatever extra messages race the
+ * continuation.
  */
 
 const CHOSEN = 5501;
 const FUNCTION_TIMEOUT_MS = 6_000;
-const ORDERS = 200;
+const ORDERS = 300;
 const event = { source: 'aws.events', 'detail-type': 'Scheduled Event' } as unknown as ScheduledEvent;
 
 let world: World;
