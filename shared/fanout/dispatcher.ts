@@ -19,8 +19,22 @@ import type { TenantRegistry } from '../tenants/registry';
 export interface TenantRunMessage {
   tenant: string;
   flow: FlowName;
-  /** Epoch ms of the tick that asked for this run. */
+  /** Epoch ms of the tick that asked for this run (or of the end of the run a continuation goes on from). */
   dispatchedAt: number;
+  /** A continuation: the id of the run that stopped at its deadline with work left (for the logs). */
+  continues?: string;
+}
+
+/** A tenant-run message as the queue carries it: the dispatcher's tick and the worker's continuation send the same. */
+export function runMessage(message: TenantRunMessage): { MessageBody: string; MessageAttributes: Record<string, { DataType: 'String'; StringValue: string }> } {
+  return {
+    MessageBody: JSON.stringify(message),
+    // Attributes survive the move to the dead-letter queue: whoever reads it sees tenant and flow at once.
+    MessageAttributes: {
+      tenant: { DataType: 'String', StringValue: message.tenant },
+      flow: { DataType: 'String', StringValue: message.flow },
+    },
+  };
 }
 
 export interface DispatchReport {
@@ -124,15 +138,7 @@ export async function dispatchDueTenants(options: DispatchOptions): Promise<Disp
     const result = await options.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: options.queueUrl,
-        Entries: batch.map((tenant, index) => ({
-          Id: String(index),
-          MessageBody: JSON.stringify({ tenant, flow: options.flow, dispatchedAt: tick } satisfies TenantRunMessage),
-          // Attributes survive the move to the dead-letter queue: whoever reads it sees tenant and flow at once.
-          MessageAttributes: {
-            tenant: { DataType: 'String', StringValue: tenant },
-            flow: { DataType: 'String', StringValue: options.flow },
-          },
-        })),
+        Entries: batch.map((tenant, index) => ({ Id: String(index), ...runMessage({ tenant, flow: options.flow, dispatchedAt: tick }) })),
       }),
     );
     report.sent += result.Successful?.length ?? 0;

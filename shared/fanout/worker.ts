@@ -1,13 +1,13 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsProvider, TenantConfig } from '../config';
-import type { FlowName } from '../flows/catalogue';
+import { CATALOGUE, type FlowName } from '../flows/catalogue';
 import { flowLogger, type Log } from '../log/logger';
 import { METRIC, type MetricsSink } from '../observability/metrics';
 import type { TenantRunReport } from '../flows/runner';
 import { loadRegistryTenant } from '../tenants/admin';
 import type { TenantRegistry } from '../tenants/registry';
-import type { TenantRunMessage } from './dispatcher';
+import { runMessage, type TenantRunMessage } from './dispatcher';
 
 /**
  * A flow's worker: one tenant-run per SQS message. What makes the fan-out safe:
@@ -18,7 +18,9 @@ import type { TenantRunMessage } from './dispatcher';
  *    dead-letter queue, attributes `tenant` and `flow` included. Other tenants' messages never wait for it;
  *  - a message delivered twice (SQS is at-least-once) runs once: a run of this tenant and flow that started
  *    after the message was dispatched and did not fail means the work was done;
- *  - the runner's per-tenant lease still keeps two runs of one tenant's flow from overlapping.
+ *  - the runner's per-tenant lease still keeps two runs of one tenant's flow from overlapping;
+ *  - a run that stopped at its deadline with work left, or outlasted its interval, is continued at once
+ *    (see `continuesAtOnce`).
  */
 
 export interface WorkerOptions {
@@ -32,7 +34,11 @@ export interface WorkerOptions {
   metrics: MetricsSink;
   /** Records a run that could not start (the tenant would not load), so the dispatcher waits its interval. */
   recordFailure: (tenant: string, startedAt: string, message: string) => Promise<void>;
-  /** For the back-off of a failed message; without it SQS redelivers after the queue's visibility timeout. */
+  /**
+   * The flow's queue: for the back-off of a failed message (without it SQS redelivers after the queue's
+   * visibility timeout) and for the continuation of a run that stopped at its deadline (without it the next tick
+   * continues it).
+   */
   sqs?: { client: SQSClient; queueUrl: string };
   /** Seconds before a failed message is tried again, by how often it was received. Default 60 s × receives, at most 15 min. */
   retryDelaySeconds?: (receiveCount: number) => number;
@@ -43,7 +49,21 @@ export type WorkerOutcome = 'ran' | 'failed' | 'duplicate' | 'dropped';
 
 export interface WorkerResult {
   response: SQSBatchResponse;
-  outcomes: { messageId: string; tenant?: string; outcome: WorkerOutcome; detail?: string }[];
+  outcomes: { messageId: string; tenant?: string; outcome: WorkerOutcome; detail?: string; continued?: boolean }[];
+}
+
+/**
+ * Whether a run is continued at once: it stopped at its deadline with work left (partial), or it finished but
+ * outlasted its own interval (a tick came while it ran, found the tenant due and stood down at the lease). The
+ * next tick would run it anyway, but up to a tick later, idle while the work waits: at 1,000 orders a minute,
+ * Ongoing taking one write at a time, that idle time is lag every order behind it carries. The worker puts a
+ * message for the same tenant and flow back on the queue once the run has ended (its lease released), so SQS
+ * hands it to a worker straight away. Nothing runs twice: the lease keeps any two runs apart, and of a
+ * continuation and a tick's message for the same tenant the one taken second finds a run started after it was
+ * sent and is dropped as a duplicate (or, that run still going, stands down).
+ */
+export function continuesAtOnce(report: Pick<TenantRunReport, 'outcome' | 'durationMs'>, intervalMinutes: number): boolean {
+  return report.outcome === 'partial' || (report.outcome === 'ok' && report.durationMs >= intervalMinutes * 60_000);
 }
 
 const defaultRetryDelay = (receiveCount: number) => Math.min(900, 60 * Math.max(1, receiveCount));
@@ -58,7 +78,12 @@ export function parseRunMessage(record: Pick<SQSRecord, 'body'>, flow: FlowName)
   const message = body as Partial<TenantRunMessage>;
   if (!message || typeof message.tenant !== 'string' || !message.tenant) return 'the message names no tenant';
   if (message.flow !== flow) return `the message is for flow "${String(message.flow)}", this worker runs ${flow}`;
-  return { tenant: message.tenant, flow, dispatchedAt: typeof message.dispatchedAt === 'number' ? message.dispatchedAt : 0 };
+  return {
+    tenant: message.tenant,
+    flow,
+    dispatchedAt: typeof message.dispatchedAt === 'number' ? message.dispatchedAt : 0,
+    ...(typeof message.continues === 'string' && { continues: message.continues }),
+  };
 }
 
 export async function handleRunMessages(event: Pick<SQSEvent, 'Records'>, deadline: number, options: WorkerOptions): Promise<WorkerResult> {
@@ -80,7 +105,7 @@ async function handleOne(
   record: SQSRecord,
   deadline: number,
   options: WorkerOptions,
-): Promise<{ tenant?: string; outcome: WorkerOutcome; detail?: string; log?: Log }> {
+): Promise<{ tenant?: string; outcome: WorkerOutcome; detail?: string; continued?: boolean; log?: Log }> {
   const message = parseRunMessage(record, options.flow);
   if (typeof message === 'string') {
     // Malformed: it can never succeed; failing it sends it to the dead-letter queue for a person to read.
@@ -114,7 +139,23 @@ async function handleOne(
   }
   const report = await options.run(tenant, deadline);
   if (report.outcome === 'failed') return { tenant: message.tenant, outcome: 'failed', detail: report.error, log };
-  return { tenant: message.tenant, outcome: 'ran', detail: report.outcome };
+  const interval = tenant.schedules[CATALOGUE[options.flow].schedule];
+  const continued = continuesAtOnce(report, interval) && (await continueRun(message.tenant, report.runId, options, log));
+  return { tenant: message.tenant, outcome: 'ran', detail: report.outcome, ...(continued && { continued }) };
+}
+
+/** Puts the continuation of a run on the queue; false (and the next tick continues it) if SQS refuses. */
+async function continueRun(tenant: string, runId: string, options: WorkerOptions, log: Log): Promise<boolean> {
+  if (!options.sqs) return false;
+  const message: TenantRunMessage = { tenant, flow: options.flow, dispatchedAt: (options.now ?? Date.now)(), continues: runId };
+  try {
+    await options.sqs.client.send(new SendMessageCommand({ QueueUrl: options.sqs.queueUrl, ...runMessage(message) }));
+    log.info('run stopped at its deadline or outlasted its interval: continued at once', { runId });
+    return true;
+  } catch (error) {
+    log.warn('could not queue the continuation; the next tick continues the run', { runId, error: error instanceof Error ? error.name : String(error) });
+    return false;
+  }
 }
 
 async function backOff(record: SQSRecord, options: WorkerOptions, log: Log | undefined): Promise<void> {

@@ -299,13 +299,13 @@ export class OrderSync {
     const claimed: Claimed[] = [];
     let finished = true;
     try {
-      for (const order of orders) {
-        if (this.outOfTime()) {
-          finished = false;
-          break;
-        }
-        const item = await this.claimAndMap(order);
-        if (item) claimed.push(item);
+      if (this.outOfTime()) return false;
+      // The batch's claims go out together: each is its own conditional write, so none waits for another, and
+      // Ongoing (one write at a time) waits for one round of them instead of one per order.
+      const claims = await Promise.allSettled(orders.map((order) => this.claimAndMap(order)));
+      for (const claim of claims) {
+        if (claim.status === 'rejected') throw claim.reason;
+        if (claim.value) claimed.push(claim.value);
       }
       if (claimed.length === 0) return finished;
 
@@ -614,6 +614,8 @@ export class OrderSync {
     if (cursor.pending?.length || cursor.pendingDeleted?.length) this.count('journalPendingCarried', (cursor.pending?.length ?? 0) + (cursor.pendingDeleted?.length ?? 0));
 
     const left = (): Omit<JournalCursor, 'polledAt'> => {
+      // The page the run stopped in stays pending, less what this run wrote of it.
+      for (const id of this.transferred) wanted.delete(id);
       this.count('journalPendingLeft', wanted.size + deleted.size);
       if (wanted.size + deleted.size > JOURNAL_PENDING_MAX) {
         this.ctx.log.warn('too many journal orders left for the next run; the full scan will find them', { pending: wanted.size + deleted.size });

@@ -48,6 +48,14 @@ export interface TenantRunReport {
 const LEASE_GRACE_MS = 60_000;
 
 /**
+ * How long past the run's deadline an outside call begun before it may go on. A flow starts no unit of work past
+ * its deadline, but the unit in hand (an order: its lookup and its write) finishes: a write cut mid-way failed the
+ * run, which then lost its journal progress and waited for SQS's back-off instead of stopping as partial and being
+ * continued. The worker keeps at least 10 s back after the deadline (shared/lambda/worker.ts runBudgetMs).
+ */
+export const CALL_GRACE_MS = 5_000;
+
+/**
  * Runs one flow once for every tenant: each tenant under its own lease (two runs of one flow for one
  * tenant never overlap, whatever the scheduler does), with a run summary in state and metrics. A tenant
  * that fails does not stop the others.
@@ -74,8 +82,8 @@ async function runForTenant(
   const log: Log = flowLogger({ tenant: tenant.id, flow: name, runId });
   const dims = { flow: name, tenant: tenant.id };
   const maxBudgetWaitMs = Math.max(0, options.deadline - started);
-  // Outside calls end by the deadline on the real clock (the run's own clock may be simulated, as in the bench).
-  const callDeadline = Date.now() + maxBudgetWaitMs;
+  // Outside calls end by the deadline (and its grace) on the real clock (the run's own clock may be simulated, as in the bench).
+  const callDeadline = Date.now() + maxBudgetWaitMs + CALL_GRACE_MS;
   const services = makeServices(tenant, options.runtime, { maxBudgetWaitMs, log, priority: CATALOGUE[name].budgetPriority, deadline: callDeadline });
   const report = (outcome: Outcome, extra: Partial<TenantRunReport> = {}): TenantRunReport => ({
     flow: name,

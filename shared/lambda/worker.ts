@@ -18,7 +18,8 @@ import { handleRunMessages } from '../fanout/worker';
  */
 export function runBudgetMs(remainingMs: number): number {
   const safety = Math.min(30_000, Math.max(10_000, remainingMs / 6));
-  return Math.max(remainingMs - safety, remainingMs / 2);
+  // Whole milliseconds: the calls' timeouts are cut to the time left, and AbortSignal.timeout takes integers only.
+  return Math.floor(Math.max(remainingMs - safety, remainingMs / 2));
 }
 
 /**

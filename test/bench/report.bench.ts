@@ -47,6 +47,18 @@ const MAX_INIT_RATIO = 1.5;
 const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? String(n) : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2));
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 
+/** A journal lag MISS, Ongoing's or ours: the floor of the same orders, and where the rest of the time went. */
+function journalLagWhy(j: JournalResult): string {
+  const writeMs = (j.ongoingWriteSecondsPerMinute / j.ordersPerMinute) * 1000;
+  const t = j.time;
+  const share = (s: number) => `${f1(s)} s (${((100 * s) / t.spanS).toFixed(0)} %)`;
+  const head =
+    j.floorP95S > MAX_LAG_S
+      ? `Ongoing's: the serial-write floor of the same orders is p95 ${f1(j.floorP95S)} s, as Ongoing takes one order write at a time per goods owner (${writeMs.toFixed(0)} ms a write: at most ${Math.floor(60_000 / writeMs)} orders a minute against ${j.ordersPerMinute} confirmed), so no writer reaches ${MAX_LAG_S} s; ours is ${(j.lagP95S / j.floorP95S).toFixed(2)} × that floor`
+      : `ours: the serial-write floor of the same orders is p95 ${f1(j.floorP95S)} s`;
+  return `${head}. Of the ${f1(t.spanS)} s from the first order confirmed to the end of the last run: Ongoing order writes ${share(t.ongoingWritesS)}, its order-number and article lookups ${share(t.ongoingOtherS)}, BaseLinker reads ${share(t.baselinkerS)}, state and CPU (real time in the runs) ${share(t.realS)}, idle while orders waited ${share(t.idleWithWorkS)} (${j.continuations} of ${j.runs} runs were continuations of a run stopped at its deadline)`;
+}
+
 /** Every target of the brief, PASS or MISS, each MISS with the reason the figures show. */
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   const t: Target[] = [];
@@ -138,13 +150,10 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     });
     t.push({
       name: `${at}: order confirmed -> in Ongoing, p95 (simulated)`,
-      value: `${f1(j.lagP95S)} s (p50 ${f1(j.lagP50S)} s, max ${f1(j.lagMaxS)} s; ${j.transferred}/${j.orders} orders)`,
+      value: `${f1(j.lagP95S)} s (p50 ${f1(j.lagP50S)} s, max ${f1(j.lagMaxS)} s; ${j.transferred}/${j.orders} orders; serial-write floor p95 ${f1(j.floorP95S)} s)`,
       limit: `≤ ${MAX_LAG_S} s`,
       pass: j.lagP95S <= MAX_LAG_S && j.transferred === j.orders,
-      why:
-        j.lagP95S > MAX_LAG_S && j.ongoingWriteSecondsPerMinute >= j.runBudgetS
-          ? `Ongoing takes one order write at a time per goods owner: ${j.ordersPerMinute} writes at ${((j.ongoingWriteSecondsPerMinute / j.ordersPerMinute) * 1000).toFixed(0)} ms are ${f1(j.ongoingWriteSecondsPerMinute)} s of writes per minute against a ${f1(j.runBudgetS)} s run budget a minute, so a backlog grows whatever BaseLinker costs`
-          : undefined,
+      why: j.lagP95S > MAX_LAG_S ? journalLagWhy(j) : undefined,
     });
   }
   for (const p of r.peak ?? []) {
@@ -242,7 +251,7 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     '',
     `Latency per request: BaseLinker ${s.blLatencyMs} ms, Ongoing ${s.ongoingLatencyMs} ms (writes serial per goods owner), courier ${s.courierDelayMs} ms on createPackage. ` +
       'Scheduled flows (articles, stock, orders) ran on SIMULATED time: each request\'s latency is added to the run\'s clock instead of slept, and the flows\' deadlines follow that clock; "sim" figures are simulated. ' +
-      'The shipment figures are real time with real sleeps. Lambda budgets as deployed: articles/stock 10 min, orders 5 min (1 min with the journal), minus a sixth kept back (10 to 30 s).',
+      'The shipment figures are real time with real sleeps. Lambda budgets as deployed: articles/stock 10 min, orders 5 min, minus a sixth kept back (10 to 30 s).',
   );
 
   if (r.articles.length) {
@@ -270,12 +279,39 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     for (const o of r.orders) rows.push([String(o.newOrders), String(o.runs), String(o.blCalls), String(o.minimumBlCalls), o.ratio.toFixed(3), String(o.ongoingOrderWrites), `${f1(o.simMinutes)} min`]);
     out.push(table(rows, markdown));
     if (r.journal?.length) {
-      out.push('', 'Journal mode, a run every minute, orders confirmed at random times between runs (minimum per run: the journal pages for the events it read, a page under 100 ending it, plus one order page per 100 orders it took in):', '');
-      const jr = [['new orders/min', 'minutes', 'runs (partial)', 'BL calls', 'minimum', 'ratio', 'lag p50', 'lag p95', 'lag max', 'calls by method']];
+      out.push(
+        '',
+        'Journal mode as deployed (a dispatcher tick every minute, the SQS worker under the run lease, a run stopped at its deadline continued at once), orders confirmed at random times; ' +
+          'minimum per run: the journal pages for the events it read, a page under 100 ending it, plus one order page per 100 orders it took in. ' +
+          "Floor: the same orders through an ideal single writer, one Ongoing write at a time in confirmation order, none before its order was confirmed plus one journal and one order read:",
+        '',
+      );
+      const jr = [['new orders/min', 'minutes', 'runs (partial, continued)', 'BL calls', 'minimum', 'ratio', 'lag p50', 'lag p95', 'lag max', 'floor p50', 'floor p95', 'p95 / floor p95', 'calls by method']];
       for (const j of r.journal) {
-        jr.push([String(j.ordersPerMinute), String(j.minutes), `${j.runs} (${j.partialRuns})`, String(j.blCalls), String(j.minimumBlCalls), j.ratio.toFixed(3), `${f1(j.lagP50S)} s`, `${f1(j.lagP95S)} s`, `${f1(j.lagMaxS)} s`, Object.entries(j.blByMethod).map(([m, n]) => `${m} ${n}`).join(', ')]);
+        jr.push([
+          String(j.ordersPerMinute),
+          String(j.minutes),
+          `${j.runs} (${j.partialRuns}, ${j.continuations})`,
+          String(j.blCalls),
+          String(j.minimumBlCalls),
+          j.ratio.toFixed(3),
+          `${f1(j.lagP50S)} s`,
+          `${f1(j.lagP95S)} s`,
+          `${f1(j.lagMaxS)} s`,
+          `${f1(j.floorP50S)} s`,
+          `${f1(j.floorP95S)} s`,
+          (j.lagP95S / j.floorP95S).toFixed(2),
+          Object.entries(j.blByMethod).map(([m, n]) => `${m} ${n}`).join(', '),
+        ]);
       }
-      out.push(table(jr, markdown));
+      out.push(table(jr, markdown), '', 'Where the simulated time went, from the first order confirmed to the end of the last run (scan runs: the runs that also made the safety-net status scan, their time counted in the other columns too):', '');
+      const tr = [['new orders/min', 'span', 'Ongoing order writes', 'Ongoing lookups', 'BaseLinker reads', 'state, CPU (real)', 'idle, orders waiting', 'in scan runs']];
+      for (const j of r.journal) {
+        const t = j.time;
+        const share = (x: number) => `${f1(x)} s (${((100 * x) / t.spanS).toFixed(0)} %)`;
+        tr.push([String(j.ordersPerMinute), `${f1(t.spanS)} s`, share(t.ongoingWritesS), share(t.ongoingOtherS), share(t.baselinkerS), share(t.realS), share(t.idleWithWorkS), share(t.scanRunsS)]);
+      }
+      out.push(table(tr, markdown));
     }
   }
   for (const p of r.peak ?? []) {

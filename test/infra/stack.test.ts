@@ -216,6 +216,8 @@ describe('least privilege', () => {
       else if (flow.endsWith('-worker')) {
         expect(rest).toEqual([expect.stringMatching(/^sqs:ReceiveMessage,sqs:ChangeMessageVisibility,sqs:GetQueueUrl,sqs:DeleteMessage,sqs:GetQueueAttributes <Flow[a-z]+Queue[0-9A-F]+\.Arn>$/)]);
         expect(bySid(flow).RetryBackOff.Action).toBe('sqs:ChangeMessageVisibility');
+        expect(bySid(flow).ContinueRun.Action).toBe('sqs:SendMessage');
+        expect(flat(bySid(flow).ContinueRun.Resource)).toMatch(/^<Flow[a-z]+Queue[0-9A-F]+\.Arn>$/);
       } else {
         expect(rest.sort()).toEqual([
           expect.stringMatching(/^sqs:SendMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl <FailedRuns[0-9A-F]+\.Arn>$/),

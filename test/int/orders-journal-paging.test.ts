@@ -129,4 +129,24 @@ describeOnEachState('journal mode fetches the named orders in pages', (adapter) 
     expect(world.ongoing.calls('PUT /orders')).toBe(250);
     expect((await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!.journal!.pending ?? []).toEqual([]);
   });
+
+  it('leaves pending only what it did not write of the page it stopped in: the next run does not take the written ones up again', async () => {
+    world = await polledWorld(adapter);
+    const startS = Math.floor(Date.now() / 1000) - 120;
+    const ids = Array.from({ length: 150 }, (_, i) => addOrder(world, CHOSEN, startS + Math.floor(i / 3)).order_id);
+    const base = Date.now();
+    const deadline = base + 60_000;
+    // The deadline passes in the middle of the first page, once 60 of its orders are in Ongoing.
+    const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 60 ? deadline + 1 : base) });
+    expect(stopped.result).toMatchObject({ written: 60, complete: false });
+    const pending = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!.journal!.pending!;
+    expect(pending).toHaveLength(90);
+    expect(pending.filter((id) => inOngoing(world).has(id))).toEqual([]);
+
+    const next = await world.run('orders', ordersFlow);
+    expect(next.result).toMatchObject({ written: 90, complete: true });
+    expect(next.result!.counts!.alreadyInOngoing).toBeUndefined();
+    expect(inOngoing(world)).toEqual(new Set(ids));
+    expect(world.ongoing.calls('PUT /orders')).toBe(150);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Flow } from '../../shared/flows/context';
-import { summaryLine } from '../../shared/flows/runner';
+import { CALL_GRACE_MS, summaryLine } from '../../shared/flows/runner';
 import { main as syncMain } from '../../infra/local/sync';
 import { describeOnEachState, startWorld, type World } from '../support/world';
 
@@ -76,6 +76,26 @@ describeOnEachState('flow runner', (adapter) => {
     const report = await world.run('articles', async () => ({ seen: 5, written: 5, setAside: 0, complete: false }));
     expect(report.outcome).toBe('partial');
     expect(summaryLine(report)).toContain('the next run continues');
+  });
+});
+
+describeOnEachState('flow runner: the unit of work in hand at the deadline', (adapter) => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ state: adapter, ongoing: { readLatencyMs: 400 } });
+  });
+  afterAll(() => world.close());
+
+  it('lets a call begun before the deadline finish (CALL_GRACE_MS), so the run stops as partial instead of failing', async () => {
+    let answered = false;
+    const report = await world.run('orders', async (ctx) => {
+      await ctx.ongoing.getOrderStatuses();
+      answered = true;
+      return { seen: 1, written: 0, setAside: 0, complete: !ctx.run.deadline.passed() };
+    }, { deadline: Date.now() + 100 });
+    expect(answered).toBe(true);
+    expect(report.outcome).toBe('partial');
+    expect(CALL_GRACE_MS).toBeGreaterThan(400);
   });
 });
 

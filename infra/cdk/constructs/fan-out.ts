@@ -93,6 +93,8 @@ export class FlowFanOut extends Construct {
     );
     // The back-off of a failed tenant-run: the worker sets the message's visibility itself.
     this.worker.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RetryBackOff', actions: ['sqs:ChangeMessageVisibility'], resources: [this.queue.queueArn] }));
+    // A run stopped at its deadline with work left: the worker queues its continuation (shared/fanout/worker.ts).
+    this.worker.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ContinueRun', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `ongoing-baselinker ${spec.name}: dispatch the due tenants every ${TICK_MINUTES} minute(s)`,
