@@ -61,9 +61,15 @@ export interface WorkerResult {
  * hands it to a worker straight away. Nothing runs twice: the lease keeps any two runs apart, and of a
  * continuation and a tick's message for the same tenant the one taken second finds a run started after it was
  * sent and is dropped as a duplicate (or, that run still going, stands down).
+ *
+ * A partial run is continued only if it worked for at least half its budget (`budgetMs`): one cut by its deadline
+ * did. One that stopped early with work left stopped for something time does not cure (a chunk it could not finish
+ * in the time left, a BaseLinker budget it could not get): continued at once it would stop again at once, and a
+ * tenant would spin invocations until the cause passed. It waits for the next tick instead.
  */
-export function continuesAtOnce(report: Pick<TenantRunReport, 'outcome' | 'durationMs'>, intervalMinutes: number): boolean {
-  return report.outcome === 'partial' || (report.outcome === 'ok' && report.durationMs >= intervalMinutes * 60_000);
+export function continuesAtOnce(report: Pick<TenantRunReport, 'outcome' | 'durationMs'>, intervalMinutes: number, budgetMs: number): boolean {
+  if (report.outcome === 'partial') return report.durationMs >= budgetMs / 2;
+  return report.outcome === 'ok' && report.durationMs >= intervalMinutes * 60_000;
 }
 
 const defaultRetryDelay = (receiveCount: number) => Math.min(900, 60 * Math.max(1, receiveCount));
@@ -137,10 +143,11 @@ async function handleOne(
     );
     return { tenant: message.tenant, outcome: 'failed', detail: tenant.problem, log };
   }
+  const runStartedAt = (options.now ?? Date.now)();
   const report = await options.run(tenant, deadline);
   if (report.outcome === 'failed') return { tenant: message.tenant, outcome: 'failed', detail: report.error, log };
   const interval = tenant.schedules[CATALOGUE[options.flow].schedule];
-  const continued = continuesAtOnce(report, interval) && (await continueRun(message.tenant, report.runId, options, log));
+  const continued = continuesAtOnce(report, interval, deadline - runStartedAt) && (await continueRun(message.tenant, report.runId, options, log));
   return { tenant: message.tenant, outcome: 'ran', detail: report.outcome, ...(continued && { continued }) };
 }
 

@@ -195,8 +195,8 @@ export const SQS_HANDOFF_MS = 1_000;
  * finds the tenant due (shared/flows/due.ts, the dispatcher's rule) starts it. A tick's message that reaches the
  * worker while a run is going stands down at the run lease: nothing changes.
  */
-export function nextRunStart(firstTick: number, intervalMinutes: number, last: { startedAt: number; outcome: TenantRunReport['outcome'] }, endedAt: number): number {
-  if (continuesAtOnce({ outcome: last.outcome, durationMs: endedAt - last.startedAt }, intervalMinutes)) return endedAt + SQS_HANDOFF_MS;
+export function nextRunStart(firstTick: number, intervalMinutes: number, budgetMs: number, last: { startedAt: number; outcome: TenantRunReport['outcome'] }, endedAt: number): number {
+  if (continuesAtOnce({ outcome: last.outcome, durationMs: endedAt - last.startedAt }, intervalMinutes, budgetMs)) return endedAt + SQS_HANDOFF_MS;
   const tickMs = TICK_MINUTES * 60_000;
   const summary = { startedAt: new Date(last.startedAt).toISOString(), outcome: last.outcome };
   for (let k = Math.max(0, Math.ceil((endedAt - SQS_HANDOFF_MS - firstTick) / tickMs)); ; k++) {
@@ -255,11 +255,11 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
     let minimum = 0;
     let added = 0;
     let last: { startedAt: number; outcome: TenantRunReport['outcome'] } = { startedAt: firstTick, outcome: first.report.outcome };
-    let at = nextRunStart(firstTick, interval, last, first.simEnd);
+    let at = nextRunStart(firstTick, interval, budgetMs, last, first.simEnd);
     const giveUpAt = firstTick + (minutes + 60) * 60_000;
     let endedAt = first.simEnd;
     while (lags.length < confirmedMs.length && at < giveUpAt) {
-      const continued = continuesAtOnce({ outcome: last.outcome, durationMs: endedAt - last.startedAt }, interval);
+      const continued = continuesAtOnce({ outcome: last.outcome, durationMs: endedAt - last.startedAt }, interval, budgetMs);
       // Idle while an order confirmed earlier waited (one added but not written, or one confirmed before this start).
       const waitingSince = lags.length < added ? endedAt : (confirmedMs[added] ?? Infinity);
       time.idleWithWorkS += Math.max(0, at - Math.max(endedAt, waitingSince)) / 1000;
@@ -288,7 +288,7 @@ export async function journalScenario(exec: RunExecutor, settings: BenchSettings
 
       last = { startedAt: at, outcome: outcome.report.outcome };
       endedAt = outcome.simEnd;
-      at = nextRunStart(firstTick, interval, last, endedAt);
+      at = nextRunStart(firstTick, interval, budgetMs, last, endedAt);
     }
     time.spanS = (endedAt - (confirmedMs[0] ?? firstTick)) / 1000;
     const blCalls = Object.values(blByMethod).reduce((a, b) => a + b, 0);

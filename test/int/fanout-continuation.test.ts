@@ -118,13 +118,18 @@ async function startWorker(queueUrl: string, maxConcurrency: number): Promise<Sq
 }
 
 test('continues a run that stopped at its deadline, or finished but outlasted its interval (a tick stood down while it ran); nothing else', () => {
-  expect(continuesAtOnce({ outcome: 'partial', durationMs: 2_000 }, 1)).toBe(true);
-  expect(continuesAtOnce({ outcome: 'ok', durationMs: 61_000 }, 1)).toBe(true);
-  expect(continuesAtOnce({ outcome: 'ok', durationMs: 59_000 }, 1)).toBe(false);
-  expect(continuesAtOnce({ outcome: 'ok', durationMs: 240_000 }, 15)).toBe(false);
+  const budget = 50_000;
+  expect(continuesAtOnce({ outcome: 'partial', durationMs: 49_000 }, 1, budget)).toBe(true);
+  expect(continuesAtOnce({ outcome: 'partial', durationMs: 25_000 }, 1, budget)).toBe(true);
+  // Partial but early: it stopped for something time does not cure (a chunk too big for the time left, a budget it
+  // could not get). Continued at once it would stop again at once: it waits for the next tick.
+  expect(continuesAtOnce({ outcome: 'partial', durationMs: 2_000 }, 1, budget)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 61_000 }, 1, budget)).toBe(true);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 59_000 }, 1, budget)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'ok', durationMs: 240_000 }, 15, budget)).toBe(false);
   // A failed run goes back through SQS's retry and back-off; one that stood down leaves the work to the run going.
-  expect(continuesAtOnce({ outcome: 'failed', durationMs: 300_000 }, 1)).toBe(false);
-  expect(continuesAtOnce({ outcome: 'skipped', durationMs: 90_000 }, 1)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'failed', durationMs: 300_000 }, 1, budget)).toBe(false);
+  expect(continuesAtOnce({ outcome: 'skipped', durationMs: 90_000 }, 1, budget)).toBe(false);
 });
 
 test('one tick carries a backlog to its end: each run stopped at its deadline is continued at once, and the chain stops when the work is done', async () => {
@@ -212,4 +217,27 @@ test('a continuation SQS refuses is not lost: the run stays due, so the next tic
   process.env.QUEUE_URL = queueUrl;
   expect((await dispatcherHandler('orders')(event)).due).toEqual(['cont']);
   expect(await queueDepth(queueUrl)).toBe(1);
+});
+
+test('a run that stops early with work left is not continued at once: it waits for the tick instead of spinning invocations', async () => {
+  const queueUrl = await freshQueue('orders-stalled');
+  process.env.QUEUE_URL = queueUrl;
+  await lastRunLongAgo();
+  // What a run does that cannot progress (its next chunk does not fit the time left, the BaseLinker budget is
+  // taken): it stops at once, incomplete.
+  let runs = 0;
+  const stalled: Flow<NeedsOf<'orders'>> = async () => {
+    runs += 1;
+    return { seen: 0, written: 0, setAside: 0, complete: false, counts: {} };
+  };
+  poller = await startSqsPoller({ sqs, queueUrl, maxConcurrency: 1, timeoutMs: FUNCTION_TIMEOUT_MS, handler: workerHandler('orders', stalled) });
+  expect((await dispatcherHandler('orders')(event)).due).toEqual(['cont']);
+  await until('the stalled run', async () => ((await ordersRun())?.outcome === 'partial' && runs === 1 ? true : undefined));
+  await until('queue drained', async () => ((await queueDepth(queueUrl)) === 0 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 1_500));
+  // One run, one message: nothing was put back on the queue.
+  expect(runs).toBe(1);
+  expect(poller.stats.invocations).toBe(1);
+  // The next tick still finds it due (a partial run is due at once), so the work is not left behind.
+  expect((await dispatcherHandler('orders')(event)).due).toEqual(['cont']);
 });
