@@ -1,6 +1,7 @@
 import * as z from '../util/zod';
 import type { Log } from '../log/logger';
 import { protectCustomerData } from '../log/redact';
+import { memo } from '../util/memo';
 import { DEFAULT_RETRY, RetryPolicy, timeLeft, withRetry } from '../util/retry';
 import { RequestBudget, tokenKey, type BudgetPriority } from './budget';
 import {
@@ -122,7 +123,7 @@ export interface ProductsDataResult {
 }
 
 /** getInventoryProductsData with every product left unparsed, so one bad product cannot sink the call. */
-const rawProductsData = z.looseObject({ products: mapOf(z.unknown()) });
+const rawProductsData = memo(() => z.looseObject({ products: mapOf(z.unknown()) }));
 
 export interface GetOrdersParams {
   order_id?: number;
@@ -305,16 +306,16 @@ export class BaseLinkerClient {
   // ---------- catalog ----------
 
   async getInventories(): Promise<Inventory[]> {
-    return (await this.call('getInventories', {}, responses.getInventories, REPEATABLE)).inventories;
+    return (await this.call('getInventories', {}, responses.getInventories(), REPEATABLE)).inventories;
   }
 
   async getInventoryWarehouses(): Promise<Warehouse[]> {
-    return (await this.call('getInventoryWarehouses', {}, responses.getInventoryWarehouses, REPEATABLE)).warehouses;
+    return (await this.call('getInventoryWarehouses', {}, responses.getInventoryWarehouses(), REPEATABLE)).warehouses;
   }
 
   /** One page (up to 1000) of basic product data. Without include_variants: main products only. */
   async getInventoryProductsList(params: ProductsListParams): Promise<ProductListEntry[]> {
-    return (await this.call('getInventoryProductsList', params, responses.getInventoryProductsList, REPEATABLE)).products;
+    return (await this.call('getInventoryProductsList', params, responses.getInventoryProductsList(), REPEATABLE)).products;
   }
 
   /** Every page of the product list, in id order; stops after the first short (or empty) page. */
@@ -328,7 +329,7 @@ export class BaseLinkerClient {
 
   /** Full data of the given products in one call; variants come nested in their parent. */
   async getInventoryProductsData(params: ProductsDataParams): Promise<ProductData[]> {
-    return (await this.call('getInventoryProductsData', params, responses.getInventoryProductsData, REPEATABLE)).products;
+    return (await this.call('getInventoryProductsData', params, responses.getInventoryProductsData(), REPEATABLE)).products;
   }
 
   /** Full data of any number of products, fetched `productsDataChunk` ids per call. */
@@ -345,11 +346,11 @@ export class BaseLinkerClient {
    * weight of "abc" comes back in `rejected` with the reason, and the others are returned as usual.
    */
   async getInventoryProductsDataChecked(params: ProductsDataParams): Promise<ProductsDataResult> {
-    const answer = await this.call('getInventoryProductsData', params, rawProductsData, REPEATABLE);
+    const answer = await this.call('getInventoryProductsData', params, rawProductsData(), REPEATABLE);
     const result: ProductsDataResult = { products: [], rejected: [] };
     for (const [key, raw] of Object.entries(answer.products)) {
       const id = Number(key);
-      const parsed = /^\d+$/.test(key) ? productDataSchema.safeParse(raw) : undefined;
+      const parsed = /^\d+$/.test(key) ? productDataSchema().safeParse(raw) : undefined;
       if (parsed?.success) {
         result.products.push({ ...parsed.data, id });
         continue;
@@ -372,7 +373,7 @@ export class BaseLinkerClient {
 
   /** One page (up to 1000 main products) of stock; variants' stock is nested under `variants`. */
   async getInventoryProductsStock(params: { inventory_id: number; page?: number }): Promise<ProductStockEntry[]> {
-    return (await this.call('getInventoryProductsStock', params, responses.getInventoryProductsStock, REPEATABLE)).products;
+    return (await this.call('getInventoryProductsStock', params, responses.getInventoryProductsStock(), REPEATABLE)).products;
   }
 
   async *listAllStock(inventoryId: number): AsyncGenerator<ProductStockEntry[]> {
@@ -394,7 +395,7 @@ export class BaseLinkerClient {
       const answer = await this.call(
         'updateInventoryProductsStock',
         { inventory_id: inventoryId, products: Object.fromEntries(part) },
-        responses.updateInventoryProductsStock,
+        responses.updateInventoryProductsStock(),
         REPEATABLE,
       );
       result.counter += answer.counter;
@@ -407,12 +408,12 @@ export class BaseLinkerClient {
 
   /** One page (up to 100) of orders; every filter is passed through as given. */
   async getOrders(params: GetOrdersParams): Promise<GetOrdersResult> {
-    const answer = await this.call('getOrders', params, responses.getOrders, REPEATABLE);
+    const answer = await this.call('getOrders', params, responses.getOrders(), REPEATABLE);
     const result: GetOrdersResult = { orders: [], rejected: [], received: answer.orders.length };
     // Every later log line or error message that quotes a customer's name, address or e-mail shows a marker.
     protectCustomerData(answer.orders);
     answer.orders.forEach((raw, index) => {
-      const parsed = orderSchema.safeParse(raw);
+      const parsed = orderSchema().safeParse(raw);
       if (parsed.success) {
         result.orders.push(parsed.data);
         return;
@@ -429,34 +430,34 @@ export class BaseLinkerClient {
   }
 
   async getOrderStatusList(): Promise<OrderStatus[]> {
-    return (await this.call('getOrderStatusList', {}, responses.getOrderStatusList, REPEATABLE)).statuses;
+    return (await this.call('getOrderStatusList', {}, responses.getOrderStatusList(), REPEATABLE)).statuses;
   }
 
   /** Order events after `last_log_id` (last 3 days only; an account without the journal gets []). */
   async getJournalList(params: JournalParams): Promise<JournalEntry[]> {
-    return (await this.call('getJournalList', params, responses.getJournalList, REPEATABLE)).logs;
+    return (await this.call('getJournalList', params, responses.getJournalList(), REPEATABLE)).logs;
   }
 
   async setOrderStatus(orderId: number, statusId: number): Promise<void> {
-    await this.call('setOrderStatus', { order_id: orderId, status_id: statusId }, responses.statusOnly, REPEATABLE);
+    await this.call('setOrderStatus', { order_id: orderId, status_id: statusId }, responses.statusOnly(), REPEATABLE);
   }
 
   async setOrderFields(orderId: number, fields: OrderFieldsUpdate): Promise<void> {
-    await this.call('setOrderFields', { ...fields, order_id: orderId }, responses.statusOnly, REPEATABLE);
+    await this.call('setOrderFields', { ...fields, order_id: orderId }, responses.statusOnly(), REPEATABLE);
   }
 
   // ---------- shipping ----------
 
   async getCouriersList(): Promise<Courier[]> {
-    return (await this.call('getCouriersList', {}, responses.getCouriersList, REPEATABLE)).couriers;
+    return (await this.call('getCouriersList', {}, responses.getCouriersList(), REPEATABLE)).couriers;
   }
 
   async getCourierAccounts(courierCode: string): Promise<CourierAccount[]> {
-    return (await this.call('getCourierAccounts', { courier_code: courierCode }, responses.getCourierAccounts, REPEATABLE)).accounts;
+    return (await this.call('getCourierAccounts', { courier_code: courierCode }, responses.getCourierAccounts(), REPEATABLE)).accounts;
   }
 
   async getCourierFields(courierCode: string): Promise<CourierFields> {
-    return this.call('getCourierFields', { courier_code: courierCode }, responses.getCourierFields, REPEATABLE);
+    return this.call('getCourierFields', { courier_code: courierCode }, responses.getCourierFields(), REPEATABLE);
   }
 
   /**
@@ -464,22 +465,22 @@ export class BaseLinkerClient {
    * have gone through): the caller checks getOrderPackages before trying again.
    */
   async createPackage(params: CreatePackageParams, options: { beforeSend?: () => Promise<void> | void } = {}): Promise<CreatedPackage> {
-    return this.call('createPackage', { fields: [], ...params }, responses.createPackage, { ...NOT_REPEATABLE, beforeSend: options.beforeSend });
+    return this.call('createPackage', { fields: [], ...params }, responses.createPackage(), { ...NOT_REPEATABLE, beforeSend: options.beforeSend });
   }
 
   async getLabel(ref: PackageRef): Promise<Label> {
     assertPackageRef('getLabel', ref);
-    const answer = await this.call('getLabel', ref, responses.getLabel, REPEATABLE);
+    const answer = await this.call('getLabel', ref, responses.getLabel(), REPEATABLE);
     return { extension: answer.extension.toLowerCase(), bytes: Buffer.from(answer.label.replace(/\s+/g, ''), 'base64') };
   }
 
   async getOrderPackages(orderId: number): Promise<OrderPackage[]> {
-    return (await this.call('getOrderPackages', { order_id: orderId }, responses.getOrderPackages, REPEATABLE)).packages;
+    return (await this.call('getOrderPackages', { order_id: orderId }, responses.getOrderPackages(), REPEATABLE)).packages;
   }
 
   async deleteCourierPackage(ref: PackageRef & { force_delete?: boolean }): Promise<void> {
     assertPackageRef('deleteCourierPackage', ref);
-    await this.call('deleteCourierPackage', ref, responses.statusOnly, REPEATABLE);
+    await this.call('deleteCourierPackage', ref, responses.statusOnly(), REPEATABLE);
   }
 
   /**
@@ -487,7 +488,7 @@ export class BaseLinkerClient {
    * caller says the call is idempotent.
    */
   async callRaw(method: string, parameters: object = {}, options: { idempotent?: boolean } = {}): Promise<Record<string, unknown>> {
-    return this.call(method, parameters, responses.statusOnly, { idempotent: options.idempotent ?? false }) as Promise<Record<string, unknown>>;
+    return this.call(method, parameters, responses.statusOnly(), { idempotent: options.idempotent ?? false }) as Promise<Record<string, unknown>>;
   }
 
   // ---------- transport ----------

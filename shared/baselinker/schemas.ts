@@ -1,3 +1,4 @@
+import { memo } from '../util/memo';
 import * as z from '../util/zod';
 
 /**
@@ -7,6 +8,10 @@ import * as z from '../util/zod';
  *   lenient in spelling (a numeric string is a number);
  * - descriptive fields fall back to neutral values;
  * - objects are loose: fields BaseLinker adds later pass through untouched.
+ *
+ * The field types below are built at load (every schema uses them); each object and response schema is a
+ * `memo`, built at the first parse that needs it, so a function builds only the schemas of the methods it
+ * calls (`orderSchema().parse(…)`, `responses.getOrders()`).
  */
 
 const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
@@ -77,7 +82,7 @@ export const numberMap = mapOf(numeric);
 
 // ---------- catalog ----------
 
-export const inventorySchema = z.looseObject({
+export const inventorySchema = memo(() => z.looseObject({
   inventory_id: intId,
   name: text,
   description: text,
@@ -89,10 +94,10 @@ export const inventorySchema = z.looseObject({
   default_warehouse: text,
   reservations: softFlag,
   is_default: softFlag,
-});
-export type Inventory = z.infer<typeof inventorySchema>;
+}));
+export type Inventory = z.infer<ReturnType<typeof inventorySchema>>;
 
-export const warehouseSchema = z.pipe(
+export const warehouseSchema = memo(() => z.pipe(
   z.looseObject({
     warehouse_type: z.string().check(z.minLength(1)),
     warehouse_id: intId,
@@ -102,10 +107,10 @@ export const warehouseSchema = z.pipe(
     is_default: softFlag,
   }),
   z.transform((w) => ({ ...w, key: `${w.warehouse_type}_${w.warehouse_id}` })),
-);
-export type Warehouse = z.infer<typeof warehouseSchema>;
+));
+export type Warehouse = z.infer<ReturnType<typeof warehouseSchema>>;
 
-export const productListEntrySchema = z.looseObject({
+export const productListEntrySchema = memo(() => z.looseObject({
   parent_id: z.pipe(z.optional(intId), z.transform((v) => v ?? 0)),
   sku: identText,
   ean: text,
@@ -113,10 +118,10 @@ export const productListEntrySchema = z.looseObject({
   name: text,
   prices: z.catch(numberMap, {}),
   stock: numberMap,
-});
-export type ProductListEntry = z.infer<typeof productListEntrySchema> & { id: number };
+}));
+export type ProductListEntry = z.infer<ReturnType<typeof productListEntrySchema>> & { id: number };
 
-export const variantDataSchema = z.looseObject({
+export const variantDataSchema = memo(() => z.looseObject({
   name: text,
   sku: identText,
   ean: text,
@@ -124,10 +129,10 @@ export const variantDataSchema = z.looseObject({
   prices: z.catch(numberMap, {}),
   stock: numberMap,
   locations: z.catch(mapOf(text), {}),
-});
-export type VariantData = z.infer<typeof variantDataSchema> & { id: number };
+}));
+export type VariantData = z.infer<ReturnType<typeof variantDataSchema>> & { id: number };
 
-export const productDataSchema = z.looseObject({
+export const productDataSchema = memo(() => z.looseObject({
   is_bundle: softFlag,
   parent_id: z.pipe(z.optional(intId), z.transform((v) => v ?? 0)),
   sku: identText,
@@ -150,17 +155,17 @@ export const productDataSchema = z.looseObject({
   average_cost: softNumber,
   images: z.catch(mapOf(z.unknown()), {}),
   links: z.catch(mapOf(z.unknown()), {}),
-  variants: idMapToArray(variantDataSchema),
-});
-export type ProductData = z.infer<typeof productDataSchema> & { id: number };
+  variants: idMapToArray(variantDataSchema()),
+}));
+export type ProductData = z.infer<ReturnType<typeof productDataSchema>> & { id: number };
 
-export const productStockEntrySchema = z.looseObject({
+export const productStockEntrySchema = memo(() => z.looseObject({
   stock: numberMap,
   reservations: z.optional(numberMap),
   /** Variant id => (warehouse key => quantity); absent or [] when the product has no variants. */
   variants: z.pipe(z.optional(mapOf(numberMap)), z.transform((v) => v ?? {})),
-});
-export type ProductStockEntry = z.infer<typeof productStockEntrySchema> & { id: number };
+}));
+export type ProductStockEntry = z.infer<ReturnType<typeof productStockEntrySchema>> & { id: number };
 
 // ---------- orders ----------
 
@@ -170,7 +175,7 @@ const lineRef = z.pipe(
   z.transform((v) => (v === null || v === undefined || v === 0 || v === '0' ? '' : String(v))),
 );
 
-export const orderProductSchema = z.looseObject({
+export const orderProductSchema = memo(() => z.looseObject({
   order_product_id: intId,
   storage: text,
   storage_id: softNumber,
@@ -189,10 +194,10 @@ export const orderProductSchema = z.looseObject({
   quantity: numeric,
   weight: measure,
   bundle_id: softNumber,
-});
-export type OrderProduct = z.infer<typeof orderProductSchema>;
+}));
+export type OrderProduct = z.infer<ReturnType<typeof orderProductSchema>>;
 
-export const orderSchema = z.looseObject({
+export const orderSchema = memo(() => z.looseObject({
   order_id: intId,
   shop_order_id: softNumber,
   external_order_id: text,
@@ -248,20 +253,20 @@ export const orderSchema = z.looseObject({
   order_page: text,
   pick_state: softNumber,
   pack_state: softNumber,
-  products: z.array(orderProductSchema),
-});
-export type Order = z.infer<typeof orderSchema>;
+  products: z.array(orderProductSchema()),
+}));
+export type Order = z.infer<ReturnType<typeof orderSchema>>;
 
-export const orderStatusSchema = z.looseObject({
+export const orderStatusSchema = memo(() => z.looseObject({
   id: intId,
   name: text,
   name_for_customer: text,
   color: text,
-});
-export type OrderStatus = z.infer<typeof orderStatusSchema>;
+}));
+export type OrderStatus = z.infer<ReturnType<typeof orderStatusSchema>>;
 
 /** The docs' field table says `id`, their sample and every client read `log_id`: accept both. */
-export const journalEntrySchema = z.pipe(
+export const journalEntrySchema = memo(() => z.pipe(
   z.transform((v) => (v && typeof v === 'object' && !('log_id' in v) && 'id' in v ? { ...v, log_id: (v as { id: unknown }).id } : v)),
   z.looseObject({
     log_id: intId,
@@ -270,46 +275,46 @@ export const journalEntrySchema = z.pipe(
     object_id: softNumber,
     date: softNumber,
   }),
-);
-export type JournalEntry = z.infer<typeof journalEntrySchema>;
+));
+export type JournalEntry = z.infer<ReturnType<typeof journalEntrySchema>>;
 
 // ---------- shipping ----------
 
-export const courierSchema = z.looseObject({ code: z.string().check(z.minLength(1)), name: text });
-export type Courier = z.infer<typeof courierSchema>;
+export const courierSchema = memo(() => z.looseObject({ code: z.string().check(z.minLength(1)), name: text }));
+export type Courier = z.infer<ReturnType<typeof courierSchema>>;
 
-export const courierAccountSchema = z.looseObject({ id: intId, name: text });
-export type CourierAccount = z.infer<typeof courierAccountSchema>;
+export const courierAccountSchema = memo(() => z.looseObject({ id: intId, name: text }));
+export type CourierAccount = z.infer<ReturnType<typeof courierAccountSchema>>;
 
-export const courierFieldSchema = z.looseObject({
+export const courierFieldSchema = memo(() => z.looseObject({
   id: identText,
   name: text,
   type: text,
   desc: text,
   options: z.optional(mapOf(z.unknown())),
   function: text,
-});
-export const courierFieldsSchema = z.looseObject({
+}));
+export const courierFieldsSchema = memo(() => z.looseObject({
   multi_packages: softFlag,
-  fields: z.catch(z.array(courierFieldSchema), []),
-  package_fields: z.catch(z.array(courierFieldSchema), []),
-});
-export type CourierFields = z.infer<typeof courierFieldsSchema>;
+  fields: z.catch(z.array(courierFieldSchema()), []),
+  package_fields: z.catch(z.array(courierFieldSchema()), []),
+}));
+export type CourierFields = z.infer<ReturnType<typeof courierFieldsSchema>>;
 
-export const createdPackageSchema = z.looseObject({
+export const createdPackageSchema = memo(() => z.looseObject({
   package_id: intId,
   /** The tracking number; "" when the courier assigns it later (then poll getOrderPackages). */
   package_number: text,
   courier_inner_number: text,
-});
-export type CreatedPackage = z.infer<typeof createdPackageSchema>;
+}));
+export type CreatedPackage = z.infer<ReturnType<typeof createdPackageSchema>>;
 
-export const labelSchema = z.looseObject({
+export const labelSchema = memo(() => z.looseObject({
   extension: z.string().check(z.minLength(1), z.maxLength(8)),
   label: z.string().check(z.minLength(1), z.regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64')),
-});
+}));
 
-export const orderPackageSchema = z.looseObject({
+export const orderPackageSchema = memo(() => z.looseObject({
   package_id: intId,
   courier_package_nr: text,
   courier_inner_number: text,
@@ -322,30 +327,30 @@ export const orderPackageSchema = z.looseObject({
   package_type: softNumber,
   tracking_url: text,
   is_return: softFlag,
-});
-export type OrderPackage = z.infer<typeof orderPackageSchema>;
+}));
+export type OrderPackage = z.infer<ReturnType<typeof orderPackageSchema>>;
 
 // ---------- whole responses ----------
 
 export const responses = {
-  getInventories: z.looseObject({ inventories: z.array(inventorySchema) }),
-  getInventoryWarehouses: z.looseObject({ warehouses: z.array(warehouseSchema) }),
-  getInventoryProductsList: z.looseObject({ products: idMapToArray(productListEntrySchema) }),
-  getInventoryProductsData: z.looseObject({ products: idMapToArray(productDataSchema) }),
-  getInventoryProductsStock: z.looseObject({ products: idMapToArray(productStockEntrySchema) }),
-  updateInventoryProductsStock: z.looseObject({ counter: numeric, warnings: z.pipe(z.optional(warnings), z.transform((w) => w ?? {})) }),
+  getInventories: memo(() => z.looseObject({ inventories: z.array(inventorySchema()) })),
+  getInventoryWarehouses: memo(() => z.looseObject({ warehouses: z.array(warehouseSchema()) })),
+  getInventoryProductsList: memo(() => z.looseObject({ products: idMapToArray(productListEntrySchema()) })),
+  getInventoryProductsData: memo(() => z.looseObject({ products: idMapToArray(productDataSchema()) })),
+  getInventoryProductsStock: memo(() => z.looseObject({ products: idMapToArray(productStockEntrySchema()) })),
+  updateInventoryProductsStock: memo(() => z.looseObject({ counter: numeric, warnings: z.pipe(z.optional(warnings), z.transform((w) => w ?? {})) })),
   /** Orders are checked one by one in the client, so one malformed order is set aside, not the page. */
-  getOrders: z.looseObject({ orders: z.array(z.unknown()) }),
-  getOrderStatusList: z.looseObject({ statuses: z.array(orderStatusSchema) }),
-  getJournalList: z.looseObject({ logs: z.pipe(z.transform((v) => (v === null || v === undefined ? [] : v)), z.array(journalEntrySchema)) }),
-  getCouriersList: z.looseObject({ couriers: z.array(courierSchema) }),
-  getCourierAccounts: z.looseObject({ accounts: z.array(courierAccountSchema) }),
+  getOrders: memo(() => z.looseObject({ orders: z.array(z.unknown()) })),
+  getOrderStatusList: memo(() => z.looseObject({ statuses: z.array(orderStatusSchema()) })),
+  getJournalList: memo(() => z.looseObject({ logs: z.pipe(z.transform((v) => (v === null || v === undefined ? [] : v)), z.array(journalEntrySchema())) })),
+  getCouriersList: memo(() => z.looseObject({ couriers: z.array(courierSchema()) })),
+  getCourierAccounts: memo(() => z.looseObject({ accounts: z.array(courierAccountSchema()) })),
   getCourierFields: courierFieldsSchema,
   createPackage: createdPackageSchema,
   getLabel: labelSchema,
-  getOrderPackages: z.looseObject({ packages: z.array(orderPackageSchema) }),
+  getOrderPackages: memo(() => z.looseObject({ packages: z.array(orderPackageSchema()) })),
   /** Methods that answer with `status` only. */
-  statusOnly: z.looseObject({}),
+  statusOnly: memo(() => z.looseObject({})),
 } as const;
 
 /** "orders.3.order_id" from a zod issue path. */

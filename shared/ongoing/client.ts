@@ -226,14 +226,14 @@ export class OngoingClient {
   // ------------------------------------------------------------ articles
 
   async putArticle(article: ArticleInput): Promise<{ articleSystemId: number; message: string | null }> {
-    const body = this.validate('PUT', '/articles', PostArticleSchema, this.withGoodsOwner(article, 'PUT', '/articles'));
-    const res = await this.request('PUT', '/articles', { body, schema: PutArticleResponseSchema });
+    const body = this.validate('PUT', '/articles', PostArticleSchema(), this.withGoodsOwner(article, 'PUT', '/articles'));
+    const res = await this.request('PUT', '/articles', { body, schema: PutArticleResponseSchema() });
     return { articleSystemId: res.data.articleSystemId, message: res.data.message ?? null };
   }
 
   /** One page of `GET /articles` (with stock in `inventoryInfo`). */
   async getArticlesPage(query: ArticleQuery = {}): Promise<GetArticle[]> {
-    const res = await this.request('GET', '/articles', { query: this.articleQuery(query), schema: GetArticleListSchema });
+    const res = await this.request('GET', '/articles', { query: this.articleQuery(query), schema: GetArticleListSchema() });
     return res.data;
   }
 
@@ -261,15 +261,15 @@ export class OngoingClient {
 
   /** Create or update by orderNumber. `created` is true when Ongoing answered 201. */
   async putOrder(order: OrderInput): Promise<{ orderId: number; created: boolean; message: string | null }> {
-    const body = this.validate('PUT', '/orders', PostOrderSchema, this.withGoodsOwner(order, 'PUT', '/orders'));
-    const res = await this.request('PUT', '/orders', { body, schema: OrderIdResponseSchema });
+    const body = this.validate('PUT', '/orders', PostOrderSchema(), this.withGoodsOwner(order, 'PUT', '/orders'));
+    const res = await this.request('PUT', '/orders', { body, schema: OrderIdResponseSchema() });
     return { orderId: res.data.orderId, created: res.status === 201, message: res.data.message ?? null };
   }
 
   /** One order, or null when Ongoing does not know the id. */
   async getOrder(orderId: number): Promise<GetOrder | null> {
     const path = `/orders/${encodeId(orderId)}`;
-    const res = await this.request('GET', path, { schema: GetOrderSchema, nullOn404: true });
+    const res = await this.request('GET', path, { schema: GetOrderSchema(), nullOn404: true });
     if (res) protectCustomerData({ consignee: res.data.consignee });
     return res ? res.data : null;
   }
@@ -284,7 +284,7 @@ export class OngoingClient {
   }
 
   async getOrdersPage(query: OrderQuery = {}): Promise<GetOrder[]> {
-    const res = await this.request('GET', '/orders', { query: this.orderQuery(query), schema: GetOrderListSchema });
+    const res = await this.request('GET', '/orders', { query: this.orderQuery(query), schema: GetOrderListSchema() });
     protectCustomerData(res.data.map((o) => ({ consignee: o.consignee })));
     return res.data;
   }
@@ -311,16 +311,16 @@ export class OngoingClient {
 
   /** Cancel (status 1000). Ongoing refuses once the warehouse has started on the order. */
   async cancelOrder(orderId: number): Promise<{ orderId: number; message: string | null }> {
-    const res = await this.request('DELETE', `/orders/${encodeId(orderId)}`, { schema: OrderIdResponseSchema });
+    const res = await this.request('DELETE', `/orders/${encodeId(orderId)}`, { schema: OrderIdResponseSchema() });
     return { orderId: res.data.orderId, message: res.data.message ?? null };
   }
 
   /** Create or replace a file by name. Ongoing's model takes no printing info here: use postOrderFile / putOrderFileById to print. */
   async putOrderFile(orderId: number, fileName: string, file: OrderFileContent): Promise<{ fileId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/files`;
-    const name = this.validate('PUT', path, FileNameSchema, fileName);
-    const body = this.validate('PUT', path, PutFileSchema, { mimeType: file.mimeType, fileDataBase64: file.dataBase64 });
-    const res = await this.request('PUT', path, { query: { fileName: name }, body, schema: FileResponseSchema });
+    const name = this.validate('PUT', path, FileNameSchema(), fileName);
+    const body = this.validate('PUT', path, PutFileSchema(), { mimeType: file.mimeType, fileDataBase64: file.dataBase64 });
+    const res = await this.request('PUT', path, { query: { fileName: name }, body, schema: FileResponseSchema() });
     return this.fileAnswer('PUT', path, res);
   }
 
@@ -330,35 +330,35 @@ export class OngoingClient {
    */
   async postOrderFile(orderId: number, fileName: string, file: OrderFileInput): Promise<{ fileId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/files`;
-    const body = this.validate('POST', path, PostFileSchema, postFileBody(fileName, file));
-    const res = await this.request('POST', path, { body, schema: FileResponseSchema, repeatable: false });
+    const body = this.validate('POST', path, PostFileSchema(), postFileBody(fileName, file));
+    const res = await this.request('POST', path, { body, schema: FileResponseSchema(), repeatable: false });
     return this.fileAnswer('POST', path, res);
   }
 
   /** Replaces the order's file `fileId` (name, content, printing info); repeating it replaces it again. */
   async putOrderFileById(orderId: number, fileId: number, fileName: string, file: OrderFileInput): Promise<{ fileId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/files/${encodeId(fileId)}`;
-    const body = this.validate('PUT', path, PostFileSchema, postFileBody(fileName, file));
-    const res = await this.request('PUT', path, { body, schema: FileResponseSchema });
+    const body = this.validate('PUT', path, PostFileSchema(), postFileBody(fileName, file));
+    const res = await this.request('PUT', path, { body, schema: FileResponseSchema() });
     return this.fileAnswer('PUT', path, res);
   }
 
-  private fileAnswer(method: HttpMethod, path: string, res: { status: number; data: z.output<typeof FileResponseSchema>; raw: string }) {
+  private fileAnswer(method: HttpMethod, path: string, res: { status: number; data: z.output<ReturnType<typeof FileResponseSchema>>; raw: string }) {
     if (!res.data.success) throw new OngoingRefusedError({ method, path }, res.status, res.data.message ?? 'success: false', res.raw);
     if (typeof res.data.fileId !== 'number') throw new OngoingResponseError({ method, path }, res.status, ['fileId: missing']);
     return { fileId: res.data.fileId, message: res.data.message ?? null };
   }
 
   async getOrderFiles(orderId: number): Promise<GetFile[]> {
-    const res = await this.request('GET', `/orders/${encodeId(orderId)}/files`, { schema: GetFileListSchema });
+    const res = await this.request('GET', `/orders/${encodeId(orderId)}/files`, { schema: GetFileListSchema() });
     return res.data;
   }
 
   /** Create or update a waybill with its tracking URL (all three fields are required by Ongoing). */
   async putOrderTracking(orderId: number, tracking: PostTracking): Promise<{ message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/orderTracking`;
-    const body = this.validate('PUT', path, PostTrackingSchema, tracking);
-    const res = await this.request('PUT', path, { body, schema: SuccessResponseSchema });
+    const body = this.validate('PUT', path, PostTrackingSchema(), tracking);
+    const res = await this.request('PUT', path, { body, schema: SuccessResponseSchema() });
     if (!res.data.success) throw new OngoingRefusedError({ method: 'PUT', path }, res.status, res.data.message ?? 'success: false', res.raw);
     return { message: res.data.message ?? null };
   }
@@ -367,8 +367,8 @@ export class OngoingClient {
   async patchWaybill(orderId: number, waybill: string): Promise<{ orderId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/waybill`;
     const res = await this.request('PATCH', path, {
-      body: { waybill: this.validate('PATCH', path, WaybillSchema, waybill) },
-      schema: OrderIdResponseSchema,
+      body: { waybill: this.validate('PATCH', path, WaybillSchema(), waybill) },
+      schema: OrderIdResponseSchema(),
     });
     return { orderId: res.data.orderId, message: res.data.message ?? null };
   }
@@ -376,8 +376,8 @@ export class OngoingClient {
   async patchOrderRemark(orderId: number, orderRemark: string): Promise<{ orderId: number; message: string | null }> {
     const path = `/orders/${encodeId(orderId)}/orderRemark`;
     const res = await this.request('PATCH', path, {
-      body: { orderRemark: this.validate('PATCH', path, OrderRemarkSchema, orderRemark) },
-      schema: OrderIdResponseSchema,
+      body: { orderRemark: this.validate('PATCH', path, OrderRemarkSchema(), orderRemark) },
+      schema: OrderIdResponseSchema(),
     });
     return { orderId: res.data.orderId, message: res.data.message ?? null };
   }
@@ -386,14 +386,14 @@ export class OngoingClient {
 
   /** The tenant's status numbers with texts in the API user's language (compare numbers, never texts). */
   async getOrderStatuses(): Promise<OrderStatus[]> {
-    const res = await this.request('GET', '/orders/statuses', { schema: OrderStatusesSchema });
+    const res = await this.request('GET', '/orders/statuses', { schema: OrderStatusesSchema() });
     return res.data.orderStatuses;
   }
 
   async getTransporterContracts(): Promise<TransporterContract[]> {
     const res = await this.request('GET', '/transporterContracts', {
       query: { goodsOwnerId: this.goodsOwnerId },
-      schema: TransporterContractListSchema,
+      schema: TransporterContractListSchema(),
     });
     return res.data;
   }

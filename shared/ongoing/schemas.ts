@@ -1,3 +1,4 @@
+import { memo } from '../util/memo';
 import * as z from '../util/zod';
 
 /**
@@ -7,6 +8,9 @@ import * as z from '../util/zod';
  * reference says send only documented keys; note `purcaseCurrencyCode` IS the real spelling) but accept
  * null for optional values. Responses are lenient: nullable, extra keys pass through; only the things a
  * flow relies on (ids, orderNumber, status number, articleNumber, stock numbers) are required.
+ *
+ * As in the BaseLinker schemas, the field types below are built at load and every schema is a `memo`, built at
+ * the first call that needs it (`PostOrderSchema().safeParse(…)`): a function builds only what it sends and reads.
  */
 
 const str = z.string();
@@ -16,10 +20,10 @@ const optBool = z.nullish(z.boolean());
 
 // ---------------------------------------------------------------- requests
 
-export const CodeNameSchema = z.strictObject({ code: optStr, name: optStr });
-export const NotificationSchema = z.strictObject({ toBeNotified: z.boolean(), value: optStr });
+export const CodeNameSchema = memo(() => z.strictObject({ code: optStr, name: optStr }));
+export const NotificationSchema = memo(() => z.strictObject({ toBeNotified: z.boolean(), value: optStr }));
 
-export const PostArticleSchema = z.strictObject({
+export const PostArticleSchema = memo(() => z.strictObject({
   goodsOwnerId: z.number().check(z.int(), z.positive()),
   articleNumber: str.check(z.minLength(1)),
   articleName: optStr,
@@ -33,7 +37,7 @@ export const PostArticleSchema = z.strictObject({
       barCode: optStr,
       barCodePackage: optStr,
       barCodePallet: optStr,
-      alternativeBarCodes: z.nullish(z.array(z.strictObject({ barCode: str, quantityPerBarCode: optNum, barCodeType: z.nullish(CodeNameSchema) }))),
+      alternativeBarCodes: z.nullish(z.array(z.strictObject({ barCode: str, quantityPerBarCode: optNum, barCodeType: z.nullish(CodeNameSchema()) }))),
     }),
   ),
   supplierInfo: z.nullish(z.strictObject({ supplierArticleNumber: optStr, supplierNumber: optStr, supplierName: optStr })),
@@ -52,16 +56,16 @@ export const PostArticleSchema = z.strictObject({
   countryOfOriginCode: optStr,
   statisticsNumber: optStr,
   customsDescription: optStr,
-  articleGroup: z.nullish(CodeNameSchema),
-  articleCategory: z.nullish(CodeNameSchema),
-  articleColor: z.nullish(CodeNameSchema),
-  articleSize: z.nullish(CodeNameSchema),
+  articleGroup: z.nullish(CodeNameSchema()),
+  articleCategory: z.nullish(CodeNameSchema()),
+  articleColor: z.nullish(CodeNameSchema()),
+  articleSize: z.nullish(CodeNameSchema()),
   linkToPicture: optStr,
   stockLimit: optNum,
-});
-export type PostArticle = z.infer<typeof PostArticleSchema>;
+}));
+export type PostArticle = z.infer<ReturnType<typeof PostArticleSchema>>;
 
-export const AddressSchema = z.strictObject({
+export const AddressSchema = memo(() => z.strictObject({
   name: optStr,
   address1: optStr,
   address2: optStr,
@@ -70,39 +74,39 @@ export const AddressSchema = z.strictObject({
   city: optStr,
   countryCode: optStr,
   countryStateCode: optStr,
-});
+}));
 
-const NotificationsSchema = z.strictObject({
-  emailNotification: z.nullish(NotificationSchema),
-  smsNotification: z.nullish(NotificationSchema),
-  telephoneNotification: z.nullish(NotificationSchema),
-});
+const NotificationsSchema = memo(() => z.strictObject({
+  emailNotification: z.nullish(NotificationSchema()),
+  smsNotification: z.nullish(NotificationSchema()),
+  telephoneNotification: z.nullish(NotificationSchema()),
+}));
 
 /** The invoice address's notifications are `{value}` only in Ongoing's model. */
-const InvoiceNotificationSchema = z.strictObject({ value: optStr });
-export const InvoiceAddressSchema = z.extend(AddressSchema, {
+const InvoiceNotificationSchema = memo(() => z.strictObject({ value: optStr }));
+export const InvoiceAddressSchema = memo(() => z.extend(AddressSchema(), {
   advanced: z.nullish(
     z.strictObject({
-      emailNotification: z.nullish(InvoiceNotificationSchema),
-      smsNotification: z.nullish(InvoiceNotificationSchema),
-      telephoneNotification: z.nullish(InvoiceNotificationSchema),
+      emailNotification: z.nullish(InvoiceNotificationSchema()),
+      smsNotification: z.nullish(InvoiceNotificationSchema()),
+      telephoneNotification: z.nullish(InvoiceNotificationSchema()),
     }),
   ),
-});
-export type InvoiceAddress = z.infer<typeof InvoiceAddressSchema>;
+}));
+export type InvoiceAddress = z.infer<ReturnType<typeof InvoiceAddressSchema>>;
 
-export const PostConsigneeSchema = z.extend(AddressSchema, {
+export const PostConsigneeSchema = memo(() => z.extend(AddressSchema(), {
   customerNumber: optStr,
   remark: optStr,
   doorCode: optStr,
   vatNumber: optStr,
   organisationNumber: optStr,
-  advanced: z.nullish(z.extend(NotificationsSchema, { externalCustomerCode: optStr })),
-  invoiceAddress: z.nullish(InvoiceAddressSchema),
-});
-export type PostConsignee = z.infer<typeof PostConsigneeSchema>;
+  advanced: z.nullish(z.extend(NotificationsSchema(), { externalCustomerCode: optStr })),
+  invoiceAddress: z.nullish(InvoiceAddressSchema()),
+}));
+export type PostConsignee = z.infer<ReturnType<typeof PostConsigneeSchema>>;
 
-export const PostOrderLineSchema = z.strictObject({
+export const PostOrderLineSchema = memo(() => z.strictObject({
   rowNumber: str.check(z.minLength(1)),
   articleNumber: str.check(z.minLength(1)),
   numberOfItems: z.number().check(z.positive()),
@@ -124,10 +128,10 @@ export const PostOrderLineSchema = z.strictObject({
     }),
   ),
   lineFreeValues: z.nullish(z.strictObject({ freeText1: optStr, freeDecimal1: optNum })),
-});
-export type PostOrderLine = z.infer<typeof PostOrderLineSchema>;
+}));
+export type PostOrderLine = z.infer<ReturnType<typeof PostOrderLineSchema>>;
 
-export const PostOrderSchema = z
+export const PostOrderSchema = memo(() => z
   .extend(
     z.strictObject({
       goodsOwnerId: z.number().check(z.int(), z.positive()),
@@ -145,8 +149,8 @@ export const PostOrderSchema = z
       freeText2: optStr,
       freeText3: optStr,
       marketPlace: z.nullish(z.strictObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr })),
-      orderType: z.nullish(CodeNameSchema),
-      wayOfDelivery: z.nullish(CodeNameSchema),
+      orderType: z.nullish(CodeNameSchema()),
+      wayOfDelivery: z.nullish(CodeNameSchema()),
       transporter: z.nullish(z.strictObject({ transporterCode: optStr, transporterServiceCode: optStr })),
       customsInfo: z.nullish(z.strictObject({ customsValueCurrencyCode: optStr })),
       freightPrice: optNum,
@@ -156,10 +160,10 @@ export const PostOrderSchema = z
       pickingPriority: optNum,
       languageCode: optStr,
       invoiceUrl: optStr,
-      consignee: PostConsigneeSchema,
-      orderLines: z.array(PostOrderLineSchema).check(z.minLength(1)),
+      consignee: PostConsigneeSchema(),
+      orderLines: z.array(PostOrderLineSchema()).check(z.minLength(1)),
     }),
-    NotificationsSchema.shape,
+    NotificationsSchema().shape,
   )
   .check(
     z.superRefine((order, ctx) => {
@@ -171,15 +175,15 @@ export const PostOrderSchema = z
         seen.add(line.rowNumber);
       });
     }),
-  );
-export type PostOrder = z.infer<typeof PostOrderSchema>;
+  ));
+export type PostOrder = z.infer<ReturnType<typeof PostOrderSchema>>;
 
-export const PrintingInfoSchema = z.strictObject({
+export const PrintingInfoSchema = memo(() => z.strictObject({
   reportId: optNum,
   printAsUser: z.nullish(z.strictObject({ userId: z.number() })),
   printAsWorkstation: z.nullish(z.strictObject({ workstationId: z.number() })),
-});
-export type PrintingInfo = z.infer<typeof PrintingInfoSchema>;
+}));
+export type PrintingInfo = z.infer<ReturnType<typeof PrintingInfoSchema>>;
 
 const base64 = str.check(z.minLength(1), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'));
 
@@ -187,38 +191,38 @@ const base64 = str.check(z.minLength(1), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not 
  * Body of `PUT /orders/{orderId}/files?fileName=` (create or replace by file name): Ongoing's model
  * (PostFileNoFilenameModel) has no printing info, so a label uploaded this way never prints by itself.
  */
-export const PutFileSchema = z.strictObject({
+export const PutFileSchema = memo(() => z.strictObject({
   mimeType: str.check(z.minLength(1)),
   fileDataBase64: base64,
-});
-export type PutFile = z.infer<typeof PutFileSchema>;
+}));
+export type PutFile = z.infer<ReturnType<typeof PutFileSchema>>;
 
 /** Body of `POST /orders/{orderId}/files` (always a new file) and `PUT /orders/{orderId}/files/{fileId}` (replace by id). */
-export const PostFileSchema = z.strictObject({
+export const PostFileSchema = memo(() => z.strictObject({
   fileName: str.check(z.minLength(1), z.maxLength(300)),
   mimeType: str.check(z.minLength(1)),
   fileDataBase64: base64,
-  advanced: z.nullish(z.strictObject({ printingInfo: z.nullish(PrintingInfoSchema) })),
-});
-export type PostFile = z.infer<typeof PostFileSchema>;
+  advanced: z.nullish(z.strictObject({ printingInfo: z.nullish(PrintingInfoSchema()) })),
+}));
+export type PostFile = z.infer<ReturnType<typeof PostFileSchema>>;
 
-export const FileNameSchema = str.check(z.minLength(1), z.maxLength(300));
+export const FileNameSchema = memo(() => str.check(z.minLength(1), z.maxLength(300)));
 
-export const PostTrackingSchema = z.strictObject({
+export const PostTrackingSchema = memo(() => z.strictObject({
   waybill: str.check(z.minLength(1), z.maxLength(50)),
   trackingUrl: str.check(z.minLength(1)),
   isReturnTracking: z.boolean(),
-});
-export type PostTracking = z.infer<typeof PostTrackingSchema>;
+}));
+export type PostTracking = z.infer<ReturnType<typeof PostTrackingSchema>>;
 
-export const WaybillSchema = str.check(z.minLength(1), z.maxLength(50));
-export const OrderRemarkSchema = z.string().check(z.maxLength(500));
+export const WaybillSchema = memo(() => str.check(z.minLength(1), z.maxLength(50)));
+export const OrderRemarkSchema = memo(() => z.string().check(z.maxLength(500)));
 
 // ---------------------------------------------------------------- responses
 
-const LooseCodeName = z.looseObject({ code: optStr, name: optStr });
+const LooseCodeName = memo(() => z.looseObject({ code: optStr, name: optStr }));
 
-export const InventoryInfoSchema = z.looseObject({
+export const InventoryInfoSchema = memo(() => z.looseObject({
   numberOfItems: z.number(),
   numberOfBookedItems: z.number(),
   sellableNumberOfItems: z.number(),
@@ -230,10 +234,10 @@ export const InventoryInfoSchema = z.looseObject({
   receivedToBeFinishedNumberOfItems: optNum,
   totalStockValue: optNum,
   lastInDate: optStr,
-});
-export type InventoryInfo = z.infer<typeof InventoryInfoSchema>;
+}));
+export type InventoryInfo = z.infer<ReturnType<typeof InventoryInfoSchema>>;
 
-export const GetArticleSchema = z.looseObject({
+export const GetArticleSchema = memo(() => z.looseObject({
   articleSystemId: z.number().check(z.int()),
   articleNumber: str,
   goodsOwner: z.nullish(z.looseObject({ id: z.number().check(z.int()), name: optStr })),
@@ -251,20 +255,20 @@ export const GetArticleSchema = z.looseObject({
   height: optNum,
   volume: optNum,
   articleDataLastUpdated: optStr,
-  inventoryInfo: InventoryInfoSchema,
-});
-export type GetArticle = z.infer<typeof GetArticleSchema>;
-export const GetArticleListSchema = z.array(GetArticleSchema);
+  inventoryInfo: InventoryInfoSchema(),
+}));
+export type GetArticle = z.infer<ReturnType<typeof GetArticleSchema>>;
+export const GetArticleListSchema = memo(() => z.array(GetArticleSchema()));
 
-const LooseNotification = z.looseObject({ toBeNotified: optBool, value: optStr });
+const LooseNotification = memo(() => z.looseObject({ toBeNotified: optBool, value: optStr }));
 
-export const OrderTrackingSchema = z.looseObject({
+export const OrderTrackingSchema = memo(() => z.looseObject({
   waybill: optStr,
   trackingUrl: optStr,
   created: optStr,
-});
+}));
 
-export const GetOrderSchema = z.looseObject({
+export const GetOrderSchema = memo(() => z.looseObject({
   goodsOwner: z.looseObject({ id: z.number().check(z.int()), name: optStr }),
   orderInfo: z.looseObject({
     orderId: z.number().check(z.int()),
@@ -280,10 +284,10 @@ export const GetOrderSchema = z.looseObject({
     wayBill: optStr,
     returnWayBill: optStr,
     marketPlace: z.nullish(z.looseObject({ marketPlace: optStr, marketPlaceOrderNumber: optStr })),
-    wayOfDelivery: z.nullish(LooseCodeName),
-    emailNotification: z.nullish(LooseNotification),
-    smsNotification: z.nullish(LooseNotification),
-    telephoneNotification: z.nullish(LooseNotification),
+    wayOfDelivery: z.nullish(LooseCodeName()),
+    emailNotification: z.nullish(LooseNotification()),
+    smsNotification: z.nullish(LooseNotification()),
+    telephoneNotification: z.nullish(LooseNotification()),
   }),
   consignee: z.nullish(
     z.looseObject({
@@ -310,8 +314,8 @@ export const GetOrderSchema = z.looseObject({
       }),
     ),
   ),
-  tracking: z.nullish(z.array(OrderTrackingSchema)),
-  returnTracking: z.nullish(z.array(OrderTrackingSchema)),
+  tracking: z.nullish(z.array(OrderTrackingSchema())),
+  returnTracking: z.nullish(z.array(OrderTrackingSchema())),
   parcels: z.nullish(
     z.array(
       z.looseObject({
@@ -322,38 +326,38 @@ export const GetOrderSchema = z.looseObject({
       }),
     ),
   ),
-});
-export type GetOrder = z.infer<typeof GetOrderSchema>;
-export const GetOrderListSchema = z.array(GetOrderSchema);
+}));
+export type GetOrder = z.infer<ReturnType<typeof GetOrderSchema>>;
+export const GetOrderListSchema = memo(() => z.array(GetOrderSchema()));
 
-export const GetFileSchema = z.looseObject({
+export const GetFileSchema = memo(() => z.looseObject({
   fileId: z.number().check(z.int()),
   orderId: optNum,
   fileName: str,
   mimeType: optStr,
   fileDataBase64: optStr,
-});
-export type GetFile = z.infer<typeof GetFileSchema>;
-export const GetFileListSchema = z.array(GetFileSchema);
+}));
+export type GetFile = z.infer<ReturnType<typeof GetFileSchema>>;
+export const GetFileListSchema = memo(() => z.array(GetFileSchema()));
 
-export const OrderStatusSchema = z.looseObject({ number: z.number().check(z.int()), text: optStr });
-export type OrderStatus = z.infer<typeof OrderStatusSchema>;
-export const OrderStatusesSchema = z.looseObject({ orderStatuses: z.array(OrderStatusSchema) });
+export const OrderStatusSchema = memo(() => z.looseObject({ number: z.number().check(z.int()), text: optStr }));
+export type OrderStatus = z.infer<ReturnType<typeof OrderStatusSchema>>;
+export const OrderStatusesSchema = memo(() => z.looseObject({ orderStatuses: z.array(OrderStatusSchema()) }));
 
-export const TransporterContractSchema = z.looseObject({
+export const TransporterContractSchema = memo(() => z.looseObject({
   transporterName: optStr,
   transporterCode: optStr,
   transporterServiceCode: optStr,
   ediCode: optStr,
   transporterServices: z.nullish(z.array(z.looseObject({ transporterServiceName: optStr, transporterServiceCode: optStr }))),
-});
-export type TransporterContract = z.infer<typeof TransporterContractSchema>;
-export const TransporterContractListSchema = z.array(TransporterContractSchema);
+}));
+export type TransporterContract = z.infer<ReturnType<typeof TransporterContractSchema>>;
+export const TransporterContractListSchema = memo(() => z.array(TransporterContractSchema()));
 
-export const PutArticleResponseSchema = z.looseObject({ articleSystemId: z.number().check(z.int()), message: optStr });
-export const OrderIdResponseSchema = z.looseObject({ orderId: z.number().check(z.int()), message: optStr });
-export const FileResponseSchema = z.looseObject({ fileId: z.nullish(z.number().check(z.int())), success: z.boolean(), message: optStr });
-export const SuccessResponseSchema = z.looseObject({ success: z.boolean(), message: optStr });
+export const PutArticleResponseSchema = memo(() => z.looseObject({ articleSystemId: z.number().check(z.int()), message: optStr }));
+export const OrderIdResponseSchema = memo(() => z.looseObject({ orderId: z.number().check(z.int()), message: optStr }));
+export const FileResponseSchema = memo(() => z.looseObject({ fileId: z.nullish(z.number().check(z.int())), success: z.boolean(), message: optStr }));
+export const SuccessResponseSchema = memo(() => z.looseObject({ success: z.boolean(), message: optStr }));
 
 /** Order status numbers on Ongoing's standard scale (texts are localised per tenant: never compare them). */
 export const ORDER_STATUS = {

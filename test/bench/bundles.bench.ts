@@ -134,6 +134,8 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     ...deployed.map((f) => ({ ...f, withoutMaps: true })),
     { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {}, plugins: [] }, withoutMaps: false },
     { name: 'articles worker with the Warsaw zone loaded at start', entry: atLoad('articles', 'warsaw', `import { formatWarsawTime } from '${fromRepo('shared', 'baselinker', 'warsaw-time')}';\nformatWarsawTime(new Date(0));`), withoutMaps: false },
+    // Every BaseLinker and Ongoing schema the clients build on first use (each a memo) built at load, as until this run.
+    { name: 'articles worker with every client schema built at start', entry: atLoad('articles', 'schemas', `import { orderSchema, responses } from '${fromRepo('shared', 'baselinker', 'schemas')}';\nimport * as ongoing from '${fromRepo('shared', 'ongoing', 'schemas')}';\nfor (const schema of [...Object.values(responses), orderSchema, ...Object.values(ongoing)]) if (typeof schema === 'function') schema();`), withoutMaps: false },
     { name: 'tracking worker with the S3 client made at start', entry: atLoad('tracking', 's3-client', `import { s3Client } from '${fromRepo('shared', 'aws', 's3')}';\ns3Client();`), withoutMaps: false },
     // What the S3 label store and the secrets reader did until this run: import() them on first use.
     { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad('tracking', 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-lambda-powertools/parameters/secrets')]);`), withoutMaps: false },
@@ -170,6 +172,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
   const levers: LeverResult[] = [
     lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici is no longer loaded at start'),
     lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
+    lever('BaseLinker and Ongoing schemas built on first use (shared/util/memo.ts)', 'articles worker', 'articles worker with every client schema built at start', 'each function builds the schemas of the methods it calls; the articles worker no order, package or file schema'),
     lever('S3 client made on the first label', 'tracking worker', 'tracking worker with the S3 client made at start', 'shipment alike; a run that stores a label pays it then'),
     lever('no import(): S3 and Secrets Manager imported statically, their clients made on first use', 'tracking worker', 'tracking worker with S3 and Secrets Manager behind import()', 'esbuild wraps every module an import() reaches, the SDK core DynamoDB shares included; every worker has the secrets reader'),
   ];

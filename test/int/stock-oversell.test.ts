@@ -132,7 +132,7 @@ describeOnEachState('stock: oversell and drift', (adapter) => {
 
     it('counts a line only when BaseLinker took it from this catalog and warehouse', () => {
       const base = { order_product_id: 1, storage: 'db', storage_id: INVENTORY, product_id: '7', variant_id: '0', warehouse_id: 5, quantity: 1, price_brutto: 1 };
-      const parse = (l: Record<string, unknown>) => orderProductSchema.parse({ name: 'n', attributes: '', sku: 'S', ean: '', location: '', auction_id: '', tax_rate: 23, weight: 0, bundle_id: 0, ...base, ...l });
+      const parse = (l: Record<string, unknown>) => orderProductSchema().parse({ name: 'n', attributes: '', sku: 'S', ean: '', location: '', auction_id: '', tax_rate: 23, weight: 0, bundle_id: 0, ...base, ...l });
       expect(stockTakenBy(parse({}), INVENTORY, WH)).toBe('7');
       expect(stockTakenBy(parse({ variant_id: '8' }), INVENTORY, WH)).toBe('8');
       expect(stockTakenBy(parse({ storage_id: 0, warehouse_id: 0 }), INVENTORY, WH)).toBe('7');

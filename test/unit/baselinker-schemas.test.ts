@@ -71,7 +71,7 @@ describe('lenient BaseLinker value schemas', () => {
 
 describe('order schema', () => {
   it('normalises PHP-style flags, amounts and variant ids, and keeps unknown fields', () => {
-    const o = orderSchema.parse(order());
+    const o = orderSchema().parse(order());
     expect(o.payment_method_cod).toBe(true);
     expect(o.want_invoice).toBe(false);
     expect(o.payment_done).toBe(50);
@@ -82,24 +82,24 @@ describe('order schema', () => {
   });
 
   it('keeps a numeric variant id as its string', () => {
-    const o = orderSchema.parse(order({ products: [{ order_product_id: 1, product_id: 50011, variant_id: 50012, sku: 'A', price_brutto: 1, quantity: 1 }] }));
+    const o = orderSchema().parse(order({ products: [{ order_product_id: 1, product_id: 50011, variant_id: 50012, sku: 'A', price_brutto: 1, quantity: 1 }] }));
     expect(o.products[0]).toMatchObject({ product_id: '50011', variant_id: '50012' });
   });
 
   it('rejects an order whose id, status or line quantity is unusable, naming the field', () => {
-    const badId = orderSchema.safeParse(order({ order_id: 'abc' }));
+    const badId = orderSchema().safeParse(order({ order_id: 'abc' }));
     expect(badId.success).toBe(false);
     expect(badId.error?.issues[0]?.path).toEqual(['order_id']);
-    const noStatus = orderSchema.safeParse(order({ order_status_id: undefined }));
+    const noStatus = orderSchema().safeParse(order({ order_status_id: undefined }));
     expect(noStatus.error?.issues[0]?.path).toEqual(['order_status_id']);
-    const badQty = orderSchema.safeParse(order({ products: [{ order_product_id: 1, sku: 'A', price_brutto: 1, quantity: 'two' }] }));
+    const badQty = orderSchema().safeParse(order({ products: [{ order_product_id: 1, sku: 'A', price_brutto: 1, quantity: 'two' }] }));
     expect(badQty.error?.issues[0]?.path).toEqual(['products', 0, 'quantity']);
   });
 });
 
 describe('catalog and shipping response schemas', () => {
   it('turns product maps into arrays carrying the id, variants nested and [] maps empty', () => {
-    const r = responses.getInventoryProductsData.parse({
+    const r = responses.getInventoryProductsData().parse({
       products: {
         '50011': {
           sku: 'KOSZ',
@@ -117,37 +117,37 @@ describe('catalog and shipping response schemas', () => {
   });
 
   it('reads an empty product page written as []', () => {
-    expect(responses.getInventoryProductsList.parse({ products: [] }).products).toEqual([]);
+    expect(responses.getInventoryProductsList().parse({ products: [] }).products).toEqual([]);
   });
 
   it('rejects a product map keyed by something other than an id', () => {
-    const r = responses.getInventoryProductsList.safeParse({ products: { abc: { sku: 'X', stock: [] } } });
+    const r = responses.getInventoryProductsList().safeParse({ products: { abc: { sku: 'X', stock: [] } } });
     expect(r.success).toBe(false);
   });
 
   it('rejects a product without a SKU', () => {
-    const r = responses.getInventoryProductsList.safeParse({ products: { '1': { name: 'X', stock: [] } } });
+    const r = responses.getInventoryProductsList().safeParse({ products: { '1': { name: 'X', stock: [] } } });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['products', '1', 'sku']);
   });
 
   it('reads journal entries that say id instead of log_id', () => {
-    expect(journalEntrySchema.parse({ id: '7001', order_id: 5, log_type: 18, object_id: '5502', date: 1767250000 })).toMatchObject({ log_id: 7001, object_id: 5502 });
+    expect(journalEntrySchema().parse({ id: '7001', order_id: 5, log_type: 18, object_id: '5502', date: 1767250000 })).toMatchObject({ log_id: 7001, object_id: 5502 });
   });
 
   it('reads stock updates with warnings "" and counts as strings', () => {
-    expect(responses.updateInventoryProductsStock.parse({ counter: '3', warnings: '' })).toEqual({ counter: 3, warnings: {} });
+    expect(responses.updateInventoryProductsStock().parse({ counter: '3', warnings: '' })).toEqual({ counter: 3, warnings: {} });
   });
 
   it('reads package numbers as strings and string tracking codes as numbers', () => {
-    const r = responses.getOrderPackages.parse({
+    const r = responses.getOrderPackages().parse({
       packages: [{ package_id: '44010001', courier_package_nr: 98765, account_id: '61', tracking_status: '5', is_return: '0' }],
     });
     expect(r.packages[0]).toMatchObject({ package_id: 44010001, courier_package_nr: '98765', account_id: 61, tracking_status: 5, is_return: false });
   });
 
   it('rejects a label that is not base64', () => {
-    expect(responses.getLabel.safeParse({ extension: 'pdf', label: '%%not base64%%' }).success).toBe(false);
-    expect(responses.getLabel.safeParse({ extension: 'pdf', label: '' }).success).toBe(false);
+    expect(responses.getLabel().safeParse({ extension: 'pdf', label: '%%not base64%%' }).success).toBe(false);
+    expect(responses.getLabel().safeParse({ extension: 'pdf', label: '' }).success).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ const M: ArticleMappingOptions = { lengthUnit: 'm' };
 
 /** A product as the BaseLinker client returns it (parsed by the real schema, PHP spellings included). */
 function product(id: number, raw: Record<string, unknown> = {}): ProductData {
-  const parsed = productDataSchema.parse({
+  const parsed = productDataSchema().parse({
     parent_id: 0,
     sku: `SKU-${id}`,
     ean: '',
