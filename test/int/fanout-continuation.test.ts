@@ -1,6 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../shared/aws/clients';
 import { parseTenantSettings } from '../../shared/config';
 import type { Flow } from '../../shared/flows/context';
@@ -16,7 +16,10 @@ import { startSqsPoller, type SqsPoller } from '../../infra/local/sqs-poller';
 import { DEFAULT_SIM_TOKEN } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER } from '../../infra/simulators/ongoing';
 import { testDocumentClient, uniqueName } from '../support/emulators';
+import { queueDepth as depthOf, until } from '../support/queues';
 import { startWorld, type World } from '../support/world';
+
+const queueDepth = (url: string): Promise<number> => depthOf(sqs, url);
 
 // DynamoDB only: the dispatcher and worker entries wire the DynamoDB state and the tenant registry as on AWS.
 
@@ -54,21 +57,6 @@ const watchedOrders: Flow<NeedsOf<'orders'>> = async (ctx) => {
     watch.active -= 1;
   }
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function queueDepth(url: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
 
 async function freshQueue(name: string): Promise<string> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(name), Attributes: { VisibilityTimeout: '30' } }));

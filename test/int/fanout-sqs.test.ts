@@ -12,7 +12,11 @@ import { startSqsPoller, type SqsPoller } from '../../infra/local/sqs-poller';
 import { DEFAULT_SIM_TOKEN, seedDemoCatalog, seedDemoOrders, startBaseLinkerSimulator, type BaseLinkerSimulator } from '../../infra/simulators/baselinker';
 import { DEMO_API_USER } from '../../infra/simulators/ongoing';
 import { testDocumentClient, uniqueName } from '../support/emulators';
+import { queueDepth as depthOf, until as untilFor } from '../support/queues';
 import { startWorld, type World } from '../support/world';
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => untilFor(what, probe, 40_000);
+const queueDepth = (url: string): Promise<number> => depthOf(sqs, url);
 
 // DynamoDB only (the flow suites run on both state adapters: describeOnEachState): the dispatcher and the worker
 // entries wire the DynamoDB state and the tenant registry as on AWS.
@@ -51,23 +55,6 @@ async function createQueues(): Promise<void> {
     }),
   );
   queueUrl = queue.QueueUrl!;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function queueDepth(url: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
 beforeAll(async () => {
