@@ -56,8 +56,6 @@ export const LAMBDA_BUNDLING = {
   nodeOptions: '--enable-source-maps',
 } as const;
 
-const AXIOS_LIB = /[\\/]node_modules[\\/]axios[\\/]lib[\\/]/;
-
 /**
  * The line of axios's utils.js that reads the global FormData when axios loads. Reading it loads Node's undici
  * (about 12 ms of a cold start, measured), and axios keeps it only to tell a FormData body by `instanceof`,
@@ -81,7 +79,6 @@ const axiosForLambda: Plugin = {
         : undefined,
     );
     build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
-      if (!AXIOS_LIB.test(args.path)) return undefined;
       const source = await readFile(args.path, 'utf8');
       if (!source.includes(AXIOS_FORM_DATA_PROBE)) {
         throw new Error(`${args.path} no longer reads the global FormData as infra/cdk/bundling.ts expects: check AXIOS_FORM_DATA_PROBE against this axios version`);

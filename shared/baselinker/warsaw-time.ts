@@ -4,26 +4,27 @@
  * daylight-saving switch needs no table of ours.
  */
 
+import { memo } from '../util/memo';
+
 const WARSAW = 'Europe/Warsaw';
 
 /**
  * Made on first use: building a formatter for a named zone loads that zone's rules from ICU, about 15 ms of a
  * cold start (CPU profile of the articles worker), and most runs never read a BaseLinker time.
  */
-let partsFormatter: Intl.DateTimeFormat | undefined;
-
-function warsawFormatter(): Intl.DateTimeFormat {
-  return (partsFormatter ??= new Intl.DateTimeFormat('en-CA', {
-    timeZone: WARSAW,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }));
-}
+const warsawFormatter = memo(
+  () =>
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: WARSAW,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }),
+);
 
 interface WallClock {
   year: number;

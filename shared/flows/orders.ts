@@ -118,15 +118,14 @@ export interface OrdersScanCheckpoint extends ScanResume {
   cancelledStatusIds: number[];
 }
 
-const idList = z.array(z.number().check(z.int()));
 const scanCheckpointSchema = z.object({
   status: z.number().check(z.int()),
   position: z.object({ from: z.number().check(z.int()), idFrom: z.optional(z.number().check(z.int(), z.positive())) }),
-  skipIds: idList,
+  skipIds: idArray,
   passStartedAt: z.number(),
   lookbackDays: z.number(),
-  orderStatusIds: idList,
-  cancelledStatusIds: idList,
+  orderStatusIds: idArray,
+  cancelledStatusIds: idArray,
 });
 
 const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);

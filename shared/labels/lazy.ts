@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { LabelStorage } from './storage';
 import { LabelStore } from './store';
 import { s3Client } from '../aws/s3';
+import { memo } from '../util/memo';
 
 /**
  * Labels in S3, with the S3 client made on the first label instead of at the function's start: most tracking
@@ -11,8 +12,7 @@ import { s3Client } from '../aws/s3';
  * tracking worker) than evaluating the S3 client's module code (bench: "no import()").
  */
 export function lazyS3Labels(bucket: string, client?: S3Client): LabelStorage {
-  let store: LabelStore | undefined;
-  const open = (): LabelStore => (store ??= new LabelStore(client ?? s3Client(), bucket));
+  const open = memo(() => new LabelStore(client ?? s3Client(), bucket));
   return {
     bucket,
     labelKey,

@@ -24,6 +24,13 @@ async function polledWorld(state: StateKind): Promise<World> {
   return world;
 }
 
+/** An orders run whose deadline passes (on its clock) once `written` orders are in Ongoing. */
+function runStoppedAfter(world: World, written: number) {
+  const base = Date.now();
+  const deadline = base + 60_000;
+  return world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= written ? deadline + 1 : base) });
+}
+
 describeOnEachState('journal mode fetches the named orders in pages', (adapter) => {
   let world: World;
   afterEach(() => world.close());
@@ -111,10 +118,8 @@ describeOnEachState('journal mode fetches the named orders in pages', (adapter) 
     world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 120;
     const ids = Array.from({ length: 250 }, (_, i) => addOrder(world, CHOSEN, startS + Math.floor(i / 3)).order_id);
-    const base = Date.now();
-    const deadline = base + 60_000;
     // The deadline passes once the first page's 100 orders are in Ongoing.
-    const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 100 ? deadline + 1 : base) });
+    const stopped = await runStoppedAfter(world, 100);
     expect(stopped.result).toMatchObject({ written: 100, complete: false });
     expect(stopped.result!.counts).toMatchObject({ journalPages: 1, journalPendingLeft: 150 });
     const cursor = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!;
@@ -134,10 +139,8 @@ describeOnEachState('journal mode fetches the named orders in pages', (adapter) 
     world = await polledWorld(adapter);
     const startS = Math.floor(Date.now() / 1000) - 120;
     const ids = Array.from({ length: 150 }, (_, i) => addOrder(world, CHOSEN, startS + Math.floor(i / 3)).order_id);
-    const base = Date.now();
-    const deadline = base + 60_000;
     // The deadline passes in the middle of the first page, once 60 of its orders are in Ongoing.
-    const stopped = await world.run('orders', ordersFlow, { deadline, now: () => (world.ongoing.state.orders.size >= 60 ? deadline + 1 : base) });
+    const stopped = await runStoppedAfter(world, 60);
     expect(stopped.result).toMatchObject({ written: 60, complete: false });
     const pending = (await savedCursor<OrdersCursor>(world, ORDERS_CURSOR))!.journal!.pending!;
     expect(pending).toHaveLength(90);
