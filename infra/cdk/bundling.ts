@@ -66,8 +66,10 @@ const AXIOS_FORM_DATA_PROBE = "const FormDataCtor = typeof G.FormData !== 'undef
 /**
  * axios as a Lambda function of this integration runs it: the fetch and xhr adapters resolve to
  * infra/cdk/shims/axios-adapter-unavailable.js (they are imported by relative path, which an alias cannot
- * reach), and utils.js no longer reads the global FormData. Either change stops the build, naming the file, if
- * an axios update no longer has what it replaces.
+ * reach), utils.js no longer reads the global FormData, and axios's `http2` is infra/cdk/shims/http2-on-first-use.js
+ * (node:http2 loaded by the first HTTP/2 request, which neither client sends; an alias would reach the SDK's own
+ * http2 import too). The first two stop the build, naming the file, if an axios update no longer has what they
+ * replace.
  */
 const axiosForLambda: Plugin = {
   name: 'axios-for-lambda',
@@ -77,6 +79,9 @@ const axiosForLambda: Plugin = {
       /[\\/]node_modules[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
         ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-adapter-unavailable.js') }
         : undefined,
+    );
+    build.onResolve({ filter: /^http2$/ }, (args) =>
+      /[\\/]node_modules[\\/]axios[\\/]lib[\\/]/.test(args.importer) ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'http2-on-first-use.js') } : undefined,
     );
     build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');

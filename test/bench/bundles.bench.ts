@@ -170,7 +170,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     return { lever: leverName, function: fn, savedBytes: without.bytes - deployed.bytes, savedInitMs: without.initMs - deployed.initMs, note };
   };
   const levers: LeverResult[] = [
-    lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici is no longer loaded at start'),
+    lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters, with http2 on first use (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici and http2 are no longer loaded at start'),
     lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
     lever('BaseLinker and Ongoing schemas built on first use (shared/util/memo.ts)', 'articles worker', 'articles worker with every client schema built at start', 'each function builds the schemas of the methods it calls; the articles worker no order, package or file schema'),
     lever('S3 client made on the first label', 'tracking worker', 'tracking worker with the S3 client made at start', 'shipment alike; a run that stores a label pays it then'),
