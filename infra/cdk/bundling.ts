@@ -93,6 +93,23 @@ const axiosForLambda: Plugin = {
   },
 };
 
+/**
+ * Each SDK client's package.json reduced to its version. The clients import their whole package.json (2–2.5 KB
+ * minified each: scripts, dependencies, keywords) to read `packageInfo.version` for the user agent, the only
+ * field the SDK reads (checked in @aws-sdk's dist-es when this was written). A build that finds no `version`
+ * stops, naming the file.
+ */
+const sdkPackageVersionOnly: Plugin = {
+  name: 'sdk-package-version-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { version } = JSON.parse(await readFile(args.path, 'utf8')) as { version?: unknown };
+      if (typeof version !== 'string') throw new Error(`${args.path} has no version, which infra/cdk/bundling.ts keeps for the SDK's user agent`);
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
 /** The same settings as esbuild API options (the stack's bundling, the benchmark, tests that read a metafile). */
 export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; plugins: Plugin[] } {
   const b = LAMBDA_BUNDLING;
@@ -107,7 +124,7 @@ export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; 
     legalComments: b.legalComments,
     external: [...b.externalModules],
     alias: { ...b.alias },
-    plugins: [axiosForLambda],
+    plugins: [axiosForLambda, sdkPackageVersionOnly],
     absWorkingDir: REPO_ROOT,
   };
 }

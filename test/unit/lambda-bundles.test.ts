@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,25 @@ it.each(FUNCTIONS)('bundles the ES module builds of the AWS SDK into the %s func
   expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-es\//)).toBeGreaterThan(0);
   expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-dynamodb\/dist-cjs\//)).toBe(0);
 });
+
+it.each(FUNCTIONS)('bundles only the version of each SDK package.json into the %s function', (name) => {
+  const inputs = Object.entries(bundles.get(name)!).filter(([path]) => /node_modules\/@aws-sdk\/[^/]+\/package\.json$/.test(path));
+  expect(inputs.length).toBeGreaterThan(0);
+  for (const [, { bytesInOutput }] of inputs) expect(bytesInOutput).toBeLessThan(60);
+});
+
+it('still names the SDK version in the user agent of a bundled client', async () => {
+  const dir = join(REPO, '.bench', 'test-bundles');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'sqs-user-agent.ts');
+  writeFileSync(entry, "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const userAgent = () => new SQSClient({ region: 'eu-west-1' }).config.defaultUserAgentProvider();\n");
+  const outfile = join(dir, 'sqs-user-agent.js');
+  await bundleLambda(entry, outfile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { userAgent } = require(outfile) as { userAgent: () => Promise<string[][]> };
+  const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules', '@aws-sdk', 'client-sqs', 'package.json'), 'utf8')) as { version: string };
+  expect(await userAgent()).toContainEqual(['api/SQS', version]);
+}, 60_000);
 
 it.each(FUNCTIONS)('bundles axios without form-data, mime-db, follow-redirects or https-proxy-agent into the %s function', (name) => {
   expect(bytesFrom(name, /node_modules\/(form-data|mime-types|mime-db|follow-redirects|combined-stream|https-proxy-agent|agent-base|debug|supports-color)\//)).toBe(0);
