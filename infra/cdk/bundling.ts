@@ -37,7 +37,8 @@ export const LAMBDA_BUNDLING = {
    * Packages axios's Node build imports but this integration never runs, swapped for small shims (each says why
    * it is safe): form-data (with mime-types and the 137 KB mime-db) for multipart bodies we never send;
    * follow-redirects, unused at maxRedirects: 0; https-proxy-agent (with agent-base, debug, supports-color and
-   * ms) for an HTTPS proxy, which a Lambda function does not sit behind. axios itself stays, http adapter
+   * ms) for an HTTPS proxy, which a Lambda function does not sit behind; proxy-from-env, which finds none there
+   * (and refuses one the environment names). axios itself stays, http adapter
    * included. Only the Lambda bundles use these; `npm start` and the tests run the real packages. Paths are
    * relative to the repository root, esbuild's working directory here.
    */
@@ -45,6 +46,7 @@ export const LAMBDA_BUNDLING = {
     'form-data': './infra/cdk/shims/form-data.js',
     'follow-redirects': './infra/cdk/shims/follow-redirects.js',
     'https-proxy-agent': './infra/cdk/shims/https-proxy-agent.js',
+    'proxy-from-env': './infra/cdk/shims/proxy-from-env.js',
   } as Record<string, string>,
   /**
    * axios's own adapters that cannot run here, each replaced by a module saying so (axiosForLambda below). The
@@ -52,6 +54,13 @@ export const LAMBDA_BUNDLING = {
    * adapter needs a browser. The clients use the http adapter: axios's first choice in Node.
    */
   unusedAxiosAdapters: ['fetch', 'xhr'],
+  /**
+   * axios helpers reached only by features the clients never ask for, each replaced by a module that fails
+   * naming them (infra/cdk/shims/axios-feature-unavailable.js): data: URLs, FormData bodies, progress events and
+   * rate limits, and the NO_PROXY check, which axios runs only for a proxy the environment names (none:
+   * infra/cdk/shims/proxy-from-env.js).
+   */
+  unusedAxiosHelpers: ['fromDataURI', 'estimateDataURLDecodedBytes', 'formDataToStream', 'formDataToJSON', 'AxiosTransformStream', 'shouldBypassProxy'],
   /** What the functions run with (FlowFunction sets it; the benchmark times module initialisation with it). */
   nodeOptions: '--enable-source-maps',
 } as const;
@@ -78,6 +87,12 @@ const axiosForLambda: Plugin = {
     build.onResolve({ filter: new RegExp(`^\\./(${names})\\.js$`) }, (args) =>
       /[\\/]node_modules[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
         ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-adapter-unavailable.js') }
+        : undefined,
+    );
+    const helpers = LAMBDA_BUNDLING.unusedAxiosHelpers.join('|');
+    build.onResolve({ filter: new RegExp(`^\\.\\.?/helpers/(${helpers})\\.js$`) }, (args) =>
+      /[\\/]node_modules[\\/]axios[\\/]lib([\\/]\w+)?$/.test(args.resolveDir)
+        ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-feature-unavailable.js') }
         : undefined,
     );
     build.onResolve({ filter: /^http2$/ }, (args) =>

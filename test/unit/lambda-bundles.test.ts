@@ -107,8 +107,9 @@ it('still names the SDK version in the user agent of a bundled client', async ()
   expect(await userAgent()).toContainEqual(['api/SQS', version]);
 }, 60_000);
 
-it.each(FUNCTIONS)('bundles axios without form-data, mime-db, follow-redirects or https-proxy-agent into the %s function', (name) => {
-  expect(bytesFrom(name, /node_modules\/(form-data|mime-types|mime-db|follow-redirects|combined-stream|https-proxy-agent|agent-base|debug|supports-color)\//)).toBe(0);
+it.each(FUNCTIONS)('bundles axios without form-data, mime-db, follow-redirects, proxy-from-env or https-proxy-agent into the %s function', (name) => {
+  expect(bytesFrom(name, /node_modules\/(form-data|mime-types|mime-db|follow-redirects|combined-stream|https-proxy-agent|agent-base|debug|supports-color|proxy-from-env)\//)).toBe(0);
+  expect(bytesFrom(name, /node_modules\/axios\/lib\/helpers\/(fromDataURI|estimateDataURLDecodedBytes|formDataToStream|formDataToJSON|AxiosTransformStream|shouldBypassProxy)\.js$/)).toBe(0);
 });
 
 it.each([...FLOWS.map((flow) => `${flow}-worker`), 'shipment'])('bundles axios with its http adapter only into the %s function, which calls BaseLinker and Ongoing', (name) => {
@@ -117,15 +118,16 @@ it.each([...FLOWS.map((flow) => `${flow}-worker`), 'shipment'])('bundles axios w
   expect(bytesFrom(name, /infra\/cdk\/shims\/axios-adapter-unavailable\.js$/)).toBeGreaterThan(0);
 });
 
-it('runs the Ongoing client, bundled with the axios aliases, against an HTTP server', async () => {
-  const seen: Array<{ method?: string; url?: string; auth?: string; body: string }> = [];
+it('runs the Ongoing and BaseLinker clients, bundled with the axios shims, against an HTTP server', async () => {
+  const seen: Array<{ method?: string; url?: string; auth?: string; token?: string; type?: string; body: string }> = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, token: req.headers['x-bltoken'] as string | undefined, type: req.headers['content-type'], body });
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.method === 'GET' ? '[]' : JSON.stringify({ articleSystemId: 7, message: null, success: true }));
+      if (req.url === '/connector.php') res.end(JSON.stringify({ status: 'SUCCESS', statuses: [{ id: 1051, name: 'New', name_for_customer: 'New', color: '#fff' }] }));
+      else res.end(req.method === 'GET' ? '[]' : JSON.stringify({ articleSystemId: 7, message: null, success: true }));
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -142,6 +144,16 @@ it('runs the Ongoing client, bundled with the axios aliases, against an HTTP ser
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/wh/api/v1/articles?goodsOwnerId=3&articleNumbers=A-1', auth: `Basic ${Buffer.from('u:p').toString('base64')}` });
     expect(seen[1]).toMatchObject({ method: 'PUT', url: '/wh/api/v1/articles' });
     expect(JSON.parse(seen[1]!.body)).toMatchObject({ articleNumber: 'A-1', goodsOwnerId: 3 });
+
+    const blOutfile = join(dir, 'baselinker-client.js');
+    await bundleLambda(join(REPO, 'shared', 'baselinker', 'client.ts'), blOutfile);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BaseLinkerClient } = require(blOutfile) as typeof import('../../shared/baselinker/client');
+    const budget = { acquire: async () => undefined, block: async () => undefined, inspect: async () => ({ tokensLeft: 1 }) };
+    const bl = new BaseLinkerClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/connector.php`, token: 'placeholder-token', budget });
+    await expect(bl.getOrderStatusList()).resolves.toMatchObject([{ id: 1051, name: 'New' }]);
+    expect(seen[2]).toMatchObject({ method: 'POST', url: '/connector.php', token: 'placeholder-token', type: 'application/x-www-form-urlencoded; charset=UTF-8' });
+    expect(new URLSearchParams(seen[2]!.body).get('method')).toBe('getOrderStatusList');
   } finally {
     server.close();
   }
@@ -169,3 +181,28 @@ it('loads neither undici, tty nor http2 at the start of a worker: what the axios
   // The same worker bundled with the real packages loads each of them: what the assertion above would catch.
   expect(loaded(plain)).toEqual(unwanted);
 }, 60_000);
+
+describe('the axios shims fail naming what is missing, should a request ever need it', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proxyShim = require('../../infra/cdk/shims/proxy-from-env.js') as { getProxyForUrl: (url: string) => string };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const unavailable = require('../../infra/cdk/shims/axios-feature-unavailable.js') as (() => never) & { estimateDataURLBufferAllocation: () => never };
+  afterEach(() => {
+    delete process.env.HTTPS_PROXY;
+  });
+
+  it('finds no proxy when the environment names none', () => {
+    expect(proxyShim.getProxyForUrl('https://api.example.test/')).toBe('');
+  });
+
+  it('refuses a proxy the environment names, naming the variable', () => {
+    process.env.HTTPS_PROXY = 'http://proxy.example.test:3128';
+    expect(() => proxyShim.getProxyForUrl('https://api.example.test/')).toThrow('unset HTTPS_PROXY for the function');
+  });
+
+  it('refuses data: URLs, FormData bodies, progress events and rate limits', () => {
+    expect(() => unavailable()).toThrow('is not in the Lambda bundle');
+    expect(() => new (unavailable as unknown as new () => unknown)()).toThrow('is not in the Lambda bundle');
+    expect(() => unavailable.estimateDataURLBufferAllocation()).toThrow('is not in the Lambda bundle');
+  });
+});
