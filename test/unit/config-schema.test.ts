@@ -1,4 +1,4 @@
-import { TENANT_SETTINGS, settingsHelp, settingsMarkdown } from '../../shared/config/describe';
+import { SETTING_MEANINGS, TENANT_SETTINGS, settingsHelp, settingsMarkdown } from '../../shared/config/describe';
 import { ConfigError, parseTenantSettings, tenantByGoodsOwnerId } from '../../shared/config/load';
 import { DEFAULT_BASELINKER_URL, tenantSettingsSchema } from '../../shared/config/schema';
 import { FLOW_NAMES } from '../../shared/flows/catalogue';
@@ -203,6 +203,13 @@ describe('settings description', () => {
     expect(parseTenantSettings({ ...minimal, baselinker }).baselinker.orderStatusIds).toEqual([]);
     const { inventoryId: _inventory, ...ordersOnly } = minimal.baselinker;
     expect(parseTenantSettings({ ...minimal, baselinker: ordersOnly }).baselinker.inventoryId).toBeUndefined();
+  });
+
+  it('says what every setting means, and only settings the table has', () => {
+    expect(Object.keys(SETTING_MEANINGS).sort()).toEqual(TENANT_SETTINGS.map((doc) => doc.path).sort());
+    for (const meaning of Object.values(SETTING_MEANINGS)) expect(meaning.length).toBeGreaterThan(10);
+    expect(settingsMarkdown()).toContain('| `ONGOING_USER` | `secrets.ongoingUser` | yes |  | (secret) Ongoing API user');
+    expect(settingsHelp()).toContain('      Minutes between stock runs.');
   });
 
   it('renders help text naming every env var', () => {
