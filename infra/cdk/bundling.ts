@@ -125,6 +125,30 @@ const sdkPackageVersionOnly: Plugin = {
   },
 };
 
+/**
+ * The SDK clients' generated schemas with literal object keys. They are written `{ [_xN]: _T }`, `_xN` a module
+ * constant ("xmlName"), and esbuild keeps every statement with a computed key (reading the key might have
+ * effects), so a client carries the schemas of all its operations: 60 KB of the S3 client's, where the
+ * functions send five. aws-sdk-js-v3 issue 7607 (open) and smithy-typescript pull request 1889 (the same change
+ * in the code generator) describe it; with the keys written out, esbuild drops the schemas no command reaches.
+ * Only a key that names a constant string of the same file is written out; the value is the same string.
+ */
+const sdkSchemaLiteralKeys: Plugin = {
+  name: 'sdk-schema-literal-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/].+[\\/]dist-es[\\/](.+[\\/])?schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const strings = new Map<string, string>();
+      for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) strings.set(name!, literal!);
+      const contents = source.replace(/([{,]\s*)\[(_\w+)\]:/g, (key: string, before: string, name: string) => {
+        const literal = strings.get(name);
+        return literal === undefined ? key : `${before}${literal}:`;
+      });
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** The same settings as esbuild API options (the stack's bundling, the benchmark, tests that read a metafile). */
 export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; plugins: Plugin[] } {
   const b = LAMBDA_BUNDLING;
@@ -139,7 +163,7 @@ export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; 
     legalComments: b.legalComments,
     external: [...b.externalModules],
     alias: { ...b.alias },
-    plugins: [axiosForLambda, sdkPackageVersionOnly],
+    plugins: [axiosForLambda, sdkPackageVersionOnly, sdkSchemaLiteralKeys],
     absWorkingDir: REPO_ROOT,
   };
 }

@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { bundleLambda } from '../../infra/cdk/bundling';
+import { startSqsEmulator, type SqsEmulator } from '../../infra/emulators';
+import { createSqsClient } from '../../shared/aws/clients';
+import { closeTestClients, freshBucket, freshTable, uniqueName } from '../support/emulators';
+
+/**
+ * The SDK clients as the Lambda bundles carry them (infra/cdk/bundling.ts: schemas with literal keys, package.json
+ * reduced to its version), run against the emulators over HTTP: requests, answers and the errors each function
+ * tells apart (a missing label, a lost conditional write, a missing secret) still serialise and parse.
+ */
+const REPO = resolve(__dirname, '..', '..');
+const from = (...path: string[]) => JSON.stringify(join(REPO, ...path));
+
+const ENTRY = `
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createDynamoDocumentClient, createSqsClient } from ${from('shared', 'aws', 'clients')};
+import { createS3Client } from ${from('shared', 'aws', 's3')};
+import { LabelStore } from ${from('shared', 'labels', 'store')};
+import { StateStore } from ${from('shared', 'state', 'store')};
+import { AwsSecretsProvider } from ${from('shared', 'config', 'secrets')};
+
+export async function labels(bucket: string) {
+  const store = new LabelStore(createS3Client(), bucket);
+  const key = store.labelKey('acme', 7, 'P-1', 'pdf');
+  const before = await store.exists(key);
+  await store.put(key, Buffer.from('%PDF-1.4 label'), 'application/pdf');
+  return { before, after: await store.exists(key), text: (await store.get(key)).toString() };
+}
+
+export async function state(table: string) {
+  const store = new StateStore(createDynamoDocumentClient(), table);
+  await store.putCursor('acme', 'orders', { lastId: 42 });
+  const first = await store.claimOrder('acme', 1001, 'worker-a', 60_000);
+  const second = await store.claimOrder('acme', 1001, 'worker-b', 60_000);
+  return { cursor: await store.getCursor('acme', 'orders'), first, second };
+}
+
+export async function queue(endpoint: string, queueUrl: string) {
+  const out = await createSqsClient({ endpoint }).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"tenant":"acme"}' }));
+  return { messageId: out.MessageId };
+}
+
+export async function missingSecret(name: string) {
+  try {
+    await new AwsSecretsProvider().getSecretJson(name);
+    return 'read';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+`;
+
+interface Bundled {
+  labels(bucket: string): Promise<{ before: boolean; after: boolean; text: string }>;
+  state(table: string): Promise<{ cursor: unknown; first: string; second: string }>;
+  queue(endpoint: string, queueUrl: string): Promise<{ messageId?: string }>;
+  missingSecret(name: string): Promise<string>;
+}
+
+let bundled: Bundled;
+let sqsEmulator: SqsEmulator;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  const dir = join(REPO, '.bench', 'test-bundles');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'sdk-clients.ts'), ENTRY);
+  await bundleLambda(join(dir, 'sdk-clients.ts'), join(dir, 'sdk-clients.js'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  bundled = require(join(dir, 'sdk-clients.js')) as Bundled;
+  sqsEmulator = await startSqsEmulator();
+  sqs = createSqsClient({ endpoint: sqsEmulator.endpoint });
+}, 120_000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  await sqsEmulator?.stop();
+  closeTestClients();
+});
+
+it('stores a label in S3 and tells a missing one apart', async () => {
+  await expect(bundled.labels(await freshBucket())).resolves.toEqual({ before: false, after: true, text: '%PDF-1.4 label' });
+});
+
+it('writes and reads DynamoDB, and sees a lost conditional write as a claim held by someone else', async () => {
+  await expect(bundled.state(await freshTable())).resolves.toEqual({ cursor: { lastId: 42 }, first: 'claimed', second: 'busy' });
+});
+
+it('sends an SQS message', async () => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('bundle') }));
+  const sent = await bundled.queue(sqsEmulator.endpoint, QueueUrl!);
+  const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+  expect(received.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[sent.messageId, '{"tenant":"acme"}']]);
+});
+
+it('tells a missing secret apart by the error Secrets Manager answers', async () => {
+  const name = uniqueName('no/such');
+  await expect(bundled.missingSecret(name)).resolves.toBe(`could not read secret "${name}": no such secret (ResourceNotFoundException)`);
+});
