@@ -166,7 +166,7 @@ export class Log {
   }
 }
 
-export const rootLogger = new Log(process.env.POWERTOOLS_SERVICE_NAME ?? 'ongoing-baselinker', {}, levelName(process.env.POWERTOOLS_LOG_LEVEL || process.env.LOG_LEVEL) ?? 'INFO');
+export const rootLogger = new Log(process.env.SERVICE_NAME ?? 'ongoing-baselinker', {}, levelName(process.env.LOG_LEVEL) ?? 'INFO');
 
 export function flowLogger(attrs: { tenant: string; flow: string; runId?: string }): Log {
   return rootLogger.createChild({ persistentKeys: attrs });

@@ -31,7 +31,7 @@ export const METRIC = {
  */
 export const FLEET_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.setAsideOpen, METRIC.oldestPending, METRIC.failedAfterAccept, METRIC.tenantsOverdue]);
 
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';
+export const METRICS_NAMESPACE = process.env.METRICS_NAMESPACE ?? 'OngoingBaseLinker';
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export type Unit = 'Count' | 'Seconds' | 'Milliseconds';
@@ -57,13 +57,13 @@ export class InMemoryMetrics implements MetricsSink {
 
 /**
  * CloudWatch EMF (the embedded metric format), one line per point written at once, so each point keeps its own
- * flow/tenant dimensions. The `service` dimension is POWERTOOLS_SERVICE_NAME. With POWERTOOLS_METRICS_DISABLED=true (the local host, the
+ * flow/tenant dimensions. The `service` dimension is SERVICE_NAME. With METRICS_DISABLED=true (the local host, the
  * CLI, the tests) nothing is written: off Lambda the lines would only clutter stdout.
  */
 export class EmfMetrics implements MetricsSink {
-  private readonly service = process.env.POWERTOOLS_SERVICE_NAME ?? 'ongoing-baselinker';
+  private readonly service = process.env.SERVICE_NAME ?? 'ongoing-baselinker';
   add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void {
-    if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
+    if (process.env.METRICS_DISABLED === 'true') return;
     const dimensionSets = FLEET_METRICS.has(name) ? [['service', 'flow', 'tenant'], ['service', 'flow']] : [['service', 'flow', 'tenant']];
     const line = {
       _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensionSets, Metrics: [{ Name: name, Unit: unit }] }] },

@@ -75,7 +75,7 @@ function timeRequire(target: string, nodeOptions: string): { cpu: number; wall: 
   const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(target)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({cpu:(u.user+u.system)/1000,wall:performance.now()-t}))`;
   const out = execFileSync(process.execPath, ['-e', script], {
     cwd: REPO,
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     encoding: 'utf8',
   });
   return JSON.parse(out.trim().split('\n').at(-1)!) as { cpu: number; wall: number };

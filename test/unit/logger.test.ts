@@ -103,7 +103,7 @@ describe('JSON log lines', () => {
   });
 
   it('takes its first level from LOG_LEVEL, in any case; Lambda\'s AWS_LAMBDA_LOG_LEVEL wins over it and over setLogLevel', () => {
-    const before = { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL, LOG_LEVEL: process.env.LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL: process.env.AWS_LAMBDA_LOG_LEVEL };
+    const before = { LOG_LEVEL: process.env.LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL: process.env.AWS_LAMBDA_LOG_LEVEL };
     const fresh = (env: Record<string, string | undefined>): Log => {
       Object.assign(process.env, env);
       for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
@@ -114,16 +114,16 @@ describe('JSON log lines', () => {
       return logger!;
     };
     try {
-      const { out: debug } = written(() => fresh({ POWERTOOLS_LOG_LEVEL: undefined, LOG_LEVEL: 'debug', AWS_LAMBDA_LOG_LEVEL: undefined }).debug('debug line'));
+      const { out: debug } = written(() => fresh({ LOG_LEVEL: 'debug', AWS_LAMBDA_LOG_LEVEL: undefined }).debug('debug line'));
       expect(debug.map((line) => line.message)).toEqual(['debug line']);
       const { out: byDefault } = written(() => {
-        const logger = fresh({ POWERTOOLS_LOG_LEVEL: undefined, LOG_LEVEL: undefined, AWS_LAMBDA_LOG_LEVEL: undefined });
+        const logger = fresh({ LOG_LEVEL: undefined, AWS_LAMBDA_LOG_LEVEL: undefined });
         logger.debug('not written');
         logger.info('info line');
       });
       expect(byDefault.map((line) => line.message)).toEqual(['info line']);
       const { out, err } = written(() => {
-        const logger = fresh({ POWERTOOLS_LOG_LEVEL: undefined, LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
+        const logger = fresh({ LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
         logger.setLogLevel('DEBUG');
         logger.createChild({ logLevel: 'INFO' }).warn('not written');
         logger.error('error line');

@@ -10,10 +10,10 @@ interface EmfLine {
   [key: string]: unknown;
 }
 
-const disabledInTests = process.env.POWERTOOLS_METRICS_DISABLED;
+const disabledInTests = process.env.METRICS_DISABLED;
 afterEach(() => {
-  if (disabledInTests === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-  else process.env.POWERTOOLS_METRICS_DISABLED = disabledInTests;
+  if (disabledInTests === undefined) delete process.env.METRICS_DISABLED;
+  else process.env.METRICS_DISABLED = disabledInTests;
   jest.restoreAllMocks();
 });
 
@@ -22,7 +22,7 @@ function emitted(fn: (metrics: EmfMetrics) => void): { lines: EmfLine[]; stderr:
   const err: string[] = [];
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
   jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  delete process.env.METRICS_DISABLED;
   fn(new EmfMetrics());
   jest.restoreAllMocks();
   // One line per write, each a whole JSON document ending in a newline.
@@ -65,9 +65,9 @@ describe('EmfMetrics', () => {
     expect(stderr).toBe('');
   });
 
-  it('writes nothing with POWERTOOLS_METRICS_DISABLED=true (the local host, the CLI and the tests)', () => {
+  it('writes nothing with METRICS_DISABLED=true (the local host, the CLI and the tests)', () => {
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    process.env.METRICS_DISABLED = 'true';
     new EmfMetrics().add(METRIC.itemsSeen, 'Count', 1, { flow: 'orders', tenant: 'shop-a' });
     expect(out).not.toHaveBeenCalled();
   });
