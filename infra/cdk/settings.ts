@@ -64,7 +64,7 @@ export interface DeploymentSettings {
   webhookRateLimit: number;
   webhookBurstLimit: number;
   metricsNamespace: string;
-  /** POWERTOOLS_SERVICE_NAME: also the `service` dimension Powertools adds to every metric. */
+  /** SERVICE_NAME: the `service` key of every log line and the `service` dimension of every metric. */
   serviceName: string;
 }
 

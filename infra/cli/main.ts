@@ -357,9 +357,9 @@ if (require.main === module) {
   // The SDK's Node-version notice is for maintainers; on every operator command it would only be noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Logs of the flows a command runs (send) are readable lines on stderr: stdout carries only the answer.
-  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+  process.env.LOG_LEVEL ??= 'WARN';
   process.env.LOG_FORMAT ??= 'text';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.METRICS_DISABLED ??= 'true';
   keepLogsOffStdout();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

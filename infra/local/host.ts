@@ -101,8 +101,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   // What the Lambda functions get from the stack, they get from here.
   env.TABLE_NAME = state.tableName;
   env.LABELS_BUCKET = state.labelsBucket;
-  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+  env.METRICS_DISABLED ??= 'true';
+  env.LOG_LEVEL ??= 'WARN';
   env.LOG_FORMAT ??= 'text';
   print(`state: ${state.description}`);
 

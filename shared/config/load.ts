@@ -10,6 +10,7 @@ import {
   type TenantSecrets,
   type TenantSettings,
 } from './schema';
+import { LOG_LEVELS, type LogLevelName } from '../log/logger';
 import { AwsSecretsProvider, SecretReadError, type SecretsProvider } from './secrets';
 
 /**
@@ -515,8 +516,7 @@ export function tenantByGoodsOwnerId<T extends TenantSettings>(tenants: readonly
 // ---------------------------------------------------------------------------------------------------
 // Process-level settings
 
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevelName };
 
 export interface RuntimeConfig {
   /** DynamoDB state table (AWS); absent when running on one machine with embedded state. */

@@ -1,7 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
 /**
- * Flow metrics. On AWS they go out as CloudWatch EMF through Powertools (no API calls); locally and in
+ * Flow metrics. On AWS they go out as CloudWatch EMF log lines (no API calls); locally and in
  * tests they are kept in memory, so a status screen or a test can read them and stdout stays readable.
  * The names are the contract with the CDK dashboard and alarms (infra/cdk).
  */
@@ -33,7 +31,7 @@ export const METRIC = {
  */
 export const FLEET_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.setAsideOpen, METRIC.oldestPending, METRIC.failedAfterAccept, METRIC.tenantsOverdue]);
 
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OngoingBaseLinker';
+export const METRICS_NAMESPACE = process.env.METRICS_NAMESPACE ?? 'OngoingBaseLinker';
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export type Unit = 'Count' | 'Seconds' | 'Milliseconds';
@@ -57,17 +55,25 @@ export class InMemoryMetrics implements MetricsSink {
   }
 }
 
-const UNIT: Record<Unit, (typeof MetricUnit)[keyof typeof MetricUnit]> = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, Milliseconds: MetricUnit.Milliseconds };
-
-/** CloudWatch EMF, one single-metric blob per point so each keeps its own flow/tenant dimensions. */
+/**
+ * CloudWatch EMF (the embedded metric format), one line per point written at once, so each point keeps its own
+ * flow/tenant dimensions. The `service` dimension is SERVICE_NAME. With METRICS_DISABLED=true (the local host, the
+ * CLI, the tests) nothing is written: off Lambda the lines would only clutter stdout.
+ */
 export class EmfMetrics implements MetricsSink {
-  private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ongoing-baselinker' });
+  private readonly service = process.env.SERVICE_NAME ?? 'ongoing-baselinker';
   add(name: MetricName, unit: Unit, value: number, dimensions: { flow: string; tenant: string }): void {
-    const single = this.metrics.singleMetric();
-    single.addDimensions({ flow: dimensions.flow, tenant: dimensions.tenant });
-    if (FLEET_METRICS.has(name)) single.addDimensions({ flow: dimensions.flow });
-    single.addMetric(name, UNIT[unit], value);
+    if (process.env.METRICS_DISABLED === 'true') return;
+    const dimensionSets = FLEET_METRICS.has(name) ? [['service', 'flow', 'tenant'], ['service', 'flow']] : [['service', 'flow', 'tenant']];
+    const line = {
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensionSets, Metrics: [{ Name: name, Unit: unit }] }] },
+      service: this.service,
+      flow: dimensions.flow,
+      tenant: dimensions.tenant,
+      [name]: value,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   }
-  /** Single-metric blobs are written as they are added; nothing is held back to flush. */
+  /** Each point is written as it is added; nothing is held back to flush. */
   flush(): void {}
 }

@@ -75,7 +75,7 @@ function timeRequire(target: string, nodeOptions: string): { cpu: number; wall: 
   const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(target)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({cpu:(u.user+u.system)/1000,wall:performance.now()-t}))`;
   const out = execFileSync(process.execPath, ['-e', script], {
     cwd: REPO,
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     encoding: 'utf8',
   });
   return JSON.parse(out.trim().split('\n').at(-1)!) as { cpu: number; wall: number };
@@ -138,7 +138,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     { name: 'articles worker with every client schema built at start', entry: atLoad('articles', 'schemas', `import { orderSchema, responses } from '${fromRepo('shared', 'baselinker', 'schemas')}';\nimport * as ongoing from '${fromRepo('shared', 'ongoing', 'schemas')}';\nfor (const schema of [...Object.values(responses), orderSchema, ...Object.values(ongoing)]) if (typeof schema === 'function') schema();`), withoutMaps: false },
     { name: 'tracking worker with the S3 client made at start', entry: atLoad('tracking', 's3-client', `import { s3Client } from '${fromRepo('shared', 'aws', 's3')}';\ns3Client();`), withoutMaps: false },
     // What the S3 label store and the secrets reader did until this run: import() them on first use.
-    { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad('tracking', 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-lambda-powertools/parameters/secrets')]);`), withoutMaps: false },
+    { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad('tracking', 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-sdk/client-secrets-manager')]);`), withoutMaps: false },
   ];
   const built: Array<Candidate & { outfile: string; bytes: number; mapBytes: number; top: BundleResult['top'] }> = [];
   for (const [i, c] of candidates.entries()) built.push({ ...c, outfile: join(outDir, `b${i}.js`), ...(await build(c.entry, join(outDir, `b${i}.js`), c.overrides)) });

@@ -282,7 +282,7 @@ export function childExecutor(bundle: string, maxOldSpaceMb: number): RunExecuto
     new Promise<RunOutcome>((resolve, reject) => {
       const child = fork(bundle, [], {
         execArgv: [`--max-old-space-size=${maxOldSpaceMb}`],
-        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_LEVEL: 'SILENT' },
+        env: { ...process.env, LOG_LEVEL: 'SILENT' },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       let stderr = '';

@@ -224,7 +224,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
         pass: ratio <= MAX_INIT_RATIO,
         why:
           ratio > MAX_INIT_RATIO
-            ? "evaluating what the bundle holds beyond the floor (CPU profile of the articles worker): compiling the larger file, zod schemas built at load, Node's http, https and http2 (axios), Powertools logger and metrics, our own modules"
+            ? "evaluating what the bundle holds beyond the floor (CPU profile of the articles worker): compiling the larger file, zod schemas built at load, Node's http, https and http2 (axios), our own modules"
             : undefined,
       });
     }

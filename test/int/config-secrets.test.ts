@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadTenants } from '../../shared/config/load';
 
 /**
- * Over real HTTP: the Secrets Manager client that Powertools creates must honour
+ * Over real HTTP: the Secrets Manager client the secrets reader uses must honour
  * AWS_ENDPOINT_URL_SECRETS_MANAGER, which is how the local host and other integration tests point it at
  * a fake. This is a minimal fake of GetSecretValue (AWS JSON 1.1), only for this file.
  */

@@ -86,7 +86,7 @@ beforeAll(async () => {
   sm.destroy();
   const input = { id: 'cont', baselinker: { url: world.bl.url, inventoryId: 1, orderStatusIds: [CHOSEN], journal: true }, ongoing: { url: world.ongoing.baseUrl, goodsOwnerId: 42 } };
   await new DynamoTenantRegistry(testDocumentClient(), world.tableName).put({ input, settings: parseTenantSettings(input), secretName });
-  Object.assign(process.env, { TABLE_NAME: world.tableName, LABELS_BUCKET: world.labelsBucket, AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint, POWERTOOLS_METRICS_DISABLED: 'true' });
+  Object.assign(process.env, { TABLE_NAME: world.tableName, LABELS_BUCKET: world.labelsBucket, AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint, METRICS_DISABLED: 'true' });
 });
 
 afterEach(async () => {

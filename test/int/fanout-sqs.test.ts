@@ -100,7 +100,7 @@ beforeAll(async () => {
     LABELS_BUCKET: world.labelsBucket,
     QUEUE_URL: queueUrl,
     AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    METRICS_DISABLED: 'true',
     RETRY_BASE_SECONDS: '1',
   });
 });

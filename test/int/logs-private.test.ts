@@ -34,7 +34,7 @@ beforeAll(async () => {
   world = await orderWorld({}, ['SKU-A', 'MUG']);
   await new OngoingClient(demoClientSettings(world.ongoing.baseUrl)).putArticle({ articleNumber: 'MUG', articleName: 'Kubek', weight: 0.4 });
   rootLogger.setLogLevel('DEBUG');
-  // Powertools writes INFO and below to stdout, WARN and ERROR to stderr.
+  // JSON lines: INFO and below on stdout, WARN and ERROR on stderr.
   const capture = (chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;

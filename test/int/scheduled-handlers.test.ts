@@ -65,7 +65,7 @@ beforeAll(async () => {
     TABLE_NAME: world.tableName,
     LABELS_BUCKET: world.labelsBucket,
     AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    METRICS_DISABLED: 'true',
   });
 });
 

@@ -1,8 +1,7 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigError, loadTenants } from '../../shared/config/load';
-import { AwsSecretsProvider, SecretReadError } from '../../shared/config/secrets';
+import { AwsSecretsProvider, clearSecretCache, SECRET_CACHE_SECONDS, SecretReadError } from '../../shared/config/secrets';
 
 const secretsManager = mockClient(SecretsManagerClient);
 
@@ -17,7 +16,10 @@ const settings = {
 
 beforeEach(() => {
   secretsManager.reset();
-  clearCaches();
+  clearSecretCache();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 afterAll(() => {
   secretsManager.restore();
@@ -55,6 +57,46 @@ describe('AwsSecretsProvider', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
+  it('keeps a read for maxAge: within it no request is sent, after it one is', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(stored) });
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const provider = new AwsSecretsProvider();
+    await provider.getSecretJson('obl/tenants/shop-a');
+    clock.mockReturnValue(1_000_000 + SECRET_CACHE_SECONDS * 1000 - 1);
+    await expect(provider.getSecretJson('obl/tenants/shop-a')).resolves.toEqual(stored);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    clock.mockReturnValue(1_000_000 + SECRET_CACHE_SECONDS * 1000);
+    await expect(provider.getSecretJson('obl/tenants/shop-a')).resolves.toEqual(stored);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('shares the cache between providers, by secret name', async () => {
+    secretsManager.on(GetSecretValueCommand).callsFake(({ SecretId }: { SecretId: string }) => ({ SecretString: JSON.stringify({ name: SecretId }) }));
+    await new AwsSecretsProvider().getSecretJson('obl/tenants/shop-a');
+    await expect(new AwsSecretsProvider().getSecretJson('obl/tenants/shop-a')).resolves.toEqual({ name: 'obl/tenants/shop-a' });
+    await expect(new AwsSecretsProvider().getSecretJson('obl/tenants/shop-b')).resolves.toEqual({ name: 'obl/tenants/shop-b' });
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual(['obl/tenants/shop-a', 'obl/tenants/shop-b']);
+  });
+
+  it('sends one request for reads of one name made while it is under way', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(stored) });
+    const provider = new AwsSecretsProvider();
+    const reads = await Promise.all([provider.getSecretJson('obl/tenants/shop-a'), new AwsSecretsProvider().getSecretJson('obl/tenants/shop-a')]);
+    expect(reads).toEqual([stored, stored]);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('does not keep a failed read: the next read asks again', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }))
+      .resolves({ SecretString: JSON.stringify(stored) });
+    const provider = new AwsSecretsProvider();
+    await expect(provider.getSecretJson('obl/tenants/shop-a')).rejects.toBeInstanceOf(SecretReadError);
+    await expect(provider.getSecretJson('obl/tenants/shop-a')).resolves.toEqual(stored);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
   it('reports a missing secret by name and error kind only', async () => {
     secretsManager
       .on(GetSecretValueCommand)
@@ -62,6 +104,22 @@ describe('AwsSecretsProvider', () => {
     const error = await rejection(new AwsSecretsProvider().getSecretJson('obl/tenants/gone'));
     expect(error).toBeInstanceOf(SecretReadError);
     expect(error.message).toBe('could not read secret "obl/tenants/gone": no such secret (ResourceNotFoundException)');
+  });
+
+  it('reports a denied read by name and error kind only', async () => {
+    // Secrets Manager has no class of its own for it: the SDK makes a service exception with this name.
+    const denied = new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'User: arn:aws:sts::123456789012:assumed-role/x is not authorized' });
+    secretsManager.on(GetSecretValueCommand).rejects(denied);
+    const error = await rejection(new AwsSecretsProvider().getSecretJson('obl/tenants/shop-a'));
+    expect(error).toBeInstanceOf(SecretReadError);
+    expect(error.message).toBe('could not read secret "obl/tenants/shop-a": access denied (AccessDeniedException)');
+  });
+
+  it('reports a secret stored as binary only as having no string value', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretBinary: new TextEncoder().encode(JSON.stringify(stored)) });
+    const error = await rejection(new AwsSecretsProvider().getSecretJson('obl/tenants/shop-a'));
+    expect(error.message).toBe('could not read secret "obl/tenants/shop-a": the secret has no string value');
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(stored.baselinkerToken);
   });
 
   it('never repeats the text of a secret that is not JSON', async () => {

@@ -172,7 +172,7 @@ it('runs the Ongoing and BaseLinker clients, bundled with the axios shims, again
 /** Node's internal modules a fresh node has loaded once it has required the bundle (nothing is invoked). */
 function builtinsLoadedBy(bundle: string): string[] {
   const script = `require(${JSON.stringify(bundle)});process.stdout.write(JSON.stringify(process.moduleLoadList))`;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   expect(run.stderr).toBe('');
   return JSON.parse(run.stdout) as string[];
 }

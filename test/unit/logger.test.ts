@@ -1,4 +1,4 @@
-import { forgetCustomerData, protectCustomerData, redact, rootLogger, scrubText } from '../../shared/log/logger';
+import { forgetCustomerData, protectCustomerData, redact, rootLogger, scrubText, type Log } from '../../shared/log/logger';
 
 describe('logger', () => {
   it('replaces values under secret-looking keys at any depth', () => {
@@ -20,6 +20,122 @@ describe('logger', () => {
     const text = lines.join('\n');
     expect(text).toContain('u1');
     expect(text).not.toContain('hunter2');
+  });
+});
+
+describe('JSON log lines', () => {
+  // The shape CloudWatch Logs Insights queries filter on (level, tenant, flow, runId, error.name ...).
+  const written = (fn: () => void): { out: Record<string, unknown>[]; err: Record<string, unknown>[] } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+    try {
+      fn();
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+    // One whole JSON document per write, one line each.
+    for (const chunk of [...out, ...err]) expect(chunk).toMatch(/^\{[^\n]*\}\n$/);
+    return { out: out.map((c) => JSON.parse(c) as Record<string, unknown>), err: err.map((c) => JSON.parse(c) as Record<string, unknown>) };
+  };
+  const orders = (): Log => rootLogger.createChild({ logLevel: 'INFO', persistentKeys: { tenant: 'shop-a', flow: 'orders', runId: 'r1' } });
+
+  it('writes level, message, timestamp and service first, then the persistent keys and the extras, on stdout', () => {
+    const { out, err } = written(() => orders().info('hello', { n: 1, empty: '', none: null, gone: undefined }));
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect(Object.keys(out[0]!)).toEqual(['level', 'message', 'timestamp', 'service', 'tenant', 'flow', 'runId', 'n']);
+    expect(out[0]).toMatchObject({ level: 'INFO', message: 'hello', service: 'ongoing-baselinker', tenant: 'shop-a', flow: 'orders', runId: 'r1', n: 1 });
+    expect(new Date(out[0]!.timestamp as string).toISOString()).toBe(out[0]!.timestamp);
+  });
+
+  it('writes WARN and ERROR on stderr, an Error as error {name, location, message, stack}, a string as extra', () => {
+    const boom = new Error('boom');
+    const { out, err } = written(() => {
+      const log = orders();
+      log.warn('careful', 'read the runbook');
+      log.error('failed', boom);
+      log.error('failed again', { error: new TypeError('bad type'), blOrderId: 7 });
+    });
+    expect(out).toEqual([]);
+    expect(err.map((line) => line.level)).toEqual(['WARN', 'ERROR', 'ERROR']);
+    expect(err[0]).toMatchObject({ message: 'careful', extra: 'read the runbook' });
+    expect(err[1]!.error).toEqual({ name: 'Error', location: expect.stringMatching(/logger\.test\.ts:\d+$/), message: 'boom', stack: boom.stack });
+    expect(err[2]).toMatchObject({ error: { name: 'TypeError', message: 'bad type', location: expect.stringMatching(/logger\.test\.ts:\d+$/) }, blOrderId: 7 });
+  });
+
+  it('carries the X-Ray trace id of the invocation when Lambda sets one', () => {
+    const before = process.env._X_AMZN_TRACE_ID;
+    process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    try {
+      const { out } = written(() => orders().info('traced'));
+      expect(out[0]!.xray_trace_id).toBe('1-5759e988-bd862e3fe1be46a994272793');
+      expect(Object.keys(out[0]!).indexOf('xray_trace_id')).toBe(4);
+    } finally {
+      if (before === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = before;
+    }
+  });
+
+  it('keeps the line shape: a key named like one of the first four is dropped, with a warning', () => {
+    const { out, err } = written(() => orders().info('real message', { message: 'other', level: 'ERROR', kept: true }));
+    expect(out).toEqual([expect.objectContaining({ level: 'INFO', message: 'real message', kept: true })]);
+    expect(err.map((line) => line.message)).toEqual(['The key "message" is a reserved key and will be dropped.', 'The key "level" is a reserved key and will be dropped.']);
+  });
+
+  it('writes a line when its level is at or above the logger\'s; a child starts at its parent\'s level', () => {
+    const { out, err } = written(() => {
+      const parent = rootLogger.createChild({ logLevel: 'WARN' });
+      parent.info('not written');
+      const child = parent.createChild({ persistentKeys: { flow: 'stock' } });
+      child.warn('written');
+      parent.setLogLevel('DEBUG');
+      parent.debug('written too');
+      child.info('child still at WARN');
+      child.setLogLevel('SILENT');
+      child.error('silent');
+    });
+    expect(out.map((line) => line.message)).toEqual(['written too']);
+    expect(err.map((line) => line.message)).toEqual(['written']);
+    expect(err[0]!.flow).toBe('stock');
+  });
+
+  it('takes its first level from LOG_LEVEL, in any case; Lambda\'s AWS_LAMBDA_LOG_LEVEL wins over it and over setLogLevel', () => {
+    const before = { LOG_LEVEL: process.env.LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL: process.env.AWS_LAMBDA_LOG_LEVEL };
+    const fresh = (env: Record<string, string | undefined>): Log => {
+      Object.assign(process.env, env);
+      for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+      let logger: Log | undefined;
+      jest.isolateModules(() => {
+        logger = (require('../../shared/log/logger') as typeof import('../../shared/log/logger')).rootLogger;
+      });
+      return logger!;
+    };
+    try {
+      const { out: debug } = written(() => fresh({ LOG_LEVEL: 'debug', AWS_LAMBDA_LOG_LEVEL: undefined }).debug('debug line'));
+      expect(debug.map((line) => line.message)).toEqual(['debug line']);
+      const { out: byDefault } = written(() => {
+        const logger = fresh({ LOG_LEVEL: undefined, AWS_LAMBDA_LOG_LEVEL: undefined });
+        logger.debug('not written');
+        logger.info('info line');
+      });
+      expect(byDefault.map((line) => line.message)).toEqual(['info line']);
+      const { out, err } = written(() => {
+        const logger = fresh({ LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'ERROR' });
+        logger.setLogLevel('DEBUG');
+        logger.createChild({ logLevel: 'INFO' }).warn('not written');
+        logger.error('error line');
+      });
+      expect(out).toEqual([]);
+      expect(err.map((line) => line.message)).toEqual(['error line']);
+    } finally {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 

@@ -106,9 +106,8 @@ export class FlowFunction extends Construct {
       // The scheduled handler requires it even for flows that never touch labels; access is granted separately.
       LABELS_BUCKET: props.labelsBucket.bucketName,
       LOG_LEVEL: settings.logLevel,
-      POWERTOOLS_LOG_LEVEL: settings.logLevel,
-      POWERTOOLS_SERVICE_NAME: settings.serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
+      SERVICE_NAME: settings.serviceName,
+      METRICS_NAMESPACE: settings.metricsNamespace,
       NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions,
       SET_ASIDE_RAW_DAYS: String(settings.setAsideRawDays),
     };
