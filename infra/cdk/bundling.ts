@@ -149,6 +149,27 @@ const sdkSchemaLiteralKeys: Plugin = {
   },
 };
 
+/**
+ * The one line of zod/mini that reaches zod's util module through a second namespace (`core.util.constantCatch`,
+ * in `z.catch`). esbuild resolves a namespace import one level deep only, so that line made it keep all of
+ * util.js (13 KB) in every function; `util` is the same module, imported directly by that file. The build stops,
+ * naming the file, if a zod update no longer has the line.
+ */
+const ZOD_CATCH_UTIL = 'core.util.constantCatch(catchValue)';
+
+const zodDirectUtil: Plugin = {
+  name: 'zod-direct-util',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]mini[\\/]schemas\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(ZOD_CATCH_UTIL) || !source.includes('import * as util from "../core/util.js";')) {
+        throw new Error(`${args.path} no longer reads ${ZOD_CATCH_UTIL} as infra/cdk/bundling.ts expects: check ZOD_CATCH_UTIL against this zod version`);
+      }
+      return { contents: source.replace(ZOD_CATCH_UTIL, 'util.constantCatch(catchValue)'), loader: 'js' };
+    });
+  },
+};
+
 /** The same settings as esbuild API options (the stack's bundling, the benchmark, tests that read a metafile). */
 export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; plugins: Plugin[] } {
   const b = LAMBDA_BUNDLING;
@@ -163,7 +184,7 @@ export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; 
     legalComments: b.legalComments,
     external: [...b.externalModules],
     alias: { ...b.alias },
-    plugins: [axiosForLambda, sdkPackageVersionOnly, sdkSchemaLiteralKeys],
+    plugins: [axiosForLambda, sdkPackageVersionOnly, sdkSchemaLiteralKeys, zodDirectUtil],
     absWorkingDir: REPO_ROOT,
   };
 }

@@ -70,6 +70,24 @@ it.each(['tracking-worker', 'shipment'])('bundles only the S3 schemas its comman
   expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-s3\/dist-es\/schemas\/schemas_0\.js$/)).toBeLessThan(20_000);
 });
 
+it.each(FUNCTIONS)('bundles only the zod utilities its schemas use into the %s function', (name) => {
+  // All of util.js (13 KB) while zod/mini's z.catch reached it as core.util (zodDirectUtil).
+  expect(bytesFrom(name, /node_modules\/zod\/v4\/core\/util\.js$/)).toBeLessThan(9_000);
+});
+
+it('keeps z.catch working in a Lambda bundle', async () => {
+  const dir = join(REPO, '.bench', 'test-bundles');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'zod-catch.ts');
+  writeFileSync(entry, `import * as z from ${JSON.stringify(join(REPO, 'shared', 'util', 'zod'))};\nexport const constant = z.catch(z.number(), 0);\nexport const computed = z.catch(z.array(z.string()), () => ['fallback']);\n`);
+  const outfile = join(dir, 'zod-catch.js');
+  await bundleLambda(entry, outfile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { constant, computed } = require(outfile) as { constant: { parse(v: unknown): unknown }; computed: { parse(v: unknown): unknown } };
+  expect([constant.parse(7), constant.parse('seven')]).toEqual([7, 0]);
+  expect([computed.parse(['a']), computed.parse('a')]).toEqual([['a'], ['fallback']]);
+}, 60_000);
+
 it.each(FUNCTIONS)('bundles no setting meanings (README and --help text) into the %s function', (name) => {
   // The settings table the loader reads is about 4 KB minified; with the meanings it was 9.
   expect(bytesFrom(name, /shared\/config\/describe\.ts$/)).toBeLessThan(6_000);
