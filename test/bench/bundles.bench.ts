@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import { LAMBDA_BUNDLING, bundleLambda } from '../../infra/cdk/bundling';
+import { LAMBDA_BUNDLING, bundleLambda, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
 import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
 
 /** One bundle as deployed: bytes of the minified file, of its source map, and its module initialisation. */
@@ -24,6 +24,8 @@ export interface BundleResult {
   initWallMs: number;
   /** The biggest contributors to the minified bundle: npm package (or 'own code') and bytes. */
   top: Array<{ module: string; bytes: number }>;
+  /** Bytes of the S3 client in the bundle (0 for a function that stores no labels). */
+  s3Bytes: number;
 }
 
 /** What one lever bought: the function built without it, against the function as deployed. */
@@ -38,6 +40,8 @@ export interface LeverResult {
 
 export interface BundlesResult {
   floor: BundleResult;
+  /** For comparison only: the floor with the S3 client and a PutObject too, what a function storing labels needs at least. */
+  s3Floor: BundleResult;
   functions: BundleResult[];
   levers: LeverResult[];
   nodeOptions: string;
@@ -56,7 +60,13 @@ export const handler = async (event: { key: string }) =>
   client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: event.key } } }));
 `;
 
-async function build(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<{ bytes: number; mapBytes: number; top: BundleResult['top'] }> {
+/** The floor plus the S3 client sending the command the label store sends most. */
+const S3_FLOOR_SOURCE = `${FLOOR_SOURCE}import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+const s3 = new S3Client({});
+export const store = (key: string, body: Uint8Array) => s3.send(new PutObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: key, Body: body }));
+`;
+
+async function build(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<{ bytes: number; mapBytes: number; top: BundleResult['top']; s3Bytes: number }> {
   const metafile = await bundleLambda(entry, outfile, overrides);
   const byModule = new Map<string, number>();
   const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
@@ -67,7 +77,7 @@ async function build(entry: string, outfile: string, overrides: BuildOptions = {
   }
   const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, bytes }));
   const map = statSync(`${outfile}.map`, { throwIfNoEntry: false });
-  return { bytes: statSync(outfile).size, mapBytes: map?.size ?? 0, top };
+  return { bytes: statSync(outfile).size, mapBytes: map?.size ?? 0, top, s3Bytes: byModule.get('@aws-sdk/client-s3') ?? 0 };
 }
 
 /** CPU and wall milliseconds of one `require` of the bundle in a fresh node. */
@@ -121,6 +131,10 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
   const workerOf = (flow: FlowName) => join(REPO, CATALOGUE[flow].worker).replace(/\.ts$/, '');
   const floorEntry = join(outDir, 'floor-handler.ts');
   writeFileSync(floorEntry, FLOOR_SOURCE);
+  const s3FloorEntry = join(outDir, 's3-floor-handler.ts');
+  writeFileSync(s3FloorEntry, S3_FLOOR_SOURCE);
+  /** The deployed settings with one of infra/cdk/bundling.ts's esbuild plugins left out. */
+  const withoutPlugin = (name: string): BuildOptions => ({ plugins: lambdaEsbuildOptions().plugins.filter((p) => p.name !== name) });
   // Levers undone: an entry that does at load what the function does on first use, or the shims left out.
   const fromRepo = (...path: string[]) => relative(outDir, join(REPO, ...path)).replace(/\\/g, '/');
   /** The worker with one statement run at load: what a lever moved to first use, put back. */
@@ -131,8 +145,12 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
   };
   const candidates: Candidate[] = [
     { name: 'floor', entry: floorEntry, withoutMaps: true },
+    { name: 'floor with S3', entry: s3FloorEntry, withoutMaps: true },
     ...deployed.map((f) => ({ ...f, withoutMaps: true })),
-    { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {}, plugins: [] }, withoutMaps: false },
+    { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {}, ...withoutPlugin('axios-for-lambda') }, withoutMaps: false },
+    { name: 'articles worker with whole SDK package.json files', entry: `${workerOf('articles')}.ts`, overrides: withoutPlugin('sdk-package-version-only'), withoutMaps: false },
+    { name: 'articles worker with zod/mini as published', entry: `${workerOf('articles')}.ts`, overrides: withoutPlugin('zod-direct-util'), withoutMaps: false },
+    { name: 'tracking worker with the SDK schemas as published', entry: `${workerOf('tracking')}.ts`, overrides: withoutPlugin('sdk-schema-literal-keys'), withoutMaps: false },
     { name: 'articles worker with the Warsaw zone loaded at start', entry: atLoad('articles', 'warsaw', `import { formatWarsawTime } from '${fromRepo('shared', 'baselinker', 'warsaw-time')}';\nformatWarsawTime(new Date(0));`), withoutMaps: false },
     // Every BaseLinker and Ongoing schema the clients build on first use (each a memo) built at load, as until this run.
     { name: 'articles worker with every client schema built at start', entry: atLoad('articles', 'schemas', `import { orderSchema, responses } from '${fromRepo('shared', 'baselinker', 'schemas')}';\nimport * as ongoing from '${fromRepo('shared', 'ongoing', 'schemas')}';\nfor (const schema of [...Object.values(responses), orderSchema, ...Object.values(ongoing)]) if (typeof schema === 'function') schema();`), withoutMaps: false },
@@ -140,7 +158,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     // What the S3 label store and the secrets reader did until this run: import() them on first use.
     { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad('tracking', 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-sdk/client-secrets-manager')]);`), withoutMaps: false },
   ];
-  const built: Array<Candidate & { outfile: string; bytes: number; mapBytes: number; top: BundleResult['top'] }> = [];
+  const built: Array<Candidate & { outfile: string; bytes: number; mapBytes: number; top: BundleResult['top']; s3Bytes: number }> = [];
   for (const [i, c] of candidates.entries()) built.push({ ...c, outfile: join(outDir, `b${i}.js`), ...(await build(c.entry, join(outDir, `b${i}.js`), c.overrides)) });
   const nodeOptions = LAMBDA_BUNDLING.nodeOptions;
   const samples = built.map(() => ({ cpu: [] as number[], wall: [] as number[], noMaps: [] as number[] }));
@@ -162,6 +180,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     initNoMapsMs: b.withoutMaps ? least(samples[i]!.noMaps) : NaN,
     initWallMs: median(samples[i]!.wall),
     top: b.top,
+    s3Bytes: b.s3Bytes,
   }));
   const byName = new Map(results.map((r) => [r.name, r]));
   const lever = (leverName: string, fn: string, undone: string, note: string): LeverResult => {
@@ -171,6 +190,9 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
   };
   const levers: LeverResult[] = [
     lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters, with http2 on first use (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici and http2 are no longer loaded at start'),
+    lever('@aws-sdk package.json files reduced to their version (the user agent reads nothing else)', 'articles worker', 'articles worker with whole SDK package.json files', 'SQS and Secrets Manager beyond the floor\'s DynamoDB; every function alike'),
+    lever('zod/mini\'s z.catch reads util directly, not through core.util (all of util.js kept)', 'articles worker', 'articles worker with zod/mini as published', 'every function alike'),
+    lever('SDK schemas with literal keys, so unused operations\' schemas drop (aws-sdk-js-v3 issue 7607)', 'tracking worker', 'tracking worker with the SDK schemas as published', 'shipment alike (S3); a few KiB in the others (SQS, Secrets Manager)'),
     lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
     lever('BaseLinker and Ongoing schemas built on first use (shared/util/memo.ts)', 'articles worker', 'articles worker with every client schema built at start', 'each function builds the schemas of the methods it calls; the articles worker no order, package or file schema'),
     lever('S3 client made on the first label', 'tracking worker', 'tracking worker with the S3 client made at start', 'shipment alike; a run that stores a label pays it then'),
@@ -186,5 +208,5 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
       note: 'negative: their cost, kept for readable stack traces',
     });
   }
-  return { floor: byName.get('floor')!, functions, levers, nodeOptions, repeats };
+  return { floor: byName.get('floor')!, s3Floor: byName.get('floor with S3')!, functions, levers, nodeOptions, repeats };
 }
