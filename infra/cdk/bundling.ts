@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type OnLoadResult, type Plugin } from 'esbuild';
 
 /**
  * How every Lambda function is bundled by esbuild. The CDK stack (constructs/flow-function.ts) and the bundle
@@ -65,6 +65,20 @@ export const LAMBDA_BUNDLING = {
   nodeOptions: '--enable-source-maps',
 } as const;
 
+const shim = (file: string) => join(REPO_ROOT, 'infra', 'cdk', 'shims', file);
+
+/**
+ * A package file with one line replaced, for the plugins below. The build stops, naming the file and the constant
+ * to check, if an update of the package no longer has the line (or a line the replacement relies on).
+ */
+export async function patched(path: string, constant: string, line: string, replacement: string, ...alsoNeeded: string[]): Promise<OnLoadResult> {
+  const source = await readFile(path, 'utf8');
+  if (![line, ...alsoNeeded].every((text) => source.includes(text))) {
+    throw new Error(`${path} no longer has what infra/cdk/bundling.ts replaces: check ${constant} against this version of the package`);
+  }
+  return { contents: source.replace(line, replacement), loader: 'js' };
+}
+
 /**
  * The line of axios's utils.js that reads the global FormData when axios loads. Reading it loads Node's undici
  * (about 12 ms of a cold start, measured), and axios keeps it only to tell a FormData body by `instanceof`,
@@ -86,25 +100,21 @@ const axiosForLambda: Plugin = {
     const names = LAMBDA_BUNDLING.unusedAxiosAdapters.join('|');
     build.onResolve({ filter: new RegExp(`^\\./(${names})\\.js$`) }, (args) =>
       /[\\/]node_modules[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
-        ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-adapter-unavailable.js') }
+        ? { path: shim('axios-adapter-unavailable.js') }
         : undefined,
     );
     const helpers = LAMBDA_BUNDLING.unusedAxiosHelpers.join('|');
     build.onResolve({ filter: new RegExp(`^\\.\\.?/helpers/(${helpers})\\.js$`) }, (args) =>
       /[\\/]node_modules[\\/]axios[\\/]lib([\\/]\w+)?$/.test(args.resolveDir)
-        ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'axios-feature-unavailable.js') }
+        ? { path: shim('axios-feature-unavailable.js') }
         : undefined,
     );
     build.onResolve({ filter: /^http2$/ }, (args) =>
-      /[\\/]node_modules[\\/]axios[\\/]lib[\\/]/.test(args.importer) ? { path: join(REPO_ROOT, 'infra', 'cdk', 'shims', 'http2-on-first-use.js') } : undefined,
+      /[\\/]node_modules[\\/]axios[\\/]lib[\\/]/.test(args.importer) ? { path: shim('http2-on-first-use.js') } : undefined,
     );
-    build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(AXIOS_FORM_DATA_PROBE)) {
-        throw new Error(`${args.path} no longer reads the global FormData as infra/cdk/bundling.ts expects: check AXIOS_FORM_DATA_PROBE against this axios version`);
-      }
-      return { contents: source.replace(AXIOS_FORM_DATA_PROBE, 'const FormDataCtor = undefined;'), loader: 'js' };
-    });
+    build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, (args) =>
+      patched(args.path, 'AXIOS_FORM_DATA_PROBE', AXIOS_FORM_DATA_PROBE, 'const FormDataCtor = undefined;'),
+    );
   },
 };
 
@@ -160,13 +170,9 @@ const ZOD_CATCH_UTIL = 'core.util.constantCatch(catchValue)';
 const zodDirectUtil: Plugin = {
   name: 'zod-direct-util',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]mini[\\/]schemas\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(ZOD_CATCH_UTIL) || !source.includes('import * as util from "../core/util.js";')) {
-        throw new Error(`${args.path} no longer reads ${ZOD_CATCH_UTIL} as infra/cdk/bundling.ts expects: check ZOD_CATCH_UTIL against this zod version`);
-      }
-      return { contents: source.replace(ZOD_CATCH_UTIL, 'util.constantCatch(catchValue)'), loader: 'js' };
-    });
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]mini[\\/]schemas\.js$/ }, (args) =>
+      patched(args.path, 'ZOD_CATCH_UTIL', ZOD_CATCH_UTIL, 'util.constantCatch(catchValue)', 'import * as util from "../core/util.js";'),
+    );
   },
 };
 

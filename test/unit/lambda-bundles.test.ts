@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { bundleLambda, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
+import { bundleLambda, lambdaEsbuildOptions, patched } from '../../infra/cdk/bundling';
 
 /**
  * What each Lambda bundle holds, built with the deployed esbuild settings (infra/cdk/bundling.ts) and read from
@@ -232,5 +232,23 @@ describe('the axios shims fail naming what is missing, should a request ever nee
     expect(() => unavailable()).toThrow('is not in the Lambda bundle');
     expect(() => new (unavailable as unknown as new () => unknown)()).toThrow('is not in the Lambda bundle');
     expect(() => unavailable.estimateDataURLBufferAllocation()).toThrow('is not in the Lambda bundle');
+  });
+});
+
+describe('a package file the bundling patches', () => {
+  const dir = join(REPO, '.bench', 'test-bundles');
+  const file = join(dir, 'patched-package-file.js');
+  beforeAll(() => mkdirSync(dir, { recursive: true }));
+
+  it('has its one line replaced', async () => {
+    writeFileSync(file, 'import * as util from "./util.js";\nconst x = core.util.f(1);\n');
+    await expect(patched(file, 'SOME_LINE', 'core.util.f(1)', 'util.f(1)', 'import * as util')).resolves.toEqual({ contents: 'import * as util from "./util.js";\nconst x = util.f(1);\n', loader: 'js' });
+  });
+
+  it('stops the build, naming the file and the constant, once an update no longer has the line or what it relies on', async () => {
+    writeFileSync(file, 'const x = core.util.g(1);\n');
+    await expect(patched(file, 'SOME_LINE', 'core.util.f(1)', 'util.f(1)')).rejects.toThrow(`${file} no longer has what infra/cdk/bundling.ts replaces: check SOME_LINE`);
+    writeFileSync(file, 'const x = core.util.f(1);\n');
+    await expect(patched(file, 'SOME_LINE', 'core.util.f(1)', 'util.f(1)', 'import * as util')).rejects.toThrow('check SOME_LINE');
   });
 });
