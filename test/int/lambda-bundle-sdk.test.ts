@@ -1,9 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { bundleLambda } from '../../infra/cdk/bundling';
 import { startSqsEmulator, type SqsEmulator } from '../../infra/emulators';
 import { createSqsClient } from '../../shared/aws/clients';
+import { bundled } from '../support/bundles';
 import { closeTestClients, freshBucket, freshTable, uniqueName } from '../support/emulators';
 
 /**
@@ -53,24 +52,19 @@ export async function missingSecret(name: string) {
 }
 `;
 
-interface Bundled {
+interface BundledClients {
   labels(bucket: string): Promise<{ before: boolean; after: boolean; text: string }>;
   state(table: string): Promise<{ cursor: unknown; first: string; second: string }>;
   queue(endpoint: string, queueUrl: string): Promise<{ messageId?: string }>;
   missingSecret(name: string): Promise<string>;
 }
 
-let bundled: Bundled;
+let clients: BundledClients;
 let sqsEmulator: SqsEmulator;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  const dir = join(REPO, '.bench', 'test-bundles');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'sdk-clients.ts'), ENTRY);
-  await bundleLambda(join(dir, 'sdk-clients.ts'), join(dir, 'sdk-clients.js'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  bundled = require(join(dir, 'sdk-clients.js')) as Bundled;
+  clients = await bundled<BundledClients>('sdk-clients', { source: ENTRY });
   sqsEmulator = await startSqsEmulator();
   sqs = createSqsClient({ endpoint: sqsEmulator.endpoint });
 }, 120_000);
@@ -82,21 +76,21 @@ afterAll(async () => {
 });
 
 it('stores a label in S3 and tells a missing one apart', async () => {
-  await expect(bundled.labels(await freshBucket())).resolves.toEqual({ before: false, after: true, text: '%PDF-1.4 label' });
+  await expect(clients.labels(await freshBucket())).resolves.toEqual({ before: false, after: true, text: '%PDF-1.4 label' });
 });
 
 it('writes and reads DynamoDB, and sees a lost conditional write as a claim held by someone else', async () => {
-  await expect(bundled.state(await freshTable())).resolves.toEqual({ cursor: { lastId: 42 }, first: 'claimed', second: 'busy' });
+  await expect(clients.state(await freshTable())).resolves.toEqual({ cursor: { lastId: 42 }, first: 'claimed', second: 'busy' });
 });
 
 it('sends an SQS message', async () => {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('bundle') }));
-  const sent = await bundled.queue(sqsEmulator.endpoint, QueueUrl!);
+  const sent = await clients.queue(sqsEmulator.endpoint, QueueUrl!);
   const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
   expect(received.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[sent.messageId, '{"tenant":"acme"}']]);
 });
 
 it('tells a missing secret apart by the error Secrets Manager answers', async () => {
   const name = uniqueName('no/such');
-  await expect(bundled.missingSecret(name)).resolves.toBe(`could not read secret "${name}": no such secret (ResourceNotFoundException)`);
+  await expect(clients.missingSecret(name)).resolves.toBe(`could not read secret "${name}": no such secret (ResourceNotFoundException)`);
 });

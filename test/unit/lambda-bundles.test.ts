@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { bundleLambda, lambdaEsbuildOptions, patched } from '../../infra/cdk/bundling';
+import { bundled, testBundlePath } from '../support/bundles';
 
 /**
  * What each Lambda bundle holds, built with the deployed esbuild settings (infra/cdk/bundling.ts) and read from
@@ -24,7 +25,7 @@ beforeAll(async () => {
     const result = await build({
       ...lambdaEsbuildOptions(),
       entryPoints: [entry],
-      outfile: join(REPO, '.bench', 'test-bundles', `${name}.js`),
+      outfile: testBundlePath(`${name}.js`),
       write: false,
       metafile: true,
       logLevel: 'silent',
@@ -76,14 +77,8 @@ it.each(FUNCTIONS)('bundles only the zod utilities its schemas use into the %s f
 });
 
 it('keeps z.catch working in a Lambda bundle', async () => {
-  const dir = join(REPO, '.bench', 'test-bundles');
-  mkdirSync(dir, { recursive: true });
-  const entry = join(dir, 'zod-catch.ts');
-  writeFileSync(entry, `import * as z from ${JSON.stringify(join(REPO, 'shared', 'util', 'zod'))};\nexport const constant = z.catch(z.number(), 0);\nexport const computed = z.catch(z.array(z.string()), () => ['fallback']);\n`);
-  const outfile = join(dir, 'zod-catch.js');
-  await bundleLambda(entry, outfile);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { constant, computed } = require(outfile) as { constant: { parse(v: unknown): unknown }; computed: { parse(v: unknown): unknown } };
+  const source = `import * as z from ${JSON.stringify(join(REPO, 'shared', 'util', 'zod'))};\nexport const constant = z.catch(z.number(), 0);\nexport const computed = z.catch(z.array(z.string()), () => ['fallback']);\n`;
+  const { constant, computed } = await bundled<{ constant: { parse(v: unknown): unknown }; computed: { parse(v: unknown): unknown } }>('zod-catch', { source });
   expect([constant.parse(7), constant.parse('seven')]).toEqual([7, 0]);
   expect([computed.parse(['a']), computed.parse('a')]).toEqual([['a'], ['fallback']]);
 }, 60_000);
@@ -123,14 +118,8 @@ it.each(FUNCTIONS)('bundles only the version of each SDK package.json into the %
 });
 
 it('still names the SDK version in the user agent of a bundled client', async () => {
-  const dir = join(REPO, '.bench', 'test-bundles');
-  mkdirSync(dir, { recursive: true });
-  const entry = join(dir, 'sqs-user-agent.ts');
-  writeFileSync(entry, "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const userAgent = () => new SQSClient({ region: 'eu-west-1' }).config.defaultUserAgentProvider();\n");
-  const outfile = join(dir, 'sqs-user-agent.js');
-  await bundleLambda(entry, outfile);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { userAgent } = require(outfile) as { userAgent: () => Promise<string[][]> };
+  const source = "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const userAgent = () => new SQSClient({ region: 'eu-west-1' }).config.defaultUserAgentProvider();\n";
+  const { userAgent } = await bundled<{ userAgent: () => Promise<string[][]> }>('sqs-user-agent', { source });
   const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules', '@aws-sdk', 'client-sqs', 'package.json'), 'utf8')) as { version: string };
   expect(await userAgent()).toContainEqual(['api/SQS', version]);
 }, 60_000);
@@ -160,12 +149,7 @@ it('runs the Ongoing and BaseLinker clients, bundled with the axios shims, again
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   try {
-    const dir = join(REPO, '.bench', 'test-bundles');
-    mkdirSync(dir, { recursive: true });
-    const outfile = join(dir, 'ongoing-client.js');
-    await bundleLambda(join(REPO, 'shared', 'ongoing', 'client.ts'), outfile);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OngoingClient } = require(outfile) as typeof import('../../shared/ongoing/client');
+    const { OngoingClient } = await bundled<typeof import('../../shared/ongoing/client')>('ongoing-client', join(REPO, 'shared', 'ongoing', 'client.ts'));
     const client = new OngoingClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wh/api/v1`, user: 'u', password: 'p', goodsOwnerId: 3 });
     await expect(client.getArticlesPage({ articleNumbers: ['A-1'] })).resolves.toEqual([]);
     await expect(client.putArticle({ articleNumber: 'A-1', articleName: 'Mug' } as never)).resolves.toMatchObject({ articleSystemId: 7 });
@@ -173,10 +157,7 @@ it('runs the Ongoing and BaseLinker clients, bundled with the axios shims, again
     expect(seen[1]).toMatchObject({ method: 'PUT', url: '/wh/api/v1/articles' });
     expect(JSON.parse(seen[1]!.body)).toMatchObject({ articleNumber: 'A-1', goodsOwnerId: 3 });
 
-    const blOutfile = join(dir, 'baselinker-client.js');
-    await bundleLambda(join(REPO, 'shared', 'baselinker', 'client.ts'), blOutfile);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { BaseLinkerClient } = require(blOutfile) as typeof import('../../shared/baselinker/client');
+    const { BaseLinkerClient } = await bundled<typeof import('../../shared/baselinker/client')>('baselinker-client', join(REPO, 'shared', 'baselinker', 'client.ts'));
     const budget = { acquire: async () => undefined, block: async () => undefined, inspect: async () => ({ tokensLeft: 1 }) };
     const bl = new BaseLinkerClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/connector.php`, token: 'placeholder-token', budget });
     await expect(bl.getOrderStatusList()).resolves.toMatchObject([{ id: 1051, name: 'New' }]);
@@ -196,11 +177,9 @@ function builtinsLoadedBy(bundle: string): string[] {
 }
 
 it('loads neither undici, tty nor http2 at the start of a worker: what the axios shims keep out of every cold start', async () => {
-  const dir = join(REPO, '.bench', 'test-bundles');
-  mkdirSync(dir, { recursive: true });
   const entry = join(REPO, 'functions', 'articles', 'worker.ts');
-  const shimmed = join(dir, 'articles-worker-load.js');
-  const plain = join(dir, 'articles-worker-load-unshimmed.js');
+  const shimmed = testBundlePath('articles-worker-load.js');
+  const plain = testBundlePath('articles-worker-load-unshimmed.js');
   await bundleLambda(entry, shimmed);
   await bundleLambda(entry, plain, { alias: {}, plugins: [] });
   const unwanted = [/internal\/deps\/undici/, /^NativeModule tty$/, /^NativeModule http2$/];
@@ -236,9 +215,7 @@ describe('the axios shims fail naming what is missing, should a request ever nee
 });
 
 describe('a package file the bundling patches', () => {
-  const dir = join(REPO, '.bench', 'test-bundles');
-  const file = join(dir, 'patched-package-file.js');
-  beforeAll(() => mkdirSync(dir, { recursive: true }));
+  const file = testBundlePath('patched-package-file.js');
 
   it('has its one line replaced', async () => {
     writeFileSync(file, 'import * as util from "./util.js";\nconst x = core.util.f(1);\n');
