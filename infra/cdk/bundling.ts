@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { build, type BuildOptions, type Metafile, type OnLoadResult, type Plugin } from 'esbuild';
 
 /**
@@ -63,6 +63,13 @@ export const LAMBDA_BUNDLING = {
   unusedAxiosHelpers: ['fromDataURI', 'estimateDataURLDecodedBytes', 'formDataToStream', 'formDataToJSON', 'AxiosTransformStream', 'shouldBypassProxy'],
   /** What the functions run with (FlowFunction sets it; the benchmark times module initialisation with it). */
   nodeOptions: '--enable-source-maps',
+  /**
+   * Modules a function may load with require() when it first needs them, each bundled apart into a file beside the
+   * function's own (index.js -> index.labels-s3.js): the function starts without their code. Repository path ->
+   * the file's suffix. A static import of the same module bundles it as usual (the webhook's label store). Not an
+   * import(): esbuild wraps every module an import() reaches in the one bundle, the SDK core included.
+   */
+  bundledApart: { 'shared/labels/s3-store.ts': 'labels-s3' } as Record<string, string>,
 } as const;
 
 const shim = (file: string) => join(REPO_ROOT, 'infra', 'cdk', 'shims', file);
@@ -176,6 +183,30 @@ const zodDirectUtil: Plugin = {
   },
 };
 
+/** The file a module of LAMBDA_BUNDLING.bundledApart is bundled into, beside `outfile`. */
+export function apartFile(outfile: string, suffix: string): string {
+  return join(dirname(outfile), `${basename(outfile, '.js')}.${suffix}.js`);
+}
+
+/**
+ * A require() of a module of LAMBDA_BUNDLING.bundledApart becomes a require of its own bundle beside this one
+ * (bundleLambda builds it): the module and what only it imports (the S3 client) stay out of this bundle.
+ */
+const bundledApart: Plugin = {
+  name: 'bundled-apart',
+  setup(build) {
+    const outfile = build.initialOptions.outfile;
+    const modules = Object.entries(LAMBDA_BUNDLING.bundledApart).map(([path, suffix]) => ({ source: join(REPO_ROOT, path).replace(/\.ts$/, ''), suffix }));
+    const names = modules.map((m) => basename(m.source)).join('|');
+    build.onResolve({ filter: new RegExp(`[\\/](${names})(\\.ts)?$`) }, (args) => {
+      if (args.kind !== 'require-call' || !outfile) return undefined;
+      const wanted = join(args.resolveDir, args.path).replace(/\.ts$/, '');
+      const module = modules.find((m) => m.source === wanted);
+      return module ? { path: `./${basename(apartFile(outfile, module.suffix))}`, external: true } : undefined;
+    });
+  },
+};
+
 /** The same settings as esbuild API options (the stack's bundling, the benchmark, tests that read a metafile). */
 export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; plugins: Plugin[] } {
   const b = LAMBDA_BUNDLING;
@@ -190,26 +221,48 @@ export function lambdaEsbuildOptions(): BuildOptions & { absWorkingDir: string; 
     legalComments: b.legalComments,
     external: [...b.externalModules],
     alias: { ...b.alias },
-    plugins: [axiosForLambda, sdkPackageVersionOnly, sdkSchemaLiteralKeys, zodDirectUtil],
+    plugins: [axiosForLambda, sdkPackageVersionOnly, sdkSchemaLiteralKeys, zodDirectUtil, bundledApart],
     absWorkingDir: REPO_ROOT,
   };
 }
 
 /**
- * Bundles one Lambda entry as deployed: `outfile` and, with the source map, `outfile.map`. The stack runs this
+ * Bundles one Lambda entry as deployed: `outfile` and, with the source map, `outfile.map`; and each module of
+ * LAMBDA_BUNDLING.bundledApart it loads with require(), with the same settings, beside it (apartFile). The
+ * metafile holds every output; the entry's is the one whose `entryPoint` is `entry`. The stack runs this
  * through infra/cdk/bundle-function.ts (CDK bundling is synchronous and esbuild's plugins are not); the
  * benchmark and the bundle tests call it directly.
  */
 export async function bundleLambda(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<Metafile> {
-  const result = await build({
-    ...lambdaEsbuildOptions(),
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-    ...overrides,
-    entryPoints: [entry],
-    outfile,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return result.metafile;
+  const once = async (entryPoint: string, file: string): Promise<Metafile> =>
+    (
+      await build({
+        ...lambdaEsbuildOptions(),
+        sourcemap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        ...overrides,
+        entryPoints: [entryPoint],
+        outfile: file,
+        metafile: true,
+        logLevel: 'silent',
+      })
+    ).metafile;
+  const metafile = await once(entry, outfile);
+  const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
+  for (const [path, suffix] of Object.entries(LAMBDA_BUNDLING.bundledApart)) {
+    const file = apartFile(outfile, suffix);
+    if (!required.has(`./${basename(file)}`)) continue;
+    const apart = await once(join(REPO_ROOT, path), file);
+    Object.assign(metafile.inputs, apart.inputs);
+    Object.assign(metafile.outputs, apart.outputs);
+  }
+  return metafile;
+}
+
+/** The entry's own output in a metafile of bundleLambda (the modules bundled apart have their own). */
+export function entryOutput(metafile: Metafile, entry: string): Metafile['outputs'][string] {
+  const wanted = relative(REPO_ROOT, entry).replace(/\\/g, '/');
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint === wanted);
+  if (!output) throw new Error(`no output for ${wanted} in the metafile`);
+  return output;
 }

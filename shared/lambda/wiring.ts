@@ -7,7 +7,7 @@ import type { TenantConfig } from '../config';
 import type { Runtime, ServiceRequest, TenantServices } from '../flows/context';
 import type { StatePortsFactory } from '../flows/ports';
 import { unavailableLabels, type LabelStorage } from '../labels/storage';
-import { lazyS3Labels } from '../labels/lazy';
+import { lazyS3Labels, s3LabelsLoadedOnFirstLabel } from '../labels/lazy';
 import { OngoingClient } from '../ongoing/client';
 import { DynamoBudget, dynamoStatePorts, StateStore } from '../state';
 
@@ -29,8 +29,11 @@ export interface ServiceOptions extends ServiceRequest {
 /** Makes a tenant's label storage from the labels bucket. */
 export type LabelsWiring = (bucket: string, options: ServiceOptions) => LabelStorage;
 
-/** Labels in S3 (the shipment and tracking functions, the local host, tests). */
+/** Labels in S3 (the shipment webhook, the local host, tests). */
 export const s3Labels: LabelsWiring = (bucket, options) => lazyS3Labels(bucket, options.s3);
+
+/** Labels in S3, the S3 client's code loaded by the first label (the tracking worker: most runs store none). */
+export const s3LabelsOnFirstLabel: LabelsWiring = (bucket, options) => s3LabelsLoadedOnFirstLabel(bucket, options.s3);
 
 /** No label storage: a function wired with this bundles no S3 client (see unavailableLabels). */
 export const noLabels: LabelsWiring = (bucket) => unavailableLabels(bucket);

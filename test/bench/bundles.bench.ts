@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import type { BuildOptions } from 'esbuild';
-import { LAMBDA_BUNDLING, bundleLambda, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
+import { basename, join, relative, resolve } from 'node:path';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { LAMBDA_BUNDLING, apartFile, bundleLambda, entryOutput, lambdaEsbuildOptions } from '../../infra/cdk/bundling';
 import { CATALOGUE, FLOW_NAMES, type FlowName } from '../../shared/flows/catalogue';
 
 /** One bundle as deployed: bytes of the minified file, of its source map, and its module initialisation. */
@@ -26,6 +26,11 @@ export interface BundleResult {
   top: Array<{ module: string; bytes: number }>;
   /** Bytes of the S3 client in the bundle (0 for a function that stores no labels). */
   s3Bytes: number;
+  /**
+   * A module the function requires on first use, bundled apart beside it (infra/cdk/bundling.ts, bundledApart):
+   * not loaded at start, so not in the figures above; its init is its own require in a fresh node.
+   */
+  apart?: BundleResult;
 }
 
 /** What one lever bought: the function built without it, against the function as deployed. */
@@ -66,18 +71,32 @@ const s3 = new S3Client({});
 export const store = (key: string, body: Uint8Array) => s3.send(new PutObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: key, Body: body }));
 `;
 
-async function build(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<{ bytes: number; mapBytes: number; top: BundleResult['top']; s3Bytes: number }> {
+interface Built {
+  bytes: number;
+  mapBytes: number;
+  top: BundleResult['top'];
+  s3Bytes: number;
+  /** The modules bundled apart beside it: the file and the same figures. */
+  apart: Array<{ suffix: string; outfile: string } & Omit<Built, 'apart'>>;
+}
+
+async function build(entry: string, outfile: string, overrides: BuildOptions = {}): Promise<Built> {
   const metafile = await bundleLambda(entry, outfile, overrides);
-  const byModule = new Map<string, number>();
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const module = m ? m[1]! : 'own code';
-    byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
-  }
-  const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, bytes }));
-  const map = statSync(`${outfile}.map`, { throwIfNoEntry: false });
-  return { bytes: statSync(outfile).size, mapBytes: map?.size ?? 0, top, s3Bytes: byModule.get('@aws-sdk/client-s3') ?? 0 };
+  const figures = (output: Metafile['outputs'][string], file: string): Omit<Built, 'apart'> => {
+    const byModule = new Map<string, number>();
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const module = m ? m[1]! : 'own code';
+      byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
+    }
+    const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, bytes }));
+    const map = statSync(`${file}.map`, { throwIfNoEntry: false });
+    return { bytes: statSync(file).size, mapBytes: map?.size ?? 0, top, s3Bytes: byModule.get('@aws-sdk/client-s3') ?? 0 };
+  };
+  const apart = Object.entries(LAMBDA_BUNDLING.bundledApart)
+    .filter(([path]) => Object.values(metafile.outputs).some((o) => o.entryPoint === path))
+    .map(([path, suffix]) => ({ suffix, outfile: apartFile(outfile, suffix), ...figures(entryOutput(metafile, join(REPO, path)), apartFile(outfile, suffix)) }));
+  return { ...figures(entryOutput(metafile, entry), outfile), apart };
 }
 
 /** CPU and wall milliseconds of one `require` of the bundle in a fresh node. */
@@ -137,12 +156,20 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
   const withoutPlugin = (name: string): BuildOptions => ({ plugins: lambdaEsbuildOptions().plugins.filter((p) => p.name !== name) });
   // Levers undone: an entry that does at load what the function does on first use, or the shims left out.
   const fromRepo = (...path: string[]) => relative(outDir, join(REPO, ...path)).replace(/\\/g, '/');
-  /** The worker with one statement run at load: what a lever moved to first use, put back. */
-  const atLoad = (flow: FlowName, name: string, statement: string): string => {
-    const file = join(outDir, `${flow}-at-load-${name}.ts`);
-    writeFileSync(file, `export * from '${relative(outDir, workerOf(flow)).replace(/\\/g, '/')}';\n${statement}\n`);
+  /** A worker (or another entry, without .ts) with one statement run at load: what a lever moved to first use, put back. */
+  const atLoad = (worker: FlowName | string, name: string, statement: string): string => {
+    const base = FLOW_NAMES.includes(worker as FlowName) ? workerOf(worker as FlowName) : worker;
+    const file = join(outDir, `${basename(base)}-at-load-${name}.ts`);
+    const from = relative(outDir, base).replace(/\\/g, '/');
+    writeFileSync(file, `export * from '${from.startsWith('.') ? from : `./${from}`}';\n${statement}\n`);
     return file;
   };
+  // The tracking worker as it was until its label store was bundled apart: the S3 client in its own bundle.
+  const trackingTogether = join(outDir, 'tracking-worker-labels-in-bundle');
+  writeFileSync(
+    `${trackingTogether}.ts`,
+    `import { workerHandler } from '${fromRepo('shared', 'lambda', 'worker')}';\nimport { s3Labels } from '${fromRepo('shared', 'lambda', 'wiring')}';\nimport { trackingFlow } from '${fromRepo('shared', 'flows', 'tracking')}';\nexport const handler = workerHandler('tracking', trackingFlow, { labels: s3Labels });\n`,
+  );
   const candidates: Candidate[] = [
     { name: 'floor', entry: floorEntry, withoutMaps: true },
     { name: 'floor with S3', entry: s3FloorEntry, withoutMaps: true },
@@ -150,16 +177,22 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     { name: 'articles worker without the axios shims', entry: `${workerOf('articles')}.ts`, overrides: { alias: {}, ...withoutPlugin('axios-for-lambda') }, withoutMaps: false },
     { name: 'articles worker with whole SDK package.json files', entry: `${workerOf('articles')}.ts`, overrides: withoutPlugin('sdk-package-version-only'), withoutMaps: false },
     { name: 'articles worker with zod/mini as published', entry: `${workerOf('articles')}.ts`, overrides: withoutPlugin('zod-direct-util'), withoutMaps: false },
-    { name: 'tracking worker with the SDK schemas as published', entry: `${workerOf('tracking')}.ts`, overrides: withoutPlugin('sdk-schema-literal-keys'), withoutMaps: false },
+    { name: 'shipment with the SDK schemas as published', entry: join(functionsDir, 'shipment', 'handler.ts'), overrides: withoutPlugin('sdk-schema-literal-keys'), withoutMaps: false },
     { name: 'articles worker with the Warsaw zone loaded at start', entry: atLoad('articles', 'warsaw', `import { formatWarsawTime } from '${fromRepo('shared', 'baselinker', 'warsaw-time')}';\nformatWarsawTime(new Date(0));`), withoutMaps: false },
     // Every BaseLinker and Ongoing schema the clients build on first use (each a memo) built at load, as until this run.
     { name: 'articles worker with every client schema built at start', entry: atLoad('articles', 'schemas', `import { orderSchema, responses } from '${fromRepo('shared', 'baselinker', 'schemas')}';\nimport * as ongoing from '${fromRepo('shared', 'ongoing', 'schemas')}';\nfor (const schema of [...Object.values(responses), orderSchema, ...Object.values(ongoing)]) if (typeof schema === 'function') schema();`), withoutMaps: false },
-    { name: 'tracking worker with the S3 client made at start', entry: atLoad('tracking', 's3-client', `import { s3Client } from '${fromRepo('shared', 'aws', 's3')}';\ns3Client();`), withoutMaps: false },
-    // What the S3 label store and the secrets reader did until this run: import() them on first use.
-    { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad('tracking', 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-sdk/client-secrets-manager')]);`), withoutMaps: false },
+    { name: 'tracking worker with its label store in its bundle', entry: `${trackingTogether}.ts`, withoutMaps: false },
+    { name: 'tracking worker with the S3 client in its bundle, made at start', entry: atLoad(trackingTogether, 's3-client', `import { s3Client } from '${fromRepo('shared', 'aws', 's3')}';\ns3Client();`), withoutMaps: false },
+    // What the S3 label store and the secrets reader did before: import() them on first use.
+    { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad(trackingTogether, 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-sdk/client-secrets-manager')]);`), withoutMaps: false },
   ];
-  const built: Array<Candidate & { outfile: string; bytes: number; mapBytes: number; top: BundleResult['top']; s3Bytes: number }> = [];
-  for (const [i, c] of candidates.entries()) built.push({ ...c, outfile: join(outDir, `b${i}.js`), ...(await build(c.entry, join(outDir, `b${i}.js`), c.overrides)) });
+  const built: Array<Candidate & Omit<Built, 'apart'> & { outfile: string; apartOf?: string }> = [];
+  for (const [i, c] of candidates.entries()) {
+    const { apart, ...figures } = await build(c.entry, join(outDir, `b${i}.js`), c.overrides);
+    built.push({ ...c, outfile: join(outDir, `b${i}.js`), ...figures });
+    // A deployed function's modules bundled apart are timed too (their own require), beside the function.
+    if (names.includes(c.name)) for (const a of apart) built.push({ name: `${c.name}: ${a.suffix} apart, loaded on first use`, entry: c.entry, withoutMaps: false, apartOf: c.name, ...a });
+  }
   const nodeOptions = LAMBDA_BUNDLING.nodeOptions;
   const samples = built.map(() => ({ cpu: [] as number[], wall: [] as number[], noMaps: [] as number[] }));
   for (const b of built) timeRequire(b.outfile, nodeOptions); // warm the file cache once
@@ -192,13 +225,19 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     lever('axios without form-data, follow-redirects, https-proxy-agent, its fetch and xhr adapters, with http2 on first use (infra/cdk/shims)', 'articles worker', 'articles worker without the axios shims', 'same in every function that calls BaseLinker or Ongoing; Node\'s undici and http2 are no longer loaded at start'),
     lever('@aws-sdk package.json files reduced to their version (the user agent reads nothing else)', 'articles worker', 'articles worker with whole SDK package.json files', 'SQS and Secrets Manager beyond the floor\'s DynamoDB; every function alike'),
     lever('zod/mini\'s z.catch reads util directly, not through core.util (all of util.js kept)', 'articles worker', 'articles worker with zod/mini as published', 'every function alike'),
-    lever('SDK schemas with literal keys, so unused operations\' schemas drop (aws-sdk-js-v3 issue 7607)', 'tracking worker', 'tracking worker with the SDK schemas as published', 'shipment alike (S3); a few KiB in the others (SQS, Secrets Manager)'),
+    lever('SDK schemas with literal keys, so unused operations\' schemas drop (aws-sdk-js-v3 issue 7607)', 'shipment', 'shipment with the SDK schemas as published', 'the tracking worker\'s label store apart alike (S3); a few KiB in the others (SQS, Secrets Manager)'),
     lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
     lever('BaseLinker and Ongoing schemas built on first use (shared/util/memo.ts)', 'articles worker', 'articles worker with every client schema built at start', 'each function builds the schemas of the methods it calls; the articles worker no order, package or file schema'),
-    lever('S3 client made on the first label', 'tracking worker', 'tracking worker with the S3 client made at start', 'shipment alike; a run that stores a label pays it then'),
-    lever('no import(): S3 and Secrets Manager imported statically, their clients made on first use', 'tracking worker', 'tracking worker with S3 and Secrets Manager behind import()', 'esbuild wraps every module an import() reaches, the SDK core DynamoDB shares included; every worker has the secrets reader'),
+    lever('S3 label store bundled apart, required by the first label (infra/cdk/bundling.ts, bundledApart)', 'tracking worker', 'tracking worker with its label store in its bundle', 'only a run that resumes a half-done shipment loads it (its own row in the table); the webhook keeps S3 in its bundle: every Send stores a label'),
+    lever('S3 client made on the first label', 'tracking worker with its label store in its bundle', 'tracking worker with the S3 client in its bundle, made at start', 'shipment alike; a run that stores a label pays it then'),
+    lever('no import(): S3 and Secrets Manager imported statically, their clients made on first use', 'tracking worker with its label store in its bundle', 'tracking worker with S3 and Secrets Manager behind import()', 'esbuild wraps every module an import() reaches, the SDK core DynamoDB shares included; every worker has the secrets reader'),
   ];
-  const functions = results.filter((r) => names.includes(r.name));
+  const functions = results
+    .filter((r) => names.includes(r.name))
+    .map((f) => {
+      const apart = results.find((_, i) => built[i]!.apartOf === f.name);
+      return apart ? { ...f, apart } : f;
+    });
   for (const f of functions) {
     levers.push({
       lever: 'source maps (--enable-source-maps)',

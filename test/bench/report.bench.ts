@@ -214,7 +214,8 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
         b.s3Bytes > 0 ? `; the S3 client and what it brings are ${kib(s3Floor.bytes - floor.bytes)} (the floor with S3, ${kib(s3Floor.bytes)}): against that floor it is ${kib(b.bytes - s3Floor.bytes)} above` : '';
       t.push({
         name: `bundle ${b.name}: size above the floor (minified, map not counted)`,
-        value: `${kib(b.bytes)} - ${kib(floor.bytes)} = ${kib(above)}`,
+        // A module bundled apart is not loaded at start; its size is shown beside, never hidden.
+        value: `${kib(b.bytes)} - ${kib(floor.bytes)} = ${kib(above)}${b.apart ? ` (+ ${kib(b.apart.bytes)} apart, loaded on first use)` : ''}`,
         limit: `≤ ${kib(MAX_BUNDLE_ABOVE_FLOOR)}`,
         pass: above <= MAX_BUNDLE_ABOVE_FLOOR,
         why: above > MAX_BUNDLE_ABOVE_FLOOR ? `largest parts: ${b.top.map((x) => `${x.module} ${kib(x.bytes)}`).join(', ')}${againstS3Floor}` : undefined,
@@ -347,21 +348,23 @@ export function renderReport(r: BenchResults, markdown: boolean): string {
     const { floor, functions, levers, nodeOptions, repeats } = r.bundles;
     h(`Lambda bundles against the floor (DynamoDB client + handler), esbuild as deployed (infra/cdk/bundling.ts); init = the least CPU ms of require in a fresh node over ${repeats} interleaved runs (median beside it)`);
     const rows = [['bundle', 'size', 'above floor', 'source map', `init (${nodeOptions || 'none'})`, 'init / floor', 'init median', 'init without maps', 'wall (noisy)', 'size', 'init']];
-    for (const b of [floor, r.bundles.s3Floor, ...functions]) {
+    const aparts = new Set(functions.flatMap((f) => (f.apart ? [f.apart] : [])));
+    for (const b of [floor, r.bundles.s3Floor, ...functions.flatMap((f) => (f.apart ? [f, f.apart] : [f]))]) {
       const isFloor = b === floor;
-      // The floor with S3 is there to compare with, not a function with a target.
-      const judged = !isFloor && b !== r.bundles.s3Floor;
+      // The floor with S3 is there to compare with, not a function with a target; a module bundled apart is what
+      // its function loads on first use, shown under it with its own cost.
+      const judged = !isFloor && b !== r.bundles.s3Floor && !aparts.has(b);
       const above = b.bytes - floor.bytes;
       const ratio = b.initMs / floor.initMs;
       rows.push([
         b === r.bundles.s3Floor ? `${b.name} (to compare)` : b.name,
         kib(b.bytes),
-        isFloor ? '-' : kib(above),
+        isFloor || aparts.has(b) ? '-' : kib(above),
         kib(b.mapBytes),
         `${f1(b.initMs)} ms`,
-        isFloor ? '1.00' : ratio.toFixed(2),
+        isFloor ? '1.00' : aparts.has(b) ? '-' : ratio.toFixed(2),
         `${f1(b.initMedianMs)} ms`,
-        `${f1(b.initNoMapsMs)} ms`,
+        Number.isNaN(b.initNoMapsMs) ? '-' : `${f1(b.initNoMapsMs)} ms`,
         `${f1(b.initWallMs)} ms`,
         !judged ? '-' : above <= MAX_BUNDLE_ABOVE_FLOOR ? 'PASS' : 'MISS',
         !judged ? '-' : ratio <= MAX_INIT_RATIO ? 'PASS' : 'MISS',

@@ -61,6 +61,15 @@ describe('the CDK app (cdk.json "app")', () => {
     expect(readFileSync(articles, 'utf8')).toContain('DynamoDBClient');
     const loaded = require(articles) as { handler?: unknown };
     expect(typeof loaded.handler).toBe('function');
+
+    // The tracking worker's label store (with the S3 client) is a bundle of its own in the same asset, which the
+    // worker requires by its first label; no other function has one.
+    const describedAs = (name: string) => functions.find((fn) => String(fn.Properties.Description).startsWith(`ongoing-baselinker ${name}:`));
+    const apartOf = (fn: any) => bundleOf(fn).replace(/index\.js$/, 'index.labels-s3.js');
+    const trackingApart = apartOf(describedAs('tracking-worker'));
+    expect(readFileSync(bundleOf(describedAs('tracking-worker')), 'utf8')).toContain('require("./index.labels-s3.js")');
+    expect(typeof (require(trackingApart) as { openS3LabelStore?: unknown }).openS3LabelStore).toBe('function');
+    expect(functions.filter((fn) => existsSync(apartOf(fn)))).toEqual([describedAs('tracking-worker')]);
   });
 
   it('stops with the configuration problem, not a stack trace, when a tenant is invalid', () => {

@@ -7,7 +7,7 @@ import { closeTestClients, freshBucket, freshTable, uniqueName } from '../suppor
 
 /**
  * The SDK clients as the Lambda bundles carry them (infra/cdk/bundling.ts: schemas with literal keys, package.json
- * reduced to its version), run against the emulators over HTTP: requests, answers and the errors each function
+ * reduced to its version, the label store bundled apart), run against the emulators over HTTP: requests, answers and the errors each function
  * tells apart (a missing label, a lost conditional write, a missing secret) still serialise and parse.
  */
 const REPO = resolve(__dirname, '..', '..');
@@ -18,6 +18,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createDynamoDocumentClient, createSqsClient } from ${from('shared', 'aws', 'clients')};
 import { createS3Client } from ${from('shared', 'aws', 's3')};
 import { LabelStore } from ${from('shared', 'labels', 'store')};
+import { s3LabelsLoadedOnFirstLabel } from ${from('shared', 'labels', 'lazy')};
 import { StateStore } from ${from('shared', 'state', 'store')};
 import { AwsSecretsProvider } from ${from('shared', 'config', 'secrets')};
 
@@ -27,6 +28,17 @@ export async function labels(bucket: string) {
   const before = await store.exists(key);
   await store.put(key, Buffer.from('%PDF-1.4 label'), 'application/pdf');
   return { before, after: await store.exists(key), text: (await store.get(key)).toString() };
+}
+
+const apartLoaded = () => Object.keys(require.cache).some((file) => file.endsWith('.labels-s3.js'));
+
+export async function labelsOnFirstLabel(bucket: string) {
+  const store = s3LabelsLoadedOnFirstLabel(bucket);
+  const key = store.labelKey('acme', 8, 'P-2', 'zpl');
+  const loadedBefore = apartLoaded();
+  const before = await store.exists(key);
+  await store.put(key, Buffer.from('^XA label ^XZ'), 'application/zpl');
+  return { loadedBefore, loadedAfter: apartLoaded(), before, after: await store.exists(key), text: (await store.get(key)).toString() };
 }
 
 export async function state(table: string) {
@@ -54,6 +66,7 @@ export async function missingSecret(name: string) {
 
 interface BundledClients {
   labels(bucket: string): Promise<{ before: boolean; after: boolean; text: string }>;
+  labelsOnFirstLabel(bucket: string): Promise<{ loadedBefore: boolean; loadedAfter: boolean; before: boolean; after: boolean; text: string }>;
   state(table: string): Promise<{ cursor: unknown; first: string; second: string }>;
   queue(endpoint: string, queueUrl: string): Promise<{ messageId?: string }>;
   missingSecret(name: string): Promise<string>;
@@ -77,6 +90,10 @@ afterAll(async () => {
 
 it('stores a label in S3 and tells a missing one apart', async () => {
   await expect(clients.labels(await freshBucket())).resolves.toEqual({ before: false, after: true, text: '%PDF-1.4 label' });
+});
+
+it('stores a label through the label store bundled apart, loaded by the first label (the tracking worker)', async () => {
+  await expect(clients.labelsOnFirstLabel(await freshBucket())).resolves.toEqual({ loadedBefore: false, loadedAfter: true, before: false, after: true, text: '^XA label ^XZ' });
 });
 
 it('writes and reads DynamoDB, and sees a lost conditional write as a claim held by someone else', async () => {

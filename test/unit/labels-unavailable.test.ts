@@ -1,5 +1,5 @@
 import { LabelsUnavailableError, labelKey, unavailableLabels } from '../../shared/labels';
-import { noLabels, s3Labels, tenantServicesWith } from '../../shared/lambda/wiring';
+import { noLabels, s3Labels, s3LabelsOnFirstLabel, tenantServicesWith } from '../../shared/lambda/wiring';
 import { InMemoryBudget } from '../../shared/baselinker/budget';
 import { LabelStore } from '../../shared/labels';
 import { parseTenantSettings } from '../../shared/config';
@@ -27,10 +27,13 @@ describe('tenantServicesWith', () => {
   const dynamo = {} as never;
   const budget = new InMemoryBudget({ requestsPerMinute: 100 });
 
-  it('wires an S3 label store on the labels bucket with s3Labels, loaded on the first label, on the client given', async () => {
+  it.each([
+    ['s3Labels', s3Labels],
+    ['s3LabelsOnFirstLabel', s3LabelsOnFirstLabel],
+  ])('wires an S3 label store on the labels bucket with %s, opened on the first label, on the client given', async (_name, wiring) => {
     const sent: { name: string; input: Record<string, unknown> }[] = [];
     const s3 = { send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => (sent.push({ name: command.constructor.name, input: command.input }), {}) };
-    const services = tenantServicesWith(s3Labels)(tenant, runtime, { dynamo, budget, s3: s3 as never });
+    const services = tenantServicesWith(wiring)(tenant, runtime, { dynamo, budget, s3: s3 as never });
     expect(services.labels.bucket).toBe('labels-bucket');
     expect(sent).toEqual([]);
     await services.labels.put('labels/x.pdf', Buffer.from('%PDF'), 'application/pdf');

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { bundleLambda, lambdaEsbuildOptions, patched } from '../../infra/cdk/bundling';
+import { apartFile, bundleLambda, entryOutput, lambdaEsbuildOptions, patched } from '../../infra/cdk/bundling';
 import { bundled, testBundlePath } from '../support/bundles';
 
 /**
@@ -19,6 +19,8 @@ const ENTRIES = readdirSync(join(REPO, 'functions')).flatMap((dir) => [
 ]);
 const FUNCTIONS = ENTRIES.map(([name]) => name);
 const bundles = new Map<string, Metafile['outputs'][string]['inputs']>();
+/** What each bundle requires from outside itself (Node's modules, and the modules bundled apart). */
+const externals = new Map<string, string[]>();
 
 beforeAll(async () => {
   for (const [name, entry] of ENTRIES) {
@@ -32,6 +34,7 @@ beforeAll(async () => {
     });
     const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
     bundles.set(name, output!.inputs);
+    externals.set(name, output!.imports.filter((i) => i.external).map((i) => i.path));
   }
 }, 60_000);
 
@@ -62,13 +65,50 @@ it.each(FLOWS)('bundles no flow code into the %s dispatcher: it only queues tena
   expect(bytesFrom(name, /shared\/(baselinker|ongoing)\//)).toBe(0);
 });
 
-it.each(['tracking-worker', 'shipment'])('bundles the S3 client into the %s function, which stores labels', (name) => {
-  expect(bytesFrom(name, S3)).toBeGreaterThan(10_000);
+it('bundles the S3 client into the shipment webhook, which stores a label on every Send', () => {
+  expect(bytesFrom('shipment', S3)).toBeGreaterThan(10_000);
+  expect(externals.get('shipment')!.filter((path) => path.startsWith('.'))).toEqual([]);
 });
 
-it.each(['tracking-worker', 'shipment'])('bundles only the S3 schemas its commands reach into the %s function', (name) => {
-  // With the computed keys of the generated schemas written out (sdkSchemaLiteralKeys) about 12 KB; 67 KB before.
-  expect(bytesFrom(name, /node_modules\/@aws-sdk\/client-s3\/dist-es\/schemas\/schemas_0\.js$/)).toBeLessThan(20_000);
+describe('the tracking worker, whose runs store a label only when they resume a half-done shipment', () => {
+  const entry = join(REPO, 'functions', 'tracking', 'worker.ts');
+  const outfile = testBundlePath('tracking-worker-apart.js');
+  let metafile: Metafile;
+  const s3Bytes = (output: Metafile['outputs'][string], pattern = S3) =>
+    Object.entries(output.inputs).filter(([path]) => pattern.test(path)).reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+
+  beforeAll(async () => {
+    metafile = await bundleLambda(entry, outfile);
+  }, 60_000);
+
+  it('starts without the S3 client: the label store is a bundle apart, which the first label requires', () => {
+    expect(bytesFrom('tracking-worker', S3)).toBe(0);
+    expect(bytesFrom('tracking-worker', /shared\/labels\/(store|s3-store)\.ts$/)).toBe(0);
+    expect(externals.get('tracking-worker')).toContain('./tracking-worker.labels-s3.js');
+    expect(s3Bytes(entryOutput(metafile, entry))).toBe(0);
+  });
+
+  it('has the S3 client, with only the schemas its commands reach, in the bundle apart, written beside its own', () => {
+    const apart = entryOutput(metafile, join(REPO, 'shared', 'labels', 's3-store.ts'));
+    expect(s3Bytes(apart)).toBeGreaterThan(10_000);
+    expect(s3Bytes(apart, /node_modules\/@aws-sdk\/client-s3\/dist-es\/schemas\/schemas_0\.js$/)).toBeLessThan(20_000);
+    expect(existsSync(apartFile(outfile, 'labels-s3'))).toBe(true);
+    expect(existsSync(`${apartFile(outfile, 'labels-s3')}.map`)).toBe(true);
+  });
+
+  it('does not load the bundle apart when it starts', () => {
+    const script = `require(${JSON.stringify(outfile)});process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([outfile]);
+  });
+
+  it('carries the S3 client in its own bundle once the bundling no longer builds the label store apart', async () => {
+    const plugins = lambdaEsbuildOptions().plugins.filter((p) => p.name !== 'bundled-apart');
+    const together = await bundleLambda(entry, testBundlePath('tracking-worker-together.js'), { plugins });
+    expect(s3Bytes(entryOutput(together, entry))).toBeGreaterThan(10_000);
+    expect(Object.values(together.outputs).filter((o) => o.entryPoint)).toHaveLength(1);
+  }, 60_000);
 });
 
 it.each(FUNCTIONS)('bundles only the zod utilities its schemas use into the %s function', (name) => {
