@@ -188,6 +188,9 @@ export function apartFile(outfile: string, suffix: string): string {
   return join(dirname(outfile), `${basename(outfile, '.js')}.${suffix}.js`);
 }
 
+/** How the bundle at `outfile` requires that file (the plugin writes it, bundleLambda looks for it). */
+const apartRequire = (outfile: string, suffix: string) => `./${basename(apartFile(outfile, suffix))}`;
+
 /**
  * A require() of a module of LAMBDA_BUNDLING.bundledApart becomes a require of its own bundle beside this one
  * (bundleLambda builds it): the module and what only it imports (the S3 client) stay out of this bundle.
@@ -202,7 +205,7 @@ const bundledApart: Plugin = {
       if (args.kind !== 'require-call' || !outfile) return undefined;
       const wanted = join(args.resolveDir, args.path).replace(/\.ts$/, '');
       const module = modules.find((m) => m.source === wanted);
-      return module ? { path: `./${basename(apartFile(outfile, module.suffix))}`, external: true } : undefined;
+      return module ? { path: apartRequire(outfile, module.suffix), external: true } : undefined;
     });
   },
 };
@@ -250,9 +253,8 @@ export async function bundleLambda(entry: string, outfile: string, overrides: Bu
   const metafile = await once(entry, outfile);
   const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
   for (const [path, suffix] of Object.entries(LAMBDA_BUNDLING.bundledApart)) {
-    const file = apartFile(outfile, suffix);
-    if (!required.has(`./${basename(file)}`)) continue;
-    const apart = await once(join(REPO_ROOT, path), file);
+    if (!required.has(apartRequire(outfile, suffix))) continue;
+    const apart = await once(join(REPO_ROOT, path), apartFile(outfile, suffix));
     Object.assign(metafile.inputs, apart.inputs);
     Object.assign(metafile.outputs, apart.outputs);
   }

@@ -30,8 +30,8 @@ export function lazyS3Labels(bucket: string, client?: S3Client): LabelStorage {
 /**
  * Labels in S3 with the S3 client's code itself loaded on the first label: for the tracking worker, whose runs
  * store a label only when they resume a shipment the webhook left half done. The Lambda bundling builds
- * s3-store.ts apart for a require() of it (infra/cdk/bundling.ts, LAMBDA_BUNDLING.bundledApart), so the worker starts without
- * the S3 client; unbundled (tests, `npm start`) this is an ordinary require.
+ * s3-store.ts apart for a require() of it (infra/cdk/bundling.ts, LAMBDA_BUNDLING.bundledApart), so the worker
+ * starts without the S3 client; unbundled (tests, `npm start`) this is an ordinary require.
  */
 export function s3LabelsLoadedOnFirstLabel(bucket: string, client?: S3Client): LabelStorage {
   return openedOnFirstLabel(bucket, () => {

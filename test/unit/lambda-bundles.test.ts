@@ -38,14 +38,30 @@ beforeAll(async () => {
   }
 }, 60_000);
 
-/** Bytes in the bundle from inputs whose path matches. */
-function bytesFrom(name: string, pattern: RegExp): number {
-  const inputs = bundles.get(name);
-  if (!inputs) throw new Error(`no bundle for ${name}`);
+/** Bytes in an output from inputs whose path matches. */
+function bytesIn(inputs: Metafile['outputs'][string]['inputs'], pattern: RegExp): number {
   return Object.entries(inputs)
     .filter(([path]) => pattern.test(path))
     .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
 }
+
+/** Bytes in the bundle of a function from inputs whose path matches. */
+function bytesFrom(name: string, pattern: RegExp): number {
+  const inputs = bundles.get(name);
+  if (!inputs) throw new Error(`no bundle for ${name}`);
+  return bytesIn(inputs, pattern);
+}
+
+/** `expression` (JSON) in a fresh node that has required the bundle and invoked nothing; it writes no stderr. */
+function afterRequire(bundle: string, expression: string): string[] {
+  const script = `require(${JSON.stringify(bundle)});process.stdout.write(JSON.stringify(${expression}))`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout) as string[];
+}
+
+/** Node's internal modules a fresh node has loaded once it has required the bundle. */
+const builtinsLoadedBy = (bundle: string): string[] => afterRequire(bundle, 'process.moduleLoadList');
 
 const S3 = /node_modules\/@aws-sdk\/client-s3\//;
 
@@ -74,8 +90,7 @@ describe('the tracking worker, whose runs store a label only when they resume a 
   const entry = join(REPO, 'functions', 'tracking', 'worker.ts');
   const outfile = testBundlePath('tracking-worker-apart.js');
   let metafile: Metafile;
-  const s3Bytes = (output: Metafile['outputs'][string], pattern = S3) =>
-    Object.entries(output.inputs).filter(([path]) => pattern.test(path)).reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+  const s3Bytes = (output: Metafile['outputs'][string], pattern = S3) => bytesIn(output.inputs, pattern);
 
   beforeAll(async () => {
     metafile = await bundleLambda(entry, outfile);
@@ -97,10 +112,7 @@ describe('the tracking worker, whose runs store a label only when they resume a 
   });
 
   it('does not load the bundle apart when it starts', () => {
-    const script = `require(${JSON.stringify(outfile)});process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
-    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual([outfile]);
+    expect(afterRequire(outfile, 'Object.keys(require.cache)')).toEqual([outfile]);
   });
 
   it('carries the S3 client in its own bundle once the bundling no longer builds the label store apart', async () => {
@@ -208,13 +220,7 @@ it('runs the Ongoing and BaseLinker clients, bundled with the axios shims, again
   }
 }, 60_000);
 
-/** Node's internal modules a fresh node has loaded once it has required the bundle (nothing is invoked). */
-function builtinsLoadedBy(bundle: string): string[] {
-  const script = `require(${JSON.stringify(bundle)});process.stdout.write(JSON.stringify(process.moduleLoadList))`;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-  expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout) as string[];
-}
+
 
 it('loads neither undici, tty nor http2 at the start of a worker: what the axios shims keep out of every cold start', async () => {
   const entry = join(REPO, 'functions', 'articles', 'worker.ts');
