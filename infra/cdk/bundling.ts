@@ -65,11 +65,13 @@ export const LAMBDA_BUNDLING = {
   nodeOptions: '--enable-source-maps',
   /**
    * Modules a function may load with require() when it first needs them, each bundled apart into a file beside the
-   * function's own (index.js -> index.labels-s3.js): the function starts without their code. Repository path ->
-   * the file's suffix. A static import of the same module bundles it as usual (the webhook's label store). Not an
+   * function's own (index.js -> index.labels-s3.js): the function starts without their code. The tracking worker's
+   * label store, with the S3 client, for a run that resumes a half-done shipment; every worker's queue, with the
+   * SQS client, for a run that continues or a failed one delayed. Repository path -> the file's suffix. A static
+   * import of the same module bundles it as usual (the webhook's label store, the dispatchers' SQS). Not an
    * import(): esbuild wraps every module an import() reaches in the one bundle, the SDK core included.
    */
-  bundledApart: { 'shared/labels/s3-store.ts': 'labels-s3' } as Record<string, string>,
+  bundledApart: { 'shared/labels/s3-store.ts': 'labels-s3', 'shared/fanout/run-queue.ts': 'sqs' } as Record<string, string>,
 } as const;
 
 const shim = (file: string) => join(REPO_ROOT, 'infra', 'cdk', 'shims', file);
@@ -193,7 +195,7 @@ const apartRequire = (outfile: string, suffix: string) => `./${basename(apartFil
 
 /**
  * A require() of a module of LAMBDA_BUNDLING.bundledApart becomes a require of its own bundle beside this one
- * (bundleLambda builds it): the module and what only it imports (the S3 client) stay out of this bundle.
+ * (bundleLambda builds it): the module and what only it imports (the S3 or SQS client) stay out of this bundle.
  */
 const bundledApart: Plugin = {
   name: 'bundled-apart',

@@ -1,4 +1,3 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsProvider, TenantConfig } from '../config';
 import { CATALOGUE, type FlowName } from '../flows/catalogue';
@@ -39,10 +38,18 @@ export interface WorkerOptions {
    * visibility timeout) and for the continuation of a run that stopped at its deadline (without it the next tick
    * continues it).
    */
-  sqs?: { client: SQSClient; queueUrl: string };
+  queue?: RunQueue;
   /** Seconds before a failed message is tried again, by how often it was received. Default 60 s × receives, at most 15 min. */
   retryDelaySeconds?: (receiveCount: number) => number;
   now?: () => number;
+}
+
+/** The flow's queue as the worker uses it (on SQS: shared/fanout/run-queue.ts). */
+export interface RunQueue {
+  /** Puts a tenant-run message (runMessage) on the queue. */
+  send(message: ReturnType<typeof runMessage>): Promise<void>;
+  /** Makes a received message visible again in `seconds`. */
+  retryIn(receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export type WorkerOutcome = 'ran' | 'failed' | 'duplicate' | 'dropped';
@@ -153,10 +160,10 @@ async function handleOne(
 
 /** Puts the continuation of a run on the queue; false (and the next tick continues it) if SQS refuses. */
 async function continueRun(tenant: string, runId: string, options: WorkerOptions, log: Log): Promise<boolean> {
-  if (!options.sqs) return false;
+  if (!options.queue) return false;
   const message: TenantRunMessage = { tenant, flow: options.flow, dispatchedAt: (options.now ?? Date.now)(), continues: runId };
   try {
-    await options.sqs.client.send(new SendMessageCommand({ QueueUrl: options.sqs.queueUrl, ...runMessage(message) }));
+    await options.queue.send(runMessage(message));
     log.info('run stopped at its deadline or outlasted its interval: continued at once', { runId });
     return true;
   } catch (error) {
@@ -166,11 +173,11 @@ async function continueRun(tenant: string, runId: string, options: WorkerOptions
 }
 
 async function backOff(record: SQSRecord, options: WorkerOptions, log: Log | undefined): Promise<void> {
-  if (!options.sqs) return;
+  if (!options.queue) return;
   const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
   const delay = (options.retryDelaySeconds ?? defaultRetryDelay)(receives);
   try {
-    await options.sqs.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.sqs.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delay }));
+    await options.queue.retryIn(record.receiptHandle, delay);
   } catch (error) {
     // The queue's own visibility timeout then decides when it comes back: later, never lost.
     (log ?? flowLogger({ flow: options.flow, tenant: '?' })).warn('could not set the retry delay', { error: error instanceof Error ? error.name : String(error) });

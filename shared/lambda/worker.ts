@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { dynamoDocumentClient, sqsClient } from '../aws/clients';
+import { dynamoDocumentClient } from '../aws/clients';
 import { AwsSecretsProvider, loadRuntime } from '../config';
 import type { FlowName, NeedsOf } from '../flows/catalogue';
 import type { Flow } from '../flows/context';
@@ -9,7 +9,8 @@ import { rootLogger } from '../log/logger';
 import { EmfMetrics } from '../observability/metrics';
 import { StateStore } from '../state';
 import { DynamoTenantRegistry } from '../tenants/registry';
-import { handleRunMessages } from '../fanout/worker';
+import { handleRunMessages, type RunQueue } from '../fanout/worker';
+import { memo } from '../util/memo';
 
 /**
  * A run's budget out of the time Lambda has left: it keeps back time for checkpointing, the run summary and
@@ -23,10 +24,26 @@ export function runBudgetMs(remainingMs: number): number {
 }
 
 /**
+ * The flow's queue, with the SQS client's code loaded when it is first used: a worker sends to its queue only to
+ * continue a run cut by its deadline or to delay a failed one. The Lambda bundling builds run-queue.ts apart for
+ * a require() of it (infra/cdk/bundling.ts, LAMBDA_BUNDLING.bundledApart), so the worker starts without the SQS
+ * client; unbundled (tests, `npm start`) this is an ordinary require.
+ */
+export function runQueueLoadedOnFirstUse(queueUrl: string): RunQueue {
+  const queue = memo(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openSqsRunQueue } = require('../fanout/run-queue') as typeof import('../fanout/run-queue');
+    return openSqsRunQueue(queueUrl);
+  });
+  return { send: async (message) => queue().send(message), retryIn: async (receiptHandle, seconds) => queue().retryIn(receiptHandle, seconds) };
+}
+
+/**
  * The Lambda entry of a flow's worker (SQS event source, batch size 1, ReportBatchItemFailures): one
  * tenant-run per message, the tenant read from the registry, its secret from Secrets Manager.
  */
-export function workerHandler<F extends FlowName>(flow: F, run: Flow<NeedsOf<F>>, wiring: { labels?: LabelsWiring } = {}) {
+export function workerHandler<F extends FlowName>(flow: F, run: Flow<NeedsOf<F>>, wiring: { labels?: LabelsWiring; queue?: (queueUrl: string) => RunQueue } = {}) {
+  const openQueue = wiring.queue ?? runQueueLoadedOnFirstUse;
   const services = tenantServicesWith(wiring.labels ?? noLabels);
   const secrets = new AwsSecretsProvider();
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
@@ -50,7 +67,7 @@ export function workerHandler<F extends FlowName>(flow: F, run: Flow<NeedsOf<F>>
       retryDelaySeconds: (receives) => Math.min(900, retryBaseSeconds * Math.max(1, receives)),
       lastRun: async (tenant) => (await state.getRunSummaries(tenant)).find((s) => s.flow === flow),
       run: async (tenant, runDeadline) => (await runFlow(flow, run, { services, tenants: [tenant], runtime: { tableName, labelsBucket, setAsideRawDays: runtime.setAsideRawDays }, deadline: runDeadline, metrics }))[0],
-      ...(queueUrl && { sqs: { client: sqsClient(), queueUrl } }),
+      ...(queueUrl && { queue: openQueue(queueUrl) }),
     });
     for (const o of result.outcomes.filter((x) => x.outcome === 'failed')) rootLogger.error('tenant run failed; SQS retries it, then moves it to the dead-letter queue', { flow, tenant: o.tenant, detail: o.detail });
     return result.response;

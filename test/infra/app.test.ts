@@ -63,13 +63,18 @@ describe('the CDK app (cdk.json "app")', () => {
     expect(typeof loaded.handler).toBe('function');
 
     // The tracking worker's label store (with the S3 client) is a bundle of its own in the same asset, which the
-    // worker requires by its first label; no other function has one.
+    // worker requires by its first label; no other function has one. Each worker's queue (with the SQS client) is
+    // one too, required on first use; the dispatchers and the webhook have none.
     const describedAs = (name: string) => functions.find((fn) => String(fn.Properties.Description).startsWith(`ongoing-baselinker ${name}:`));
-    const apartOf = (fn: any) => bundleOf(fn).replace(/index\.js$/, 'index.labels-s3.js');
-    const trackingApart = apartOf(describedAs('tracking-worker'));
+    const apartOf = (fn: any, suffix: string) => bundleOf(fn).replace(/index\.js$/, `index.${suffix}.js`);
+    const trackingApart = apartOf(describedAs('tracking-worker'), 'labels-s3');
     expect(readFileSync(bundleOf(describedAs('tracking-worker')), 'utf8')).toContain('require("./index.labels-s3.js")');
     expect(typeof (require(trackingApart) as { openS3LabelStore?: unknown }).openS3LabelStore).toBe('function');
-    expect(functions.filter((fn) => existsSync(apartOf(fn)))).toEqual([describedAs('tracking-worker')]);
+    expect(functions.filter((fn) => existsSync(apartOf(fn, 'labels-s3')))).toEqual([describedAs('tracking-worker')]);
+    const workers = ['articles', 'stock', 'orders', 'reconcile', 'tracking'].map((flow) => describedAs(`${flow}-worker`));
+    expect(functions.filter((fn) => existsSync(apartOf(fn, 'sqs')))).toEqual(expect.arrayContaining(workers));
+    expect(functions.filter((fn) => existsSync(apartOf(fn, 'sqs')))).toHaveLength(workers.length);
+    expect(typeof (require(apartOf(workers[0], 'sqs')) as { openSqsRunQueue?: unknown }).openSqsRunQueue).toBe('function');
   });
 
   it('stops with the configuration problem, not a stack trace, when a tenant is invalid', () => {

@@ -22,6 +22,8 @@ import { LabelStore } from ${from('shared', 'labels', 'store')};
 import { s3LabelsLoadedOnFirstLabel } from ${from('shared', 'labels', 'lazy')};
 import { StateStore } from ${from('shared', 'state', 'store')};
 import { AwsSecretsProvider } from ${from('shared', 'config', 'secrets')};
+import { runMessage } from ${from('shared', 'fanout', 'dispatcher')};
+import { runQueueLoadedOnFirstUse } from ${from('shared', 'lambda', 'worker')};
 
 export async function labels(bucket: string) {
   const store = new LabelStore(createS3Client(), bucket);
@@ -55,6 +57,15 @@ export async function queue(endpoint: string, queueUrl: string) {
   return { messageId: out.MessageId };
 }
 
+const queueApartLoaded = () => Object.keys(require.cache).some((file) => file.endsWith('.sqs.js'));
+
+export async function queueOnFirstUse(queueUrl: string) {
+  const queue = runQueueLoadedOnFirstUse(queueUrl);
+  const loadedBefore = queueApartLoaded();
+  await queue.send(runMessage({ tenant: 'acme', flow: 'orders', dispatchedAt: 1, continues: 'run-1' }));
+  return { loadedBefore, loadedAfter: queueApartLoaded(), retryIn: (receiptHandle: string, seconds: number) => queue.retryIn(receiptHandle, seconds) };
+}
+
 export async function missingSecret(name: string) {
   try {
     await new AwsSecretsProvider().getSecretJson(name);
@@ -70,6 +81,7 @@ interface BundledClients {
   labelsOnFirstLabel(bucket: string): Promise<{ loadedBefore: boolean; loadedAfter: boolean; before: boolean; after: boolean; text: string }>;
   state(table: string): Promise<{ cursor: unknown; first: string; second: string }>;
   queue(endpoint: string, queueUrl: string): Promise<{ messageId?: string }>;
+  queueOnFirstUse(queueUrl: string): Promise<{ loadedBefore: boolean; loadedAfter: boolean; retryIn(receiptHandle: string, seconds: number): Promise<void> }>;
   missingSecret(name: string): Promise<string>;
 }
 
@@ -106,6 +118,24 @@ it('sends an SQS message', async () => {
   const sent = await clients.queue(sqsEmulator.endpoint, QueueUrl!);
   const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
   expect(received.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[sent.messageId, '{"tenant":"acme"}']]);
+});
+
+it('sends and delays a tenant-run through the run queue bundled apart, loaded on first use (the workers)', async () => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('bundle-run') }));
+  const saved = process.env.AWS_ENDPOINT_URL_SQS;
+  process.env.AWS_ENDPOINT_URL_SQS = sqsEmulator.endpoint; // read by the bundled sqsClient() when first made
+  try {
+    const queue = await clients.queueOnFirstUse(QueueUrl!);
+    expect([queue.loadedBefore, queue.loadedAfter]).toEqual([false, true]);
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
+    expect(first.Messages?.map((m) => JSON.parse(m.Body!).continues)).toEqual(['run-1']);
+    await queue.retryIn(first.Messages![0]!.ReceiptHandle!, 0);
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    expect(again.Messages?.map((m) => m.MessageId)).toEqual([first.Messages![0]!.MessageId]);
+  } finally {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
+    else process.env.AWS_ENDPOINT_URL_SQS = saved;
+  }
 });
 
 it('tells a missing secret apart by the error Secrets Manager answers', async () => {

@@ -64,6 +64,7 @@ function afterRequire(bundle: string, expression: string): string[] {
 const builtinsLoadedBy = (bundle: string): string[] => afterRequire(bundle, 'process.moduleLoadList');
 
 const S3 = /node_modules\/@aws-sdk\/client-s3\//;
+const SQS = /node_modules\/@aws-sdk\/client-sqs\//;
 
 const FLOWS = ['articles', 'orders', 'reconcile', 'stock', 'tracking'];
 
@@ -84,6 +85,18 @@ it.each(FLOWS)('bundles no flow code into the %s dispatcher: it only queues tena
 it('bundles the S3 client into the shipment webhook, which stores a label on every Send', () => {
   expect(bytesFrom('shipment', S3)).toBeGreaterThan(10_000);
   expect(externals.get('shipment')!.filter((path) => path.startsWith('.'))).toEqual([]);
+});
+
+it.each(FLOWS.map((f) => `${f}-worker`))('starts the %s without the SQS client: its queue is a bundle apart, required on first use', (name) => {
+  // A worker sends to its queue only to continue a run cut by its deadline or to delay a failed one.
+  expect(bytesFrom(name, SQS)).toBe(0);
+  expect(bytesFrom(name, /shared\/fanout\/run-queue\.ts$/)).toBe(0);
+  expect(externals.get(name)).toContain(`./${name}.sqs.js`);
+});
+
+it.each(FLOWS)('bundles the SQS client into the %s dispatcher, which queues tenants on every tick', (name) => {
+  expect(bytesFrom(name, SQS)).toBeGreaterThan(5_000);
+  expect(externals.get(name)!.filter((path) => path.startsWith('.'))).toEqual([]);
 });
 
 describe('the tracking worker, whose runs store a label only when they resume a half-done shipment', () => {
@@ -111,14 +124,22 @@ describe('the tracking worker, whose runs store a label only when they resume a 
     expect(existsSync(`${apartFile(outfile, 'labels-s3')}.map`)).toBe(true);
   });
 
-  it('does not load the bundle apart when it starts', () => {
+  it('has the SQS client in the bundle apart of its queue, written beside its own', () => {
+    const apart = entryOutput(metafile, join(REPO, 'shared', 'fanout', 'run-queue.ts'));
+    expect(bytesIn(apart.inputs, SQS)).toBeGreaterThan(5_000);
+    expect(bytesIn(apart.inputs, S3)).toBe(0);
+    expect(existsSync(apartFile(outfile, 'sqs'))).toBe(true);
+  });
+
+  it('loads neither bundle apart when it starts', () => {
     expect(afterRequire(outfile, 'Object.keys(require.cache)')).toEqual([outfile]);
   });
 
-  it('carries the S3 client in its own bundle once the bundling no longer builds the label store apart', async () => {
+  it('carries the S3 and SQS clients in its own bundle once the bundling no longer builds their modules apart', async () => {
     const plugins = lambdaEsbuildOptions().plugins.filter((p) => p.name !== 'bundled-apart');
     const together = await bundleLambda(entry, testBundlePath('tracking-worker-together.js'), { plugins });
     expect(s3Bytes(entryOutput(together, entry))).toBeGreaterThan(10_000);
+    expect(s3Bytes(entryOutput(together, entry), SQS)).toBeGreaterThan(5_000);
     expect(Object.values(together.outputs).filter((o) => o.entryPoint)).toHaveLength(1);
   }, 60_000);
 });
