@@ -28,10 +28,10 @@ export interface BundleResult {
   /** Bytes of the S3 client in the bundle (0 for a function that stores no labels). */
   s3Bytes: number;
   /**
-   * A module the function requires on first use, bundled apart beside it (infra/cdk/bundling.ts, bundledApart):
-   * not loaded at start, so not in the figures above; its init is its own require in a fresh node.
+   * The modules the function requires on first use, bundled apart beside it (infra/cdk/bundling.ts, bundledApart):
+   * not loaded at start, so not in the figures above; the init of each is its own require in a fresh node.
    */
-  apart?: BundleResult;
+  apart?: BundleResult[];
 }
 
 /** What one lever bought: the function built without it, against the function as deployed. */
@@ -182,6 +182,12 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     `${trackingTogether}.ts`,
     `import { workerHandler } from '${fromRepo('shared', 'lambda', 'worker')}';\nimport { s3Labels } from '${fromRepo('shared', 'lambda', 'wiring')}';\nimport { trackingFlow } from '${fromRepo('shared', 'flows', 'tracking')}';\nexport const handler = workerHandler('tracking', trackingFlow, { labels: s3Labels });\n`,
   );
+  // The articles worker as it was until its queue was bundled apart: the SQS client imported statically.
+  const articlesQueueTogether = join(outDir, 'articles-worker-queue-in-bundle');
+  writeFileSync(
+    `${articlesQueueTogether}.ts`,
+    `import { workerHandler } from '${fromRepo('shared', 'lambda', 'worker')}';\nimport { openSqsRunQueue } from '${fromRepo('shared', 'fanout', 'run-queue')}';\nimport { articlesFlow } from '${fromRepo('shared', 'flows', 'articles')}';\nexport const handler = workerHandler('articles', articlesFlow, { queue: (queueUrl) => openSqsRunQueue(queueUrl) });\n`,
+  );
   const candidates: Candidate[] = [
     { name: 'floor', entry: floorEntry, withoutMaps: true },
     { name: 'floor with S3', entry: s3FloorEntry, withoutMaps: true },
@@ -194,6 +200,7 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     // Every BaseLinker and Ongoing schema the clients build on first use (each a memo) built at load, as until this run.
     { name: 'articles worker with every client schema built at start', entry: atLoad('articles', 'schemas', `import { orderSchema, responses } from '${fromRepo('shared', 'baselinker', 'schemas')}';\nimport * as ongoing from '${fromRepo('shared', 'ongoing', 'schemas')}';\nfor (const schema of [...Object.values(responses), orderSchema, ...Object.values(ongoing)]) if (typeof schema === 'function') schema();`), withoutMaps: false },
     { name: 'tracking worker with its label store in its bundle', entry: `${trackingTogether}.ts`, withoutMaps: false },
+    { name: 'articles worker with its queue in its bundle', entry: `${articlesQueueTogether}.ts`, withoutMaps: false },
     { name: 'tracking worker with the S3 client in its bundle, made at start', entry: atLoad(trackingTogether, 's3-client', `import { s3Client } from '${fromRepo('shared', 'aws', 's3')}';\ns3Client();`), withoutMaps: false },
     // What the S3 label store and the secrets reader did before: import() them on first use.
     { name: 'tracking worker with S3 and Secrets Manager behind import()', entry: atLoad(trackingTogether, 'import', `export const __later = () => Promise.all([import('${fromRepo('shared', 'aws', 's3')}'), import('@aws-sdk/client-secrets-manager')]);`), withoutMaps: false },
@@ -245,14 +252,15 @@ export async function bundlesScenario(outDir: string, repeats: number): Promise<
     lever('Warsaw time zone rules loaded on first use', 'articles worker', 'articles worker with the Warsaw zone loaded at start', 'saved wherever no BaseLinker time is read: every worker but a run that meets a token block'),
     lever('BaseLinker and Ongoing schemas built on first use (shared/util/memo.ts)', 'articles worker', 'articles worker with every client schema built at start', 'each function builds the schemas of the methods it calls; the articles worker no order, package or file schema'),
     lever('S3 label store bundled apart, required by the first label (infra/cdk/bundling.ts, bundledApart)', 'tracking worker', 'tracking worker with its label store in its bundle', 'only a run that resumes a half-done shipment loads it (its own row in the table); the webhook keeps S3 in its bundle: every Send stores a label'),
+    lever('SQS client bundled apart, required when a worker first sends to its queue (infra/cdk/bundling.ts, bundledApart)', 'articles worker', 'articles worker with its queue in its bundle', 'every worker alike; only a run that continues or delays a failed one loads it (its own row in the table); the dispatchers keep SQS: every tick queues tenants'),
     lever('S3 client made on the first label', 'tracking worker with its label store in its bundle', 'tracking worker with the S3 client in its bundle, made at start', 'shipment alike; a run that stores a label pays it then'),
     lever('no import(): S3 and Secrets Manager imported statically, their clients made on first use', 'tracking worker with its label store in its bundle', 'tracking worker with S3 and Secrets Manager behind import()', 'esbuild wraps every module an import() reaches, the SDK core DynamoDB shares included; every worker has the secrets reader'),
   ];
   const functions = results
     .filter((r) => names.includes(r.name))
     .map((f) => {
-      const apart = results.find((_, i) => built[i]!.apartOf === f.name);
-      return apart ? { ...f, apart } : f;
+      const apart = results.filter((_, i) => built[i]!.apartOf === f.name);
+      return apart.length > 0 ? { ...f, apart } : f;
     });
   for (const f of functions) {
     levers.push({
