@@ -7,9 +7,9 @@ import { closeTestClients, freshBucket, freshTable, uniqueName } from '../suppor
 
 /**
  * The SDK clients as the Lambda bundles carry them (infra/cdk/bundling.ts: schemas with literal keys, package.json
- * reduced to its version, the label store bundled apart), run against the emulators over HTTP: requests, answers
- * and the errors each function tells apart (a missing label, a lost conditional write, a missing secret) still
- * serialise and parse.
+ * reduced to its version, the label store and the workers' queue bundled apart), run against the emulators over
+ * HTTP: requests, answers and the errors each function tells apart (a missing label, a lost conditional write, a
+ * missing secret) still serialise and parse.
  */
 const REPO = resolve(__dirname, '..', '..');
 const from = (...path: string[]) => JSON.stringify(join(REPO, ...path));
